@@ -1,0 +1,215 @@
+"""Backward: an iterative topological walk over the graph (Kahn's algorithm).
+
+1. From the roots, count for every node how many edges lead into it.
+2. A node is ready when all its consumers have sent their gradient; the walk
+   pops a ready node, runs its hooks, calls ``node.backward(total_grad)`` and
+   sends each input's share to the input's node (summed down to the input's
+   shape and cast to its dtype here, in one place).
+3. At a leaf (``AccumulateGrad``) the gradient is added into ``.grad``.
+
+No recursion: a chain of 100 000 ops is fine. Unless ``create_graph`` the walk
+runs with grad mode off, so the Tensor ops inside backward rules record
+nothing; with ``create_graph`` they record, which is how higher derivatives
+come for free.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad._grad_mode import _state
+from minigrad.tensor import Tensor
+
+
+def _root_grad(output: Tensor, gradient: Any, where: str) -> Tensor:
+    if gradient is None:
+        if output.data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return Tensor._make(np.ones_like(output.data))
+    if isinstance(gradient, Tensor):
+        g = gradient
+    else:
+        g = Tensor._make(np.asarray(gradient, dtype=output.dtype))
+    if g.shape != output.shape:
+        raise RuntimeError(
+            f"{where}: mismatch in shape: the gradient has shape {g.shape} but the output has shape {output.shape}"
+        )
+    if g.dtype != output.dtype:
+        g = g.astype(output.dtype)
+    return g
+
+
+def _root_node(t: Tensor, where: str) -> Any:
+    if not t.requires_grad:
+        raise RuntimeError(
+            f"{where}: element of tensors does not require grad and does not have a grad_fn "
+            "(was it computed under no_grad, or from tensors with requires_grad=False?)"
+        )
+    return t.grad_fn if t.grad_fn is not None else t._grad_accumulator()
+
+
+def backward(
+    tensor: Tensor,
+    gradient: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | None = None,
+) -> None:
+    """``tensor.backward(...)``: accumulate gradients into the leaves' ``.grad``."""
+    root = _root_node(tensor, "backward")
+    g = _root_grad(tensor, gradient, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        nodes = [t.grad_fn if t.grad_fn is not None else t._grad_accumulator() for t in inputs]
+        captured = run_backward([root], [g], retain_graph, create_graph, capture=set(nodes), accumulate=False)
+        for t, node in zip(inputs, nodes):
+            if node in captured:
+                _accumulate_into(t, captured[node], False, create_graph)
+        return
+    run_backward([root], [g], retain_graph, create_graph)
+
+
+def _accumulate_into(t: Tensor, g: Tensor, owned: bool, create_graph: bool) -> None:
+    """``t.grad += g``: takes ``g`` itself when it belongs to nobody else, in place when safe."""
+    old = t._grad
+    if old is None:
+        if create_graph or owned:
+            t._grad = g
+        else:
+            t._grad = Tensor._make(g.data.copy())
+    elif create_graph or old.requires_grad or not old.data.flags.writeable:
+        t._grad = Tensor._make(old.data + g.data) if not create_graph else old + g
+    else:
+        np.add(old.data, g.data, out=old.data, casting="unsafe")
+
+
+def run_backward(
+    roots: list,
+    root_grads: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: set | None = None,
+    accumulate: bool = True,
+) -> dict:
+    """Walk the graph from ``roots`` (nodes) with their gradients.
+
+    ``capture``: nodes whose total incoming gradient is returned (``autograd.grad``).
+    ``accumulate``: whether leaves' ``.grad`` is updated.
+    """
+    # 1. dependency counts: how many edges enter each node from the nodes reachable from the roots
+    deps: dict = {}
+    stack = list(dict.fromkeys(roots))
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for p in node.parents:
+            if p is not None:
+                deps[p] = deps.get(p, 0) + 1
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+
+    # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
+    buffers: dict = {}
+    for node, g in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, g, False, create_graph)
+    captured: dict = {}
+    ready = [n for n in dict.fromkeys(roots) if deps.get(n, 0) == 0]
+    anomaly = _state.anomaly
+
+    prev = _state.enabled
+    _state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            entry = buffers.pop(node, None)
+            g = None
+            owned = False
+            if entry is not None:
+                g, owned = entry
+                if node._hooks:
+                    for hook in list(node._hooks.values()):
+                        new = hook(g)
+                        if new is not None:
+                            g, owned = _check_hook_result(new, g, node), False
+                if node._retained:
+                    for ref in node._retained:
+                        t = ref()
+                        if t is not None:
+                            _accumulate_into(t, g, False, create_graph)
+                if capture is not None and node in capture:
+                    captured[node] = g
+            if node.is_accumulator:
+                if g is not None and accumulate:
+                    _accumulate_into(node.variable, g, owned, create_graph)
+                continue
+
+            parents = node.parents
+            if g is not None:
+                grads = node.backward(g)
+                if not isinstance(grads, tuple):
+                    grads = (grads,)
+                if not retain_graph:
+                    node.release()
+                if anomaly:
+                    _check_finite(node, grads)
+            else:
+                grads = (None,) * len(parents)
+
+            for p, gi in zip(parents, grads):
+                if p is None:
+                    continue
+                if gi is not None:
+                    if gi.dtype != p.dtype:
+                        gi = gi.astype(p.dtype)
+                    if gi.shape != p.shape:
+                        gi = gi.sum_to(p.shape)
+                    # an array made by this backward call belongs to nobody else; a passed-on one might
+                    fresh = gi is not g and gi.data.base is None and gi.data.flags.writeable
+                    _add_to_buffer(buffers, p, gi, fresh, create_graph)
+                d = deps[p] - 1
+                deps[p] = d
+                if d == 0:
+                    ready.append(p)
+    finally:
+        _state.enabled = prev
+    return captured
+
+
+def _add_to_buffer(buffers: dict, node: Any, g: Tensor, fresh: bool, create_graph: bool) -> None:
+    entry = buffers.get(node)
+    if entry is None:
+        buffers[node] = [g, fresh]
+    elif create_graph:
+        entry[0] = entry[0] + g
+        entry[1] = False
+    elif entry[1] and entry[0].data.shape == np.broadcast_shapes(entry[0].data.shape, g.data.shape):
+        np.add(entry[0].data, g.data, out=entry[0].data)
+    else:
+        entry[0] = Tensor._make(entry[0].data + g.data)
+        entry[1] = True
+
+
+def _check_hook_result(new: Any, g: Tensor, node: Any) -> Tensor:
+    if not isinstance(new, Tensor):
+        raise TypeError(f"a gradient hook on {node.name} returned {type(new).__name__}; return a Tensor or None")
+    if new.shape != g.shape:
+        raise RuntimeError(
+            f"a gradient hook on {node.name} returned shape {new.shape}, but the gradient has shape {g.shape}"
+        )
+    return new
+
+
+def _check_finite(node: Any, grads: tuple) -> None:
+    for i, gi in enumerate(grads):
+        if gi is not None and gi.dtype.kind in "fc" and not np.isfinite(gi.data).all():
+            what = "nan" if np.isnan(gi.data).any() else "inf"
+            where = "".join(node._trace[-6:]) if node._trace else "(no forward trace recorded)\n"
+            raise RuntimeError(
+                f"detect_anomaly: function '{node.name}' returned {what} values in its gradient for input {i}. "
+                f"The forward op that made it was called from:\n{where}"
+            )

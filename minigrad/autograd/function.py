@@ -1,0 +1,212 @@
+"""The base every op derives from: ``forward`` on arrays, ``backward`` in Tensor ops.
+
+An op is a subclass of :class:`Function`. Applying it creates one instance, which
+is also the graph node (``tensor.grad_fn``) when the result requires grad::
+
+    class Mul(Function):
+        save_inputs = True
+
+        def forward(self, a, b):            # NumPy arrays (or Python scalars) in,
+            return a * b                    # an array out
+
+        def backward(self, g):              # the vector-Jacobian product,
+            a, b = self.inputs              # written with Tensor ops so that it
+            return g * b, g * a             # is itself differentiable
+
+``backward`` returns one gradient per input (``None`` for inputs that need
+none) and may ignore broadcasting and dtype: the engine sums each gradient
+down to its input's shape and casts it to its dtype, in one place.
+
+Keyword arguments of ``apply`` become attributes of the node (``self.dim``).
+A node keeps only what its backward needs: the inputs (``save_inputs``), the
+output (``save_output``, kept as its array so no reference cycle forms), and
+whatever ``forward`` stores on ``self``. The engine frees them after backward.
+"""
+from __future__ import annotations
+
+import traceback
+import weakref
+from typing import Any
+
+import numpy as np
+
+from minigrad._grad_mode import _state
+from minigrad.tensor import Tensor
+
+_FREED = (
+    "Trying to backward through the graph a second time (or to use saved tensors after they were "
+    "freed) in {name}: saved values are freed after backward(); pass retain_graph=True to the "
+    "first backward() or autograd.grad() call if you need to backward twice"
+)
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Operand shapes that don't fit an op (a RuntimeError as in PyTorch, and a ValueError)."""
+
+
+class Function:
+    """An op and, once applied with grad recording on, its node in the graph."""
+
+    #: what backward needs kept alive
+    save_inputs: bool = False
+    save_output: bool = False
+    #: set per subclass: e.g. "MatMulBackward"
+    name: str = "FunctionBackward"
+
+    # per-node state; class-level defaults keep ``apply`` cheap
+    parents: tuple = ()
+    needs_input_grad: tuple = ()
+    _saved: Any = None
+    _versions: tuple = ()
+    _out: Any = None
+    _out_ref: Any = None
+    _released: bool = False
+    _hooks: dict | None = None
+    _retained: list | None = None
+    _trace: list | None = None
+    is_accumulator = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__ + "Backward"
+
+    # ------------------------------------------------------------------ applying
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
+        """Run the op on Tensors (and constants); record a node if any input requires grad."""
+        node = object.__new__(cls)
+        if params:
+            node.__dict__.update(params)
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            out = node.forward(*arrays)
+        except (ValueError, IndexError) as exc:
+            raise node.error(arrays, exc) from None
+        if type(out) is not np.ndarray:  # NumPy gives scalars for 0-d results
+            out = np.asarray(out)
+        if _state.enabled:
+            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+            if True in needs:
+                node.needs_input_grad = needs
+                node.parents = tuple([
+                    (x.grad_fn or x._grad_accumulator()) if need else None for x, need in zip(inputs, needs)
+                ])
+                node.shape = out.shape
+                node.dtype = out.dtype
+                if cls.save_inputs:
+                    node._saved = inputs
+                    node._versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
+                result = Tensor._make(out, True, node)
+                if cls.save_output:
+                    node._out = out
+                    node._out_ref = weakref.ref(result)
+                if _state.anomaly:
+                    node._trace = traceback.format_stack()[:-2]
+                return result
+        return Tensor._make(out)
+
+    def forward(self, *arrays: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...] | None:
+        raise NotImplementedError
+
+    def error(self, arrays: list, exc: Exception) -> Exception:
+        """The exception to raise when forward fails: names the op and the input shapes."""
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
+        op = self.name[: -len("Backward")] if self.name.endswith("Backward") else self.name
+        if isinstance(exc, IndexError):
+            return IndexError(f"{op}: {exc} (input shapes {shapes})")
+        return ShapeError(f"{op}: {exc} (input shapes {shapes})")
+
+    # ------------------------------------------------------------------ saved values
+    @property
+    def inputs(self) -> tuple:
+        """The inputs saved for backward (Tensors and constants), checked for in-place changes."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED.format(name=self.name))
+        for i, (x, v) in enumerate(zip(saved, self._versions)):
+            if isinstance(x, Tensor) and x._version != v:
+                raise RuntimeError(
+                    f"one of the tensors needed for gradient computation has been modified by an in-place "
+                    f"operation: input {i} of {self.name} (shape {x.shape}) is at version {x._version}, "
+                    f"expected version {v}; avoid changing it in place, or use .clone()"
+                )
+        return saved
+
+    @property
+    def output(self) -> Tensor:
+        """The op's output, saved for backward; part of the graph when differentiating twice."""
+        out = self._out
+        if out is None:
+            raise RuntimeError(_FREED.format(name=self.name))
+        t = self._out_ref()
+        if t is not None and t._version != 0:
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an in-place "
+                f"operation: the output of {self.name} (shape {t.shape}) is at version {t._version}, "
+                "expected version 0; avoid changing it in place, or use .clone()"
+            )
+        if _state.enabled:
+            return Tensor._make(out, True, self)
+        return Tensor._make(out)
+
+    def release(self) -> None:
+        """Free what was saved for backward (called by the engine unless retain_graph)."""
+        if self.save_inputs:
+            self._saved = None
+        if self.save_output:
+            self._out = None
+        self._released = True
+
+    # ------------------------------------------------------------------ graph inspection
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, 0), ...)`` per input, as in PyTorch (``(None, 0)`` for inputs needing no grad)."""
+        return tuple((p, 0) for p in self.parents)
+
+    def _hook_dict(self) -> dict:
+        if self._hooks is None:
+            self._hooks = {}
+        return self._hooks
+
+    def _add_retained(self, tensor: Tensor) -> None:
+        if self._retained is None:
+            self._retained = []
+        self._retained.append(weakref.ref(tensor))
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+class AccumulateGrad:
+    """The node where gradients arrive at a leaf tensor and accumulate into its ``.grad``."""
+
+    name = "AccumulateGrad"
+    parents = ()
+    is_accumulator = True
+    _retained = None
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    @property
+    def _hooks(self) -> dict | None:
+        return self.variable._hooks
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.variable.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.variable.dtype
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"

@@ -1,0 +1,173 @@
+"""Higher-level derivatives of a function: ``jacobian``, ``hessian``, ``vjp``, ``jvp``, ``hvp``.
+
+Semantics of ``torch.autograd.functional``: ``inputs`` is a Tensor or a tuple of
+Tensors; results mirror that structure. ``jvp`` uses the double-vjp trick
+(J v = ∂/∂u ⟨Jᵀu, v⟩), so it needs no forward mode.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.grad import grad
+from minigrad._grad_mode import enable_grad
+from minigrad.tensor import Tensor
+
+
+def _prepare(inputs: Any, where: str) -> tuple[bool, tuple[Tensor, ...]]:
+    is_tuple = isinstance(inputs, (tuple, list))
+    xs = tuple(inputs) if is_tuple else (inputs,)
+    for i, x in enumerate(xs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{where}: input {i} must be a Tensor, got {type(x).__name__}")
+    # fresh leaves that require grad, sharing no history with the caller's tensors
+    return is_tuple, tuple(Tensor._make(x.data, x.dtype.kind in "fc") for x in xs)
+
+
+def _outputs(func: Callable, xs: tuple, where: str) -> tuple[bool, tuple[Tensor, ...]]:
+    out = func(*xs)
+    is_tuple = isinstance(out, (tuple, list))
+    outs = tuple(out) if is_tuple else (out,)
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"{where}: output {i} of the function must be a Tensor, got {type(o).__name__}")
+    return is_tuple, outs
+
+
+def _zeros_if_none(g: Tensor | None, like: Tensor) -> Tensor:
+    return g if g is not None else Tensor._make(np.zeros(like.shape, dtype=like.dtype))
+
+
+def _grads(outs, xs, vs, create_graph: bool) -> tuple:
+    pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
+    if not pairs:
+        return tuple(None for _ in xs)
+    return grad([o for o, _ in pairs], xs, [v for _, v in pairs], retain_graph=True,
+                create_graph=create_graph, allow_unused=True)
+
+
+def _detach(t: Tensor, create_graph: bool) -> Tensor:
+    return t if create_graph else Tensor._make(t.data)
+
+
+def _v_tuple(v: Any, like: tuple[Tensor, ...], where: str, what: str) -> tuple[Tensor, ...]:
+    if v is None:
+        if len(like) == 1 and like[0].data.size == 1:
+            return (Tensor._make(np.ones_like(like[0].data)),)
+        raise RuntimeError(f"{where}: v must be given unless the {what} is a single element")
+    vs = tuple(v) if isinstance(v, (tuple, list)) else (v,)
+    if len(vs) != len(like):
+        raise RuntimeError(f"{where}: v has {len(vs)} entries but the {what} has {len(like)}")
+    for a, b in zip(vs, like):
+        if a.shape != b.shape:
+            raise RuntimeError(f"{where}: v of shape {a.shape} does not match the {what}'s shape {b.shape}")
+    return vs
+
+
+def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), vᵀ J): the vector-Jacobian product."""
+    with enable_grad():
+        in_tuple, xs = _prepare(inputs, "vjp")
+        out_tuple, outs = _outputs(func, xs, "vjp")
+        vs = _v_tuple(v, outs, "vjp", "output")
+        gs = _grads(outs, xs, vs, create_graph)
+    res = tuple(_detach(_zeros_if_none(g, x), create_graph) for g, x in zip(gs, xs))
+    outs = tuple(_detach(o, create_graph) for o in outs)
+    return (outs if out_tuple else outs[0]), (res if in_tuple else res[0])
+
+
+def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), J v): the Jacobian-vector product (by the double-vjp trick)."""
+    with enable_grad():
+        in_tuple, xs = _prepare(inputs, "jvp")
+        out_tuple, outs = _outputs(func, xs, "jvp")
+        vs = _v_tuple(v, xs, "jvp", "input")
+        # u ↦ Jᵀu is linear in u; differentiating ⟨Jᵀu, v⟩ with respect to u gives J v
+        us = tuple(Tensor._make(np.zeros(o.shape, dtype=o.dtype), True) for o in outs)
+        gs = _grads(outs, xs, us, create_graph=True)
+        terms = [(g * vi).sum() for g, vi in zip(gs, vs) if g is not None and g.requires_grad]
+        if terms:
+            total = terms[0]
+            for t in terms[1:]:
+                total = total + t
+            jv = grad(total, us, create_graph=create_graph, allow_unused=True)
+        else:
+            jv = (None,) * len(us)
+    res = tuple(_detach(_zeros_if_none(g, o), create_graph) for g, o in zip(jv, outs))
+    outs = tuple(_detach(o, create_graph) for o in outs)
+    return (outs if out_tuple else outs[0]), (res if out_tuple else res[0])
+
+
+def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
+             vectorize: bool = False) -> Any:
+    """∂func/∂inputs, shaped output.shape + input.shape (tuples mirror tuple inputs/outputs)."""
+    with enable_grad():
+        in_tuple, xs = _prepare(inputs, "jacobian")
+        out_tuple, outs = _outputs(func, xs, "jacobian")
+        table = []
+        for o in outs:
+            rows: list[list[Tensor]] = [[] for _ in xs]
+            for k in range(o.data.size):
+                seed = np.zeros(o.shape, dtype=o.dtype)
+                seed.reshape(-1)[k] = 1
+                gs = _grads((o,), xs, (Tensor._make(seed),), create_graph)
+                for i, (g, x) in enumerate(zip(gs, xs)):
+                    rows[i].append(_zeros_if_none(g, x))
+            jac = []
+            for i, x in enumerate(xs):
+                if rows[i]:
+                    from minigrad.ops.shape import stack
+
+                    j = stack(rows[i], 0) if create_graph else Tensor._make(
+                        np.stack([r.data for r in rows[i]]))
+                    j = j.reshape(o.shape + x.shape)
+                else:
+                    j = Tensor._make(np.zeros(o.shape + x.shape, dtype=x.dtype))
+                jac.append(_detach(j, create_graph))
+            table.append(tuple(jac))
+    if out_tuple:
+        return tuple(row if in_tuple else row[0] for row in table)
+    return table[0] if in_tuple else table[0][0]
+
+
+def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
+            vectorize: bool = False) -> Any:
+    """∂²func/∂inputs² of a scalar function, shaped input.shape + input.shape."""
+    in_tuple = isinstance(inputs, (tuple, list))
+
+    def gradient(*xs: Tensor) -> Any:
+        _, outs = _outputs(func, xs, "hessian")
+        if len(outs) != 1 or outs[0].data.size != 1:
+            raise RuntimeError("hessian: the function must return a single one-element Tensor")
+        gs = grad(outs[0], xs, create_graph=True, allow_unused=True)
+        gs = tuple(_zeros_if_none(g, x) for g, x in zip(gs, xs))
+        return gs if in_tuple else gs[0]
+
+    return jacobian(gradient, inputs, create_graph=create_graph)
+
+
+def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), H v) for a scalar function: the Hessian-vector product."""
+    with enable_grad():
+        in_tuple, xs = _prepare(inputs, "hvp")
+        _, outs = _outputs(func, xs, "hvp")
+        if len(outs) != 1 or outs[0].data.size != 1:
+            raise RuntimeError("hvp: the function must return a single one-element Tensor")
+        vs = _v_tuple(v, xs, "hvp", "input")
+        gs = grad(outs[0], xs, create_graph=True, allow_unused=True)
+        terms = [(g * vi).sum() for g, vi in zip(gs, vs) if g is not None and g.requires_grad]
+        if terms:
+            total = terms[0]
+            for t in terms[1:]:
+                total = total + t
+            hv = grad(total, xs, create_graph=create_graph, allow_unused=True)
+        else:
+            hv = (None,) * len(xs)
+    res = tuple(_detach(_zeros_if_none(g, x), create_graph) for g, x in zip(hv, xs))
+    out = _detach(outs[0], create_graph)
+    return out, (res if in_tuple else res[0])

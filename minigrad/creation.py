@@ -1,0 +1,133 @@
+"""Tensor factories: ``zeros``, ``ones``, ``rand``, ``arange``, ... (PyTorch signatures)."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from minigrad._dtype import get_default_dtype
+from minigrad._random import resolve_generator
+from minigrad.tensor import Tensor, _check_requires_grad
+
+
+def _shape(size: tuple, op: str) -> tuple[int, ...]:
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0:
+            raise ValueError(f"{op}: sizes must be non-negative ints, got {size!r}")
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return get_default_dtype() if dtype is None else np.dtype(dtype)
+
+
+def _leaf(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    _check_requires_grad(arr.dtype, requires_grad)
+    return Tensor._make(arr, bool(requires_grad))
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
+    """A new Tensor (copies ``data``); Python floats become the default dtype (float32)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor sharing memory with ``array`` (no copy; its dtype kept)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._make(array)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.zeros(_shape(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.ones(_shape(size, "ones"), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else get_default_dtype()
+        if np.dtype(dtype) == np.float64:
+            dtype = get_default_dtype()
+    return _leaf(np.full(_shape((size,), "full"), fill_value, dtype=np.dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive); integers unless a bound or ``dtype`` is float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if dtype is None:
+        all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        dtype = np.int64 if all_int else get_default_dtype()
+    return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _leaf(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1)."""
+    rng = resolve_generator(generator)
+    return _leaf(rng.random(_shape(size, "rand")).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randn(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    rng = resolve_generator(generator)
+    return _leaf(rng.standard_normal(_shape(size, "randn")).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint(low: int, high: int, size: Any, generator: np.random.Generator | None = None,
+            dtype: Any = np.int64) -> Tensor:
+    rng = resolve_generator(generator)
+    return Tensor._make(rng.integers(low, high, size=_shape((size,), "randint")).astype(dtype))
+
+
+def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    return t.shape, (t.dtype if dtype is None else np.dtype(dtype))
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, d = _like(t, dtype)
+    return _leaf(np.zeros(shape, dtype=d), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, d = _like(t, dtype)
+    return _leaf(np.ones(shape, dtype=d), requires_grad)
+
+
+def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, d = _like(t, dtype)
+    return _leaf(np.full(shape, fill_value, dtype=d), requires_grad)
+
+
+def rand_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, d = _like(t, dtype)
+    return _leaf(resolve_generator(generator).random(shape).astype(d), requires_grad)
+
+
+def randn_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, d = _like(t, dtype)
+    return _leaf(resolve_generator(generator).standard_normal(shape).astype(d), requires_grad)

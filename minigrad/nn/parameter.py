@@ -1,0 +1,36 @@
+"""``nn.Parameter``: a leaf Tensor that requires grad and that Modules register as a parameter."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A trainable leaf tensor: ``nn.Parameter(mg.tensor(...))`` shares the tensor's data."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            arr = np.empty(0, dtype=np.float32)
+        elif isinstance(data, Tensor):
+            arr = data.data
+        else:
+            arr = Tensor(data).data
+        if requires_grad and arr.dtype.kind not in "fc":
+            raise TypeError(f"Parameter: only floating-point data can require grad, got {arr.dtype}")
+        self.data = arr
+        self._grad = None
+        self.requires_grad = bool(requires_grad)
+        self.grad_fn = None
+        self.name = data.name if isinstance(data, Tensor) else None
+        self._version = 0
+        self._hooks = None
+        self._retains_grad = False
+        self._acc_ref = None
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()

@@ -1,0 +1,1 @@
+"""The differentiable ops, one file per family; each forward sits beside its gradient rule."""

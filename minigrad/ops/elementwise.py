@@ -1,0 +1,315 @@
+"""Arithmetic and elementwise math. Broadcasting is undone by the engine, not here."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.function import Function, ShapeError
+from minigrad.tensor import Tensor
+
+
+def broadcast_error(op: str, a: Any, b: Any, exc: Exception | None = None) -> ShapeError:
+    sa, sb = np.shape(a), np.shape(b)
+    return ShapeError(
+        f"{op}: shapes {sa} and {sb} cannot be broadcast together (compared from the last dimension, "
+        f"each pair of sizes must be equal or one of them 1)"
+    )
+
+
+class _Binary(Function):
+    """An elementwise op of two operands (Tensors, arrays or Python scalars)."""
+
+    def error(self, arrays: list, exc: Exception) -> Exception:
+        return broadcast_error(self.name[: -len("Backward")].lower(), arrays[0], arrays[1], exc)
+
+
+def _log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+class Add(_Binary):
+    """z = a + b;  ∂a = g,  ∂b = g"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(_Binary):
+    """z = a − b;  ∂a = g,  ∂b = −g"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class Mul(_Binary):
+    """z = a · b;  ∂a = g · b,  ∂b = g · a"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(_Binary):
+    """z = a / b;  ∂a = g / b,  ∂b = −g · a / b²"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
+
+
+class Neg(Function):
+    """z = −a;  ∂a = −g"""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class PowScalar(Function):
+    """z = aᶜ for a constant c;  ∂a = g · c · aᶜ⁻¹  (0 when c = 0, also at a = 0)"""
+
+    save_inputs = True
+
+    def forward(self, a):
+        return a ** self.exponent
+
+    def backward(self, g):
+        (a,) = self.inputs
+        c = self.exponent
+        if c == 0:
+            return g * 0.0
+        if c == 1:
+            return g
+        return g * c * a ** (c - 1)
+
+
+class Pow(_Binary):
+    """z = aᵇ;  ∂a = g · b · aᵇ⁻¹ (0 where b = 0),  ∂b = g · z · log a (0 where a = 0 and b ≥ 0)"""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, a, b):
+        return np.power(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        if need_a:
+            b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
+            ga = where(b_data == 0, 0.0, g * b * a ** (b - 1))
+        if need_b:
+            a_data = a.data if isinstance(a, Tensor) else np.asarray(a)
+            b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
+            zero_base = (a_data == 0) & (b_data >= 0)
+            if zero_base.any():
+                safe_a = where(zero_base, 1.0, a) if isinstance(a, Tensor) else np.where(zero_base, 1.0, a)
+                gb = where(zero_base, 0.0, g * self.output * _log(safe_a))
+            else:
+                gb = g * self.output * _log(a)
+        return ga, gb
+
+
+class Exp(Function):
+    """y = eˣ;  ∂x = g · y"""
+
+    save_output = True
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, g):
+        return g * self.output
+
+
+class Log(Function):
+    """y = log x;  ∂x = g / x"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g / x
+
+
+class Sqrt(Function):
+    """y = √x;  ∂x = g / (2y)"""
+
+    save_output = True
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, g):
+        return g / (2.0 * self.output)
+
+
+class Abs(Function):
+    """y = |x|;  ∂x = g · sign(x)  (0 at 0, as PyTorch)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * np.sign(x.data)
+
+
+class Sin(Function):
+    """y = sin x;  ∂x = g · cos x"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * x.cos()
+
+
+class Cos(Function):
+    """y = cos x;  ∂x = −g · sin x"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return -g * x.sin()
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  ∂x = g where lo ≤ x ≤ hi (edges included, as PyTorch), else 0"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.clip(x, self.lo, self.hi)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        inside = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x.data >= self.lo
+        if self.hi is not None:
+            inside &= x.data <= self.hi
+        return g * inside
+
+
+class Maximum(_Binary):
+    """z = max(a, b);  the gradient goes to the larger operand, split equally on ties"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return _split(g, a, b, np.greater, self.needs_input_grad)
+
+
+class Minimum(_Binary):
+    """z = min(a, b);  the gradient goes to the smaller operand, split equally on ties"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return _split(g, a, b, np.less, self.needs_input_grad)
+
+
+def _split(g: Tensor, a: Any, b: Any, wins: Any, needs: tuple) -> tuple:
+    ad = a.data if isinstance(a, Tensor) else a
+    bd = b.data if isinstance(b, Tensor) else b
+    tie = 0.5 * (ad == bd)
+    ga = g * (wins(ad, bd) + tie).astype(g.dtype) if needs[0] else None
+    gb = g * (wins(bd, ad) + tie).astype(g.dtype) if needs[1] else None
+    return ga, gb
+
+
+class Where(Function):
+    """z = a where cond else b;  ∂a = g where cond else 0,  ∂b = g where not cond else 0"""
+
+    def forward(self, cond, a, b):
+        self.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(self, g):
+        _, need_a, need_b = self.needs_input_grad
+        ga = Where.apply(self.cond, g, 0.0) if need_a else None
+        gb = Where.apply(self.cond, 0.0, g) if need_b else None
+        return None, ga, gb
+
+    def error(self, arrays: list, exc: Exception) -> Exception:
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
+        return ShapeError(f"where: condition and branches of shapes {shapes} cannot be broadcast together")
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """Elementwise ``a if cond else b`` (``torch.where``); ``cond`` is a bool Tensor or array."""
+    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    if c.dtype != np.bool_:
+        c = c.astype(bool)
+    a = _scalar_or_self(a)
+    b = _scalar_or_self(b)
+    return Where.apply(c, a, b)
+
+
+def _scalar_or_self(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+class Clone(Function):
+    """y = x (a copy with its own memory);  ∂x = g"""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return g
+
+
+class Cast(Function):
+    """y = x converted to ``dtype``;  ∂x = g converted back (by the engine)"""
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, g):
+        return g

@@ -1,0 +1,87 @@
+"""Indexing: ints, slices, None, ..., integer arrays and bool masks (NumPy semantics).
+
+The gradient of ``x[index]`` scatters g back into zeros of x's shape; with
+integer arrays an index may repeat, so contributions are added (``np.add.at``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.function import Function
+from minigrad.tensor import Tensor
+
+
+def convert_index(index: Any) -> Any:
+    """Tensors and lists in an index become NumPy arrays."""
+    if isinstance(index, tuple):
+        return tuple(_convert_one(i) for i in index)
+    return _convert_one(index)
+
+
+def _convert_one(i: Any) -> Any:
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = np.asarray(i)
+    if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":
+        raise IndexError(f"index: tensors used as indices must be integer or bool, got {i.dtype}")
+    return i
+
+
+def _has_int_array(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in parts)
+
+
+class GetItem(Function):
+    """y = x[index];  ∂x = zeros with g scattered (added) into the indexed places"""
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x[self.index]
+
+    def backward(self, g):
+        return IndexScatter.apply(g, index=self.index, shape=self.in_shape)
+
+    def error(self, arrays, exc):
+        return IndexError(f"index: {exc} (indexing a tensor of shape {np.shape(arrays[0])})")
+
+
+class IndexScatter(Function):
+    """y = zeros(shape) with y[index] += g;  ∂g = y's gradient at index"""
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _has_int_array(self.index):
+            np.add.at(out, self.index, g)
+        else:
+            out[self.index] = g
+        return out
+
+    def backward(self, gg):
+        return GetItem.apply(gg, index=self.index)
+
+
+class IndexPut(Function):
+    """y = x with y[index] = v;  ∂x = g with zeros at index,  ∂v = g[index]"""
+
+    def forward(self, x, v):
+        out = x.copy()
+        out[self.index] = v
+        return out
+
+    def backward(self, g):
+        need_x, need_v = self.needs_input_grad
+        gx = IndexPut.apply(g, 0.0, index=self.index) if need_x else None
+        gv = GetItem.apply(g, index=self.index) if need_v else None
+        return gx, gv
+
+    def error(self, arrays, exc):
+        return IndexError(f"index assignment: {exc} (tensor of shape {np.shape(arrays[0])}, "
+                          f"value of shape {np.shape(arrays[1])})")
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    return GetItem.apply(x, index=convert_index(index))

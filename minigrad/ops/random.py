@@ -1,0 +1,54 @@
+"""Random ops: the Bernoulli keep-mask behind (inverted) dropout."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad._dtype import get_default_dtype
+from minigrad._random import resolve_generator
+from minigrad.autograd.function import Function
+from minigrad.tensor import Tensor
+
+
+def bernoulli(p: Any, shape: tuple[int, ...] | None = None, generator: Any = None, dtype: Any = None) -> Tensor:
+    """A tensor of 0s and 1s, each 1 with probability ``p`` (a number or a tensor of probabilities)."""
+    rng = resolve_generator(generator)
+    probs = p.data if isinstance(p, Tensor) else np.asarray(p)
+    if np.any((probs < 0) | (probs > 1)):
+        raise ValueError(f"bernoulli: probabilities must lie in [0, 1], got {p!r}")
+    if shape is None:
+        shape = probs.shape
+    if dtype is None:
+        dtype = probs.dtype if probs.dtype.kind == "f" and probs.ndim else get_default_dtype()
+    return Tensor._make((rng.random(shape) < probs).astype(dtype))
+
+
+class Dropout(Function):
+    """y = x · m / (1 − p) with m ~ Bernoulli(1 − p);  ∂x = g · m / (1 − p) (the same mask)"""
+
+    def forward(self, x):
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.keep_mask = keep
+        self.rng = None
+        out = x * keep
+        out *= 1.0 / (1.0 - self.p)
+        return out
+
+    def backward(self, g):
+        return g * self.keep_mask * (1.0 / (1.0 - self.p))
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p``, scale the rest by 1/(1−p).
+
+    Identity (the same tensor) when not training or ``p == 0``.
+    """
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p < 1.0:
+        raise ValueError(
+            f"dropout: p (the drop probability) must be in [0, 1), got {p!r}; "
+            "p = 1 would drop everything and the 1/(1-p) scale would be infinite"
+        )
+    if not training or p == 0:
+        return x
+    return Dropout.apply(x, p=float(p), rng=resolve_generator(generator))

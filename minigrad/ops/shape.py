@@ -1,0 +1,258 @@
+"""Shape ops: views of the same numbers, so each gradient is the inverse rearrangement."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.function import Function, ShapeError
+from minigrad.tensor import Tensor, _wrap_dim
+
+
+def _shape_arg(shape: tuple, op: str) -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+        shape = tuple(shape[0])
+    for s in shape:
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(f"{op}: sizes must be ints, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Function):
+    """y = x with a new shape;  ∂x = g reshaped back"""
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.reshape(self.new_shape)
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+    def error(self, arrays, exc):
+        return ShapeError(
+            f"reshape: shape {self.new_shape} is invalid for a tensor of shape {np.shape(arrays[0])} "
+            f"({np.size(arrays[0])} elements)"
+        )
+
+
+def reshape(x: Tensor, shape: tuple) -> Tensor:
+    shape = _shape_arg(shape, "reshape")
+    if shape == x.shape:
+        return x
+    return Reshape.apply(x, new_shape=shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s = _wrap_dim(start_dim, x.ndim, "flatten")
+    e = _wrap_dim(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim})")
+    shape = x.shape[:s] + (int(np.prod(x.shape[s : e + 1], dtype=np.int64)),) + x.shape[e + 1 :]
+    return reshape(x, shape)
+
+
+class Permute(Function):
+    """y = x with dims reordered;  ∂x = g with the inverse order"""
+
+    def forward(self, x):
+        return np.transpose(x, self.dims)
+
+    def backward(self, g):
+        return g.permute(tuple(np.argsort(self.dims)))
+
+
+def permute(x: Tensor, dims: tuple) -> Tensor:
+    dims = _shape_arg(dims, "permute")
+    if len(dims) != x.ndim:
+        raise RuntimeError(f"permute: got {len(dims)} dims {dims} for a tensor of {x.ndim} dims {x.shape}")
+    dims = tuple(_wrap_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise RuntimeError(f"permute: dims {dims} are not a permutation of 0..{x.ndim - 1}")
+    if dims == tuple(range(x.ndim)):
+        return x
+    return Permute.apply(x, dims=dims)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    if x.ndim < 2 and x.ndim == 0:
+        return x
+    d0, d1 = _wrap_dim(dim0, x.ndim, "transpose"), _wrap_dim(dim1, x.ndim, "transpose")
+    dims = list(range(x.ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return permute(x, tuple(dims))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    n = x.ndim + 1
+    if not -n <= dim < n:
+        raise IndexError(f"unsqueeze: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    d = dim % n
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Drop size-1 dims (all of them, or those in ``dim``; a named dim of another size stays)."""
+    if dim is None:
+        drop = {i for i, s in enumerate(x.shape) if s == 1}
+    else:
+        dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+        drop = {_wrap_dim(d, x.ndim, "squeeze") for d in dims}
+        drop = {d for d in drop if x.ndim and x.shape[d] == 1}
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in drop))
+
+
+class BroadcastTo(Function):
+    """y = x repeated along broadcast dims (a view);  ∂x = g summed back to x's shape"""
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return np.broadcast_to(x, self.new_shape)
+
+    def backward(self, g):
+        return g.sum_to(self.in_shape)
+
+    def error(self, arrays, exc):
+        return ShapeError(
+            f"expand/broadcast_to: a tensor of shape {np.shape(arrays[0])} can't be broadcast to "
+            f"{self.new_shape} (each size must match or be 1, new dims go in front)"
+        )
+
+
+def broadcast_to(x: Tensor, shape: tuple) -> Tensor:
+    shape = tuple(int(s) for s in shape)
+    if shape == x.shape:
+        return x
+    return BroadcastTo.apply(x, new_shape=shape)
+
+
+def expand(x: Tensor, sizes: tuple) -> Tensor:
+    """``torch.expand``: -1 keeps a dim's size; new dims may be added in front."""
+    sizes = _shape_arg(sizes, "expand")
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's "
+                           f"number of dims ({x.ndim}, shape {x.shape})")
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"expand: -1 is not allowed for a new leading dim (sizes {sizes})")
+    return broadcast_to(x, shape)
+
+
+class SumTo(Function):
+    """y = x summed over broadcast dims down to ``shape``;  ∂x = g broadcast back"""
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return sum_to_array(x, self.target)
+
+    def backward(self, g):
+        return g.broadcast_to(self.in_shape)
+
+
+def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``x`` over the dims broadcasting added or stretched so it has ``shape``."""
+    lead = x.ndim - len(shape)
+    if lead < 0:
+        return np.broadcast_to(x, shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    out = np.sum(x, axis=axes, keepdims=True) if axes else x
+    if lead:
+        out = out.reshape(out.shape[lead:])
+    if out.shape != shape:
+        raise ShapeError(f"sum_to: can't reduce shape {x.shape} to {shape}")
+    return out
+
+
+def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    if x.shape == shape:
+        return x
+    return SumTo.apply(x, target=shape)
+
+
+class Cat(Function):
+    """y = [x₁, x₂, …] joined along ``dim``;  ∂xᵢ = the slice of g where xᵢ sits"""
+
+    def forward(self, *xs):
+        self.sizes = [x.shape[self.dim] for x in xs]
+        return np.concatenate(xs, axis=self.dim)
+
+    def backward(self, g):
+        grads, start = [], 0
+        index = [slice(None)] * g.ndim
+        for size, need in zip(self.sizes, self.needs_input_grad):
+            if need:
+                index[self.dim] = slice(start, start + size)
+                grads.append(g[tuple(index)])
+            else:
+                grads.append(None)
+            start += size
+        return tuple(grads)
+
+    def error(self, arrays, exc):
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
+        return ShapeError(f"cat: tensors of shapes {shapes} must match in every dim except dim {self.dim}")
+
+
+def _as_tensors(tensors: Any, op: str) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}")
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    return ts
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim (``torch.cat``)."""
+    ts = _as_tensors(tensors, "cat")
+    ndim = ts[0].ndim
+    if ndim == 0:
+        raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
+    for t in ts:
+        if t.ndim != ndim:
+            raise ShapeError(f"cat: all tensors need the same number of dims, got shapes "
+                             f"{[t.shape for t in ts]}")
+    return Cat.apply(*ts, dim=_wrap_dim(dim, ndim, "cat"))
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dim (``torch.stack``)."""
+    ts = _as_tensors(tensors, "stack")
+    shape = ts[0].shape
+    if any(t.shape != shape for t in ts):
+        raise ShapeError(f"stack: all tensors must have the same shape, got {[t.shape for t in ts]}")
+    n = len(shape) + 1
+    if not -n <= dim < n:
+        raise IndexError(f"stack: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    d = dim % n
+    return Cat.apply(*[unsqueeze(t, d) for t in ts], dim=d)
+
+
+class Pad(Function):
+    """y = x with constant borders;  ∂x = the inner slice of g"""
+
+    def forward(self, x):
+        self.inner = tuple(slice(lo, lo + s) for (lo, _), s in zip(self.widths, x.shape))
+        return np.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, g):
+        return g[self.inner]
+
+
+def pad(x: Tensor, pad: Any, value: float = 0.0) -> Tensor:
+    """Constant padding as ``torch.nn.functional.pad``: ``pad`` pairs start from the last dim."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: needs an even number of sizes, at most 2 per dim ({x.ndim} dims), got {pad}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {pad} is not supported; slice the tensor instead")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return Pad.apply(x, widths=tuple(widths), value=value)

@@ -1,0 +1,709 @@
+"""The Tensor: a NumPy array plus the autograd metadata of the graph that made it.
+
+A Tensor holds its data (``.data``, a ``numpy.ndarray``, never copied on access),
+whether it ``requires_grad``, and for results of ops the node that made it
+(``.grad_fn``). Every operator and method here calls an op from
+``minigrad.ops``; nothing in this file computes a gradient.
+"""
+from __future__ import annotations
+
+import numbers
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad._dtype import get_default_dtype
+from minigrad._grad_mode import _state
+
+ArrayLike = Any  # nested lists, scalars, ndarrays or Tensors
+
+_FLOAT_KINDS = "fc"
+
+
+def _is_float_dtype(dtype: np.dtype) -> bool:
+    return dtype.kind in _FLOAT_KINDS
+
+
+def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
+    """Data as a fresh ndarray with minigrad's dtype rules (Python floats → default dtype)."""
+    if isinstance(data, Tensor):
+        arr = np.array(data.data, dtype=dtype, copy=True)
+        return arr
+    if isinstance(data, np.ndarray):
+        return np.array(data, dtype=dtype, copy=True)
+    if isinstance(data, np.generic):
+        return np.array(data, dtype=dtype)
+    try:
+        arr = np.array(data, dtype=dtype)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {exc}") from None
+    if dtype is None and arr.dtype == np.float64:
+        # Python floats (and lists of them) take the default dtype, as in PyTorch
+        arr = arr.astype(get_default_dtype())
+    if arr.dtype.kind not in "biuf c":
+        raise TypeError(
+            f"tensor: data of dtype {arr.dtype} (from {type(data).__name__}) is not numeric; "
+            "give numbers, nested lists of numbers or a numeric NumPy array"
+        )
+    return arr
+
+
+def _check_requires_grad(dtype: np.dtype, flag: bool) -> None:
+    if flag and not _is_float_dtype(dtype):
+        raise TypeError(
+            f"only floating-point tensors can require gradients, got dtype {dtype}; "
+            "make the data float (e.g. mg.tensor([1.0, 2.0]) or .float()) first"
+        )
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``/``register_forward_hook``; ``.remove()`` unregisters."""
+
+    __slots__ = ("_hooks", "_key")
+
+    def __init__(self, hooks: dict, key: int) -> None:
+        self._hooks = hooks
+        self._key = key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+
+_hook_ids = iter(range(1, 1 << 62))
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
+
+    __slots__ = (
+        "data", "_grad", "requires_grad", "grad_fn", "name", "_version",
+        "_hooks", "_retains_grad", "_acc_ref", "__weakref__",
+    )
+    # ndarray (op) Tensor dispatches to Tensor's reflected methods
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        data: ArrayLike,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        name: str | None = None,
+    ) -> None:
+        arr = _to_array(data, None if dtype is None else np.dtype(dtype))
+        _check_requires_grad(arr.dtype, requires_grad)
+        self.data = arr
+        self._grad = None
+        self.requires_grad = bool(requires_grad)
+        self.grad_fn = None
+        self.name = name
+        self._version = 0
+        self._hooks = None
+        self._retains_grad = False
+        self._acc_ref = None
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
+        """Wrap an array the library just made (no copy, no checks): the op hot path."""
+        t = object.__new__(cls)
+        t.data = data
+        t._grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t.name = None
+        t._version = 0
+        t._hooks = None
+        t._retains_grad = False
+        t._acc_ref = None
+        return t
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user made (not the result of a recorded op)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (a Tensor of this shape) or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape}"
+                )
+        self._grad = value
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_wrap_dim(dim, self.ndim, "size")]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------ conversions
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (no copy; also for tensors that require grad)."""
+        return self.data
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"item(): a tensor with {self.data.size} elements cannot be converted to a Python number"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of a tensor with {self.data.size} values is ambiguous; use .any() or .all()"
+            )
+        return bool(self.data.item())
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            self.data, separator=", ", prefix="tensor(", precision=4, threshold=1000, edgeitems=3
+        )
+        extras = []
+        if self.dtype.kind == "f" and self.dtype != get_default_dtype() or self.dtype.kind == "c":
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name is not None:
+            extras.append(f"name={self.name!r}")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ------------------------------------------------------------------ autograd
+    def backward(
+        self,
+        gradient: Tensor | np.ndarray | float | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | None = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch semantics)."""
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self) -> Tensor:
+        """The same data (shared memory), cut from the graph."""
+        return Tensor._make(self.data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_: you can only change requires_grad of leaf tensors; "
+                "use .detach() to get a leaf from a non-leaf"
+            )
+        _check_requires_grad(self.dtype, requires_grad)
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: can't retain the gradient of a tensor that doesn't require grad")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        self.grad_fn._add_retained(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require grad")
+        if self.grad_fn is not None:
+            hooks = self.grad_fn._hook_dict()
+        else:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        key = next(_hook_ids)
+        hooks[key] = hook
+        return RemovableHandle(hooks, key)
+
+    def _grad_accumulator(self) -> Any:
+        """The AccumulateGrad node of a leaf that requires grad (one per leaf, made on demand)."""
+        ref = self._acc_ref
+        node = ref() if ref is not None else None
+        if node is None:
+            node = _function.AccumulateGrad(self)
+            self._acc_ref = weakref.ref(node)
+        return node
+
+    # ------------------------------------------------------------------ copies and casts
+    def clone(self) -> Tensor:
+        """A differentiable copy with its own memory."""
+        return _ew.Clone.apply(self)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy converted to ``dtype`` (differentiable between float dtypes)."""
+        return _ew.Cast.apply(self, dtype=np.dtype(dtype))
+
+    def float(self) -> Tensor:
+        return self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        return self.astype(np.float64)
+
+    def long(self) -> Tensor:
+        return self.astype(np.int64)
+
+    def int(self) -> Tensor:
+        return self.astype(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.astype(np.bool_)
+
+    # ------------------------------------------------------------------ in place
+    def _check_inplace(self, op: str) -> None:
+        if _state.enabled and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap the update in `with mg.no_grad():` (as optimizers do)"
+            )
+
+    def _inplace(self, op: str, result_fn: Callable[[], Tensor], ufunc: Any, other: Any) -> Tensor:
+        """Apply ``self op= other``: on the array itself when nothing is recorded, else by rebasing."""
+        self._check_inplace(op)
+        other_rg = isinstance(other, Tensor) and other.requires_grad
+        if _state.enabled and (self.requires_grad or other_rg):
+            out = result_fn()
+            if out.shape != self.shape:
+                raise RuntimeError(
+                    f"{op}: the result has shape {out.shape}, which can't be written into shape {self.shape}"
+                )
+            # rebase: this tensor now stands for the result, its history extended by the op
+            self.data = out.data.astype(self.dtype, copy=False)
+            self.grad_fn = out.grad_fn
+            self.requires_grad = True
+            self._version += 1
+            return self
+        o = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, o, out=self.data, casting="same_kind")
+        except (ValueError, TypeError) as exc:
+            raise RuntimeError(f"{op}: cannot update a tensor of shape {self.shape} {self.dtype} in place "
+                               f"with {_describe(other)}: {exc}") from None
+        self._version += 1
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace("add_", lambda: self + other, np.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace("sub_", lambda: self - other, np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace("mul_", lambda: self * other, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace("div_", lambda: self / other, np.true_divide, other)
+
+    add_ = __iadd__
+    sub_ = __isub__
+    mul_ = __imul__
+    div_ = __itruediv__
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        self._check_inplace("fill_")
+        self.data[...] = value
+        self._version += 1
+        return self
+
+    def copy_(self, src: Tensor | np.ndarray) -> Tensor:
+        """Copy ``src`` into this tensor's memory (broadcasting), without recording."""
+        self._check_inplace("copy_")
+        np.copyto(self.data, src.data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
+        self._version += 1
+        return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace("__setitem__")
+        value_rg = isinstance(value, Tensor) and value.requires_grad
+        idx = _index.convert_index(index)
+        if _state.enabled and (self.requires_grad or value_rg):
+            out = _index.IndexPut.apply(self, value, index=idx)
+            self.data = out.data
+            self.grad_fn = out.grad_fn
+            self.requires_grad = True
+        else:
+            try:
+                self.data[idx] = value.data if isinstance(value, Tensor) else value
+            except (IndexError, ValueError) as exc:
+                raise IndexError(f"__setitem__: {exc} (tensor of shape {self.shape})") from None
+        self._version += 1
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return _ew.Add.apply(self, _operand(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ew.Add.apply(_operand(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ew.Sub.apply(self, _operand(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ew.Sub.apply(_operand(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ew.Mul.apply(self, _operand(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ew.Mul.apply(_operand(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ew.Div.apply(self, _operand(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ew.Div.apply(_operand(other), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        other = _operand(other)
+        if isinstance(other, (int, float)):
+            return _ew.PowScalar.apply(self, exponent=other)
+        return _ew.Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ew.Pow.apply(_operand(other), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _linalg.MatMul.apply(self, _operand(other, "matmul"))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _linalg.MatMul.apply(_operand(other, "matmul"), self)
+
+    def __neg__(self) -> Tensor:
+        return _ew.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ew.Abs.apply(self)
+
+    # comparisons: bool tensors, never recorded
+    def _compare(self, other: Any, ufunc: Any, op: str) -> Tensor:
+        o = other.data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._make(ufunc(self.data, o))
+        except ValueError as exc:
+            raise _ew.broadcast_error(op, self.data, o, exc) from None
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less, "lt")
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal, "le")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater, "gt")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal, "ge")
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal, "eq")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal, "ne")
+
+    def __invert__(self) -> Tensor:
+        if self.dtype != np.bool_ and self.dtype.kind not in "iu":
+            raise TypeError(f"~ (logical not) needs a bool or integer tensor, got {self.dtype}")
+        return Tensor._make(~self.data)
+
+    def __and__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data & (other.data if isinstance(other, Tensor) else other))
+
+    def __or__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data | (other.data if isinstance(other, Tensor) else other))
+
+    def __xor__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data ^ (other.data if isinstance(other, Tensor) else other))
+
+    # ------------------------------------------------------------------ elementwise
+    def exp(self) -> Tensor:
+        return _ew.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return _ew.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _ew.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return _ew.Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return _ew.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return _ew.Cos.apply(self)
+
+    def sign(self) -> Tensor:
+        return Tensor._make(np.sign(self.data))
+
+    def tanh(self) -> Tensor:
+        return _act.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _act.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return _act.ReLU.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return _act.LeakyReLU.apply(self, negative_slope=float(negative_slope))
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        return _act.ELU.apply(self, alpha=float(alpha))
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Limit values to [min, max]; the gradient passes where min ≤ x ≤ max."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"clamp: min ({min}) must not exceed max ({max})")
+        return _ew.Clamp.apply(self, lo=min, hi=max)
+
+    clip = clamp
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.Sum.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "sum"), keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.mean(self, dim, keepdim)
+
+    def var(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
+            axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
+        """Variance Σ(x−x̄)²/(N−correction); ``correction=1`` (default) is the unbiased estimate."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        return _reduce.var(self, dim, correction, keepdim)
+
+    def std(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
+            axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
+        """Standard deviation √var."""
+        return self.var(dim, correction=correction, keepdim=keepdim, axis=axis, keepdims=keepdims,
+                        unbiased=unbiased).sqrt()
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Largest values over ``dim`` (values only, like ``torch.amax``); ties share the gradient."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.Max.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "max"), keepdim=keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Smallest values over ``dim`` (values only, like ``torch.amin``); ties share the gradient."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "min"), keepdim=keepdim)
+
+    amax = max
+    amin = min
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _reduce.argext(self, dim, keepdim, np.argmax, "argmax")
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return _reduce.argext(self, dim, keepdim, np.argmin, "argmin")
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+                  keepdims: Any = None) -> Tensor:
+        """log Σ exp(x), computed as m + log Σ exp(x − m) with m the max (stable)."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.LogSumExp.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "logsumexp"),
+                                       keepdim=keepdim)
+
+    def softmax(self, dim: int = -1) -> Tensor:
+        return _reduce.Softmax.apply(self, dim=_wrap_dim(dim, self.ndim, "softmax"))
+
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        return _reduce.LogSoftmax.apply(self, dim=_wrap_dim(dim, self.ndim, "log_softmax"))
+
+    def all(self) -> bool:
+        return bool(self.data.all())
+
+    def any(self) -> bool:
+        return bool(self.data.any())
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return _shape.reshape(self, shape)
+
+    view = reshape
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return _shape.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _shape.transpose(self, dim0, dim1)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return _shape.transpose(self, axis0, axis1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return _shape.permute(self, dims)
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (a 1-D tensor is returned as it is)."""
+        if self.ndim < 2:
+            return self
+        return _shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (batched matrix transpose)."""
+        return _shape.transpose(self, -2, -1)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _shape.unsqueeze(self, dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return _shape.squeeze(self, dim)
+
+    def expand(self, *shape: Any) -> Tensor:
+        return _shape.expand(self, shape)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _shape.broadcast_to(self, other.shape)
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        return _shape.broadcast_to(self, shape)
+
+    def sum_to(self, shape: tuple[int, ...]) -> Tensor:
+        """Sum broadcast dimensions away so the result has ``shape`` (the gradient of broadcasting)."""
+        return _shape.sum_to(self, tuple(shape))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _index.getitem(self, index)
+
+    def matmul(self, other: Any) -> Tensor:
+        return self @ other
+
+    def maximum(self, other: Any) -> Tensor:
+        return _ew.Maximum.apply(self, _operand(other))
+
+    def minimum(self, other: Any) -> Tensor:
+        return _ew.Minimum.apply(self, _operand(other))
+
+    def dropout(self, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
+        return _random.dropout(self, p, training, generator)
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, Tensor):
+        return f"a tensor of shape {x.shape} {x.dtype}"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} {x.dtype}"
+    return repr(x)
+
+
+def _operand(x: Any, op: str = "arithmetic") -> Any:
+    """An op's other operand: Tensors and arrays as they are, Python/NumPy scalars as Python numbers.
+
+    Python scalars stay "weak" (a float32 tensor times 2.5 stays float32, as in PyTorch);
+    a NumPy scalar is treated the same way.
+    """
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    if isinstance(x, (bool, int, float)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (list, tuple)):
+        return _to_array(x)
+    raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
+
+
+def _wrap_dim(dim: int, ndim: int, op: str) -> int:
+    """``dim`` as a non-negative index, with PyTorch's IndexError when out of range."""
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return int(dim) % n
+
+
+# The ops are imported after Tensor exists (they subclass Function, which wraps Tensors).
+from minigrad.autograd import engine as _engine  # noqa: E402
+from minigrad.autograd import function as _function  # noqa: E402
+from minigrad.ops import activation as _act  # noqa: E402
+from minigrad.ops import elementwise as _ew  # noqa: E402
+from minigrad.ops import index as _index  # noqa: E402
+from minigrad.ops import linalg as _linalg  # noqa: E402
+from minigrad.ops import random as _random  # noqa: E402
+from minigrad.ops import reduce as _reduce  # noqa: E402
+from minigrad.ops import shape as _shape  # noqa: E402
