@@ -16,6 +16,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _GradState(threading.local):
     enabled: bool = True
     anomaly: bool = False
+    #: the innermost nn.Module whose forward is running (set by Module.__call__); recorded
+    #: nodes remember it so graph drawings can group ops by module
+    module: object = None
 
 
 _state = _GradState()

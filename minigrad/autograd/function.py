@@ -64,6 +64,8 @@ class Function:
     _hooks: dict | None = None
     _retained: list | None = None
     _trace: list | None = None
+    #: the nn.Module whose forward made this node (None outside modules)
+    module: Any = None
     is_accumulator = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -101,6 +103,8 @@ class Function:
                 if cls.save_output:
                     node._out = out
                     node._out_ref = weakref.ref(result)
+                if _state.module is not None:
+                    node.module = _state.module
                 if _state.anomaly:
                     node._trace = traceback.format_stack()[:-2]
                 return result
