@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._grad_mode import _state
+from minigrad.ops.shape import sum_to_array
 from minigrad.tensor import Tensor
 
 
@@ -62,29 +63,29 @@ def backward(
     g = _root_grad(tensor, gradient, "backward")
     if retain_graph is None:
         retain_graph = create_graph
-    if inputs is not None:
-        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        nodes = [t.grad_fn if t.grad_fn is not None else t._grad_accumulator() for t in inputs]
-        captured = run_backward([root], [g], retain_graph, create_graph, capture=set(nodes), accumulate=False)
-        for t, node in zip(inputs, nodes):
-            if node in captured:
-                _accumulate_into(t, captured[node], False, create_graph)
+    if inputs is None:
+        run_backward([root], [g], retain_graph, create_graph)
         return
-    run_backward([root], [g], retain_graph, create_graph)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    nodes = [t.grad_fn if t.grad_fn is not None else t._grad_accumulator() for t in inputs]
+    captured = run_backward([root], [g], retain_graph, create_graph, capture=set(nodes), accumulate=False)
+    for t, node in zip(inputs, nodes):
+        if node in captured:
+            gt = captured[node]
+            _accumulate_into(t, gt if create_graph else gt.data, False, not create_graph)
 
 
-def _accumulate_into(t: Tensor, g: Tensor, owned: bool, create_graph: bool) -> None:
-    """``t.grad += g``: takes ``g`` itself when it belongs to nobody else, in place when safe."""
+def _accumulate_into(t: Tensor, g: Any, owned: bool, arrays: bool) -> None:
+    """``t.grad += g``: takes ``g`` itself when nobody else holds it, adds in place when safe."""
     old = t._grad
-    if old is None:
-        if create_graph or owned:
-            t._grad = g
-        else:
-            t._grad = Tensor._make(g.data.copy())
-    elif create_graph or old.requires_grad or not old.data.flags.writeable:
-        t._grad = Tensor._make(old.data + g.data) if not create_graph else old + g
+    if not arrays:  # create_graph: gradients are graph Tensors, never changed in place
+        t._grad = g if old is None else old + g
+    elif old is None:
+        t._grad = Tensor._make(g if owned else g.copy())
+    elif old.requires_grad or not old.data.flags.writeable:
+        t._grad = Tensor._make(old.data + g)
     else:
-        np.add(old.data, g.data, out=old.data, casting="unsafe")
+        np.add(old.data, g, out=old.data, casting="unsafe")
 
 
 def run_backward(
@@ -97,100 +98,129 @@ def run_backward(
 ) -> dict:
     """Walk the graph from ``roots`` (nodes) with their gradients.
 
-    ``capture``: nodes whose total incoming gradient is returned (``autograd.grad``).
+    ``capture``: nodes whose total incoming gradient is returned, as Tensors (``autograd.grad``).
     ``accumulate``: whether leaves' ``.grad`` is updated.
+    Without ``create_graph`` the walk moves plain arrays and backward rules run on them.
     """
+    arrays = not create_graph
     # 1. dependency counts: how many edges enter each node from the nodes reachable from the roots
     deps: dict = {}
     stack = list(dict.fromkeys(roots))
     seen = set(stack)
     while stack:
-        node = stack.pop()
-        for p in node.parents:
+        for p in stack.pop().parents:
             if p is not None:
-                deps[p] = deps.get(p, 0) + 1
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
+                if p in deps:
+                    deps[p] += 1
+                else:
+                    deps[p] = 1
+                    if p not in seen:
+                        seen.add(p)
+                        stack.append(p)
 
     # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
     buffers: dict = {}
     for node, g in zip(roots, root_grads):
-        _add_to_buffer(buffers, node, g, False, create_graph)
+        _add_to_buffer(buffers, node, g.data if arrays else g, False, arrays)
     captured: dict = {}
-    ready = [n for n in dict.fromkeys(roots) if deps.get(n, 0) == 0]
+    ready = [n for n in dict.fromkeys(roots) if n not in deps]
     anomaly = _state.anomaly
-
-    prev = _state.enabled
-    _state.enabled = create_graph
+    state = _state
+    prev_enabled = state.enabled
+    state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
             entry = buffers.pop(node, None)
-            g = None
-            owned = False
-            if entry is not None:
-                g, owned = entry
-                if node._hooks:
-                    for hook in list(node._hooks.values()):
-                        new = hook(g)
-                        if new is not None:
-                            g, owned = _check_hook_result(new, g, node), False
-                if node._retained:
-                    for ref in node._retained:
-                        t = ref()
-                        if t is not None:
-                            _accumulate_into(t, g, False, create_graph)
-                if capture is not None and node in capture:
-                    captured[node] = g
+            parents = node.parents
+            if entry is None:  # no gradient reached this node: just release its inputs' counts
+                for p in parents:
+                    if p is not None:
+                        deps[p] -= 1
+                        if deps[p] == 0:
+                            ready.append(p)
+                continue
+            g, owned = entry
+            if node._hooks or node._retained or capture:
+                g, owned = _observe(node, g, owned, arrays, capture, captured)
             if node.is_accumulator:
-                if g is not None and accumulate:
-                    _accumulate_into(node.variable, g, owned, create_graph)
+                if accumulate:
+                    _accumulate_into(node.variable, g, owned, arrays)
                 continue
 
-            parents = node.parents
-            if g is not None:
+            if arrays and node.array_backward:
+                state.arrays = True
                 grads = node.backward(g)
-                if not isinstance(grads, tuple):
-                    grads = (grads,)
-                if not retain_graph:
-                    node.release()
-                if anomaly:
-                    _check_finite(node, grads)
+                state.arrays = False
+            elif arrays:  # a rule that needs Tensors: run it without recording
+                grads = node.backward(Tensor._make(g))
             else:
-                grads = (None,) * len(parents)
+                grads = node.backward(g)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if not retain_graph:
+                node.release()
+            if anomaly:
+                _check_finite(node, grads)
 
             for p, gi in zip(parents, grads):
                 if p is None:
                     continue
                 if gi is not None:
-                    if gi.dtype != p.dtype:
-                        gi = gi.astype(p.dtype)
-                    if gi.shape != p.shape:
-                        gi = gi.sum_to(p.shape)
-                    # an array made by this backward call belongs to nobody else; a passed-on one might
-                    fresh = gi is not g and gi.data.base is None and gi.data.flags.writeable
-                    _add_to_buffer(buffers, p, gi, fresh, create_graph)
+                    if arrays:
+                        if type(gi) is not np.ndarray:
+                            gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+                        if gi.dtype != p.dtype:
+                            gi = gi.astype(p.dtype)
+                        if gi.shape != p.shape:
+                            gi = sum_to_array(gi, p.shape)
+                        # an array this rule just made belongs to nobody else; a passed-on one might
+                        fresh = gi is not g and gi.base is None and gi.flags.writeable
+                    else:
+                        if gi.dtype != p.dtype:
+                            gi = gi.astype(p.dtype)
+                        if gi.shape != p.shape:
+                            gi = gi.sum_to(p.shape)
+                        fresh = False
+                    _add_to_buffer(buffers, p, gi, fresh, arrays)
                 d = deps[p] - 1
                 deps[p] = d
                 if d == 0:
                     ready.append(p)
     finally:
-        _state.enabled = prev
+        state.enabled = prev_enabled
+        state.arrays = False
     return captured
 
 
-def _add_to_buffer(buffers: dict, node: Any, g: Tensor, fresh: bool, create_graph: bool) -> None:
+def _observe(node: Any, g: Any, owned: bool, arrays: bool, capture: set | None, captured: dict) -> tuple:
+    """Run a node's gradient hooks, fill retained ``.grad``s and capture for ``autograd.grad``."""
+    t = Tensor._make(g) if arrays else g
+    if node._hooks:
+        for hook in list(node._hooks.values()):
+            new = hook(t)
+            if new is not None:
+                t, owned = _check_hook_result(new, t, node), False
+    if node._retained:
+        for ref in node._retained:
+            r = ref()
+            if r is not None:
+                _accumulate_into(r, t.data if arrays else t, False, arrays)
+    if capture and node in capture:
+        captured[node] = t
+    return (t.data if arrays else t), owned
+
+
+def _add_to_buffer(buffers: dict, node: Any, g: Any, fresh: bool, arrays: bool) -> None:
     entry = buffers.get(node)
     if entry is None:
         buffers[node] = [g, fresh]
-    elif create_graph:
+    elif not arrays:
         entry[0] = entry[0] + g
-        entry[1] = False
-    elif entry[1] and entry[0].data.shape == np.broadcast_shapes(entry[0].data.shape, g.data.shape):
-        np.add(entry[0].data, g.data, out=entry[0].data)
+    elif entry[1]:
+        np.add(entry[0], g, out=entry[0])
     else:
-        entry[0] = Tensor._make(entry[0].data + g.data)
+        entry[0] = entry[0] + g
         entry[1] = True
 
 
@@ -206,8 +236,11 @@ def _check_hook_result(new: Any, g: Tensor, node: Any) -> Tensor:
 
 def _check_finite(node: Any, grads: tuple) -> None:
     for i, gi in enumerate(grads):
-        if gi is not None and gi.dtype.kind in "fc" and not np.isfinite(gi.data).all():
-            what = "nan" if np.isnan(gi.data).any() else "inf"
+        if gi is None:
+            continue
+        arr = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+            what = "nan" if np.isnan(arr).any() else "inf"
             where = "".join(node._trace[-6:]) if node._trace else "(no forward trace recorded)\n"
             raise RuntimeError(
                 f"detect_anomaly: function '{node.name}' returned {what} values in its gradient for input {i}. "

@@ -17,6 +17,13 @@ is also the graph node (``tensor.grad_fn``) when the result requires grad::
 none) and may ignore broadcasting and dtype: the engine sums each gradient
 down to its input's shape and casts it to its dtype, in one place.
 
+A rule is written once and runs two ways: with ``create_graph=True`` it gets
+Tensors (and records a graph: higher derivatives); otherwise it gets plain
+NumPy arrays for ``g``, ``self.inputs`` and ``self.output`` (no graph, no
+overhead). So a rule uses operators, ``.T``, ``.reshape``, indexing,
+``.sum(axis=..., keepdims=...)`` and the helpers in ``minigrad.ops.dual``.
+A subclass whose backward needs Tensor methods sets ``array_backward = False``.
+
 Keyword arguments of ``apply`` become attributes of the node (``self.dim``).
 A node keeps only what its backward needs: the inputs (``save_inputs``), the
 output (``save_output``, kept as its array so no reference cycle forms), and
@@ -67,6 +74,8 @@ class Function:
     #: the nn.Module whose forward made this node (None outside modules)
     module: Any = None
     is_accumulator = False
+    #: backward works on raw arrays too (see the module docstring)
+    array_backward = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -138,6 +147,8 @@ class Function:
                     f"operation: input {i} of {self.name} (shape {x.shape}) is at version {x._version}, "
                     f"expected version {v}; avoid changing it in place, or use .clone()"
                 )
+        if _state.arrays:
+            return tuple([x.data if isinstance(x, Tensor) else x for x in saved])
         return saved
 
     @property
@@ -153,6 +164,8 @@ class Function:
                 f"operation: the output of {self.name} (shape {t.shape}) is at version {t._version}, "
                 "expected version 0; avoid changing it in place, or use .clone()"
             )
+        if _state.arrays:
+            return out
         if _state.enabled:
             return Tensor._make(out, True, self)
         return Tensor._make(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigrad.autograd.function import Function
-from minigrad.ops.elementwise import where
+from minigrad.ops import dual
 
 
 class Sigmoid(Function):
@@ -47,7 +47,7 @@ class ReLU(Function):
         return np.maximum(x, 0)
 
     def backward(self, g):
-        return g * (self.output.data > 0)
+        return g * (dual.array(self.output) > 0)
 
 
 class LeakyReLU(Function):
@@ -60,7 +60,7 @@ class LeakyReLU(Function):
 
     def backward(self, g):
         (x,) = self.inputs
-        return g * np.where(x.data > 0, 1.0, self.negative_slope).astype(g.dtype)
+        return g * np.where(dual.array(x) > 0, 1.0, self.negative_slope).astype(g.dtype)
 
 
 class ELU(Function):
@@ -73,4 +73,4 @@ class ELU(Function):
 
     def backward(self, g):
         y = self.output
-        return where(y.data > 0, g, g * (y + self.alpha))
+        return dual.where(dual.array(y) > 0, g, g * (y + self.alpha))

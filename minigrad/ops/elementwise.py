@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import Function, ShapeError
+from minigrad.ops import dual
 from minigrad.tensor import Tensor
 
 
@@ -22,10 +23,6 @@ class _Binary(Function):
 
     def error(self, arrays: list, exc: Exception) -> Exception:
         return broadcast_error(self.name[: -len("Backward")].lower(), arrays[0], arrays[1], exc)
-
-
-def _log(x: Any) -> Any:
-    return x.log() if isinstance(x, Tensor) else np.log(x)
 
 
 class Add(_Binary):
@@ -118,17 +115,13 @@ class Pow(_Binary):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
-            b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
-            ga = where(b_data == 0, 0.0, g * b * a ** (b - 1))
+            ga = dual.where(np.asarray(dual.array(b)) == 0, 0.0, g * b * a ** (b - 1))
         if need_b:
-            a_data = a.data if isinstance(a, Tensor) else np.asarray(a)
-            b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
-            zero_base = (a_data == 0) & (b_data >= 0)
-            if zero_base.any():
-                safe_a = where(zero_base, 1.0, a) if isinstance(a, Tensor) else np.where(zero_base, 1.0, a)
-                gb = where(zero_base, 0.0, g * self.output * _log(safe_a))
+            zero_base = (np.asarray(dual.array(a)) == 0) & (np.asarray(dual.array(b)) >= 0)
+            if zero_base.any():  # d/db 0ᵇ = 0 for b ≥ 0 (log 0 would give nan)
+                gb = dual.where(zero_base, 0.0, g * self.output * dual.log(dual.where(zero_base, 1.0, a)))
             else:
-                gb = g * self.output * _log(a)
+                gb = g * self.output * dual.log(a)
         return ga, gb
 
 
@@ -179,7 +172,7 @@ class Abs(Function):
 
     def backward(self, g):
         (x,) = self.inputs
-        return g * np.sign(x.data)
+        return g * np.sign(dual.array(x))
 
 
 class Sin(Function):
@@ -192,7 +185,7 @@ class Sin(Function):
 
     def backward(self, g):
         (x,) = self.inputs
-        return g * x.cos()
+        return g * dual.cos(x)
 
 
 class Cos(Function):
@@ -205,7 +198,7 @@ class Cos(Function):
 
     def backward(self, g):
         (x,) = self.inputs
-        return -g * x.sin()
+        return -g * dual.sin(x)
 
 
 class Clamp(Function):
@@ -218,11 +211,12 @@ class Clamp(Function):
 
     def backward(self, g):
         (x,) = self.inputs
+        x = dual.array(x)
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
-            inside &= x.data >= self.lo
+            inside &= x >= self.lo
         if self.hi is not None:
-            inside &= x.data <= self.hi
+            inside &= x <= self.hi
         return g * inside
 
 
@@ -252,9 +246,8 @@ class Minimum(_Binary):
         return _split(g, a, b, np.less, self.needs_input_grad)
 
 
-def _split(g: Tensor, a: Any, b: Any, wins: Any, needs: tuple) -> tuple:
-    ad = a.data if isinstance(a, Tensor) else a
-    bd = b.data if isinstance(b, Tensor) else b
+def _split(g: Any, a: Any, b: Any, wins: Any, needs: tuple) -> tuple:
+    ad, bd = dual.array(a), dual.array(b)
     tie = 0.5 * (ad == bd)
     ga = g * (wins(ad, bd) + tie).astype(g.dtype) if needs[0] else None
     gb = g * (wins(bd, ad) + tie).astype(g.dtype) if needs[1] else None
@@ -270,8 +263,8 @@ class Where(Function):
 
     def backward(self, g):
         _, need_a, need_b = self.needs_input_grad
-        ga = Where.apply(self.cond, g, 0.0) if need_a else None
-        gb = Where.apply(self.cond, 0.0, g) if need_b else None
+        ga = dual.where(self.cond, g, 0.0) if need_a else None
+        gb = dual.where(self.cond, 0.0, g) if need_b else None
         return None, ga, gb
 
     def error(self, arrays: list, exc: Exception) -> Exception:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops import dual
 from minigrad.tensor import Tensor
 
 
@@ -43,7 +44,7 @@ class GetItem(Function):
         return x[self.index]
 
     def backward(self, g):
-        return IndexScatter.apply(g, index=self.index, shape=self.in_shape)
+        return dual.scatter_add(g, self.index, self.in_shape)
 
     def error(self, arrays, exc):
         return IndexError(f"index: {exc} (indexing a tensor of shape {np.shape(arrays[0])})")
@@ -53,15 +54,10 @@ class IndexScatter(Function):
     """y = zeros(shape) with y[index] += g;  ∂g = y's gradient at index"""
 
     def forward(self, g):
-        out = np.zeros(self.shape, dtype=g.dtype)
-        if _has_int_array(self.index):
-            np.add.at(out, self.index, g)
-        else:
-            out[self.index] = g
-        return out
+        return scatter_add_array(g, self.index, self.shape)
 
     def backward(self, gg):
-        return GetItem.apply(gg, index=self.index)
+        return gg[self.index]
 
 
 class IndexPut(Function):
@@ -74,13 +70,22 @@ class IndexPut(Function):
 
     def backward(self, g):
         need_x, need_v = self.needs_input_grad
-        gx = IndexPut.apply(g, 0.0, index=self.index) if need_x else None
-        gv = GetItem.apply(g, index=self.index) if need_v else None
+        gx = dual.index_put(g, self.index, 0.0) if need_x else None
+        gv = g[self.index] if need_v else None
         return gx, gv
 
     def error(self, arrays, exc):
         return IndexError(f"index assignment: {exc} (tensor of shape {np.shape(arrays[0])}, "
                           f"value of shape {np.shape(arrays[1])})")
+
+
+def scatter_add_array(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    if _has_int_array(index):
+        np.add.at(out, index, g)  # repeated indices accumulate
+    else:
+        out[index] = g
+    return out
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:

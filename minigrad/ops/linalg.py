@@ -6,12 +6,8 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import Function, ShapeError
+from minigrad.ops import dual
 from minigrad.tensor import Tensor
-
-
-def _mT(x: Any) -> Any:
-    """Swap the last two dims of a Tensor or an array."""
-    return x.mT if isinstance(x, Tensor) else np.swapaxes(x, -1, -2)
 
 
 class MatMul(Function):
@@ -35,20 +31,20 @@ class MatMul(Function):
         if a_vec and b_vec:
             G = g.reshape(1, 1)
         elif a_vec:
-            G = g.unsqueeze(-2)
+            G = dual.unsqueeze(g, -2)
         elif b_vec:
-            G = g.unsqueeze(-1)
+            G = dual.unsqueeze(g, -1)
         else:
             G = g
         ga = gb = None
         if need_a:
-            ga = G @ _mT(B)
+            ga = G @ dual.swap_last(B)
             if a_vec:
-                ga = ga.sum_to((1, a.shape[0])).reshape(a.shape)
+                ga = dual.sum_to(ga, (1, a.shape[0])).reshape(a.shape)
         if need_b:
-            gb = _mT(A) @ G
+            gb = dual.swap_last(A) @ G
             if b_vec:
-                gb = gb.sum_to((b.shape[0], 1)).reshape(b.shape)
+                gb = dual.sum_to(gb, (b.shape[0], 1)).reshape(b.shape)
         return ga, gb
 
     def error(self, arrays, exc):

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops import dual
 from minigrad.tensor import Tensor
 
 
@@ -55,11 +56,11 @@ def _count(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
     return int(np.prod([shape[d] for d in dims], dtype=np.int64))
 
 
-def _expand_grad(g: Tensor, in_shape: tuple[int, ...], dims: Any, keepdim: bool) -> Tensor:
+def _expand_grad(g: Any, in_shape: tuple[int, ...], dims: Any, keepdim: bool) -> Any:
     """The gradient of a reduction's output broadcast back over the reduced dims."""
     if not keepdim:
         g = g.reshape(_keep_shape(in_shape, dims))
-    return g.broadcast_to(in_shape)
+    return dual.broadcast_to(g, in_shape)
 
 
 class Sum(Function):
@@ -109,9 +110,9 @@ class _Extremum(Function):
         return self.reduce(x, axis=self.dim, keepdims=self.keepdim)
 
     def backward(self, g):
-        (x,) = self.inputs
-        best = self.reduce(x.data, axis=self.dim, keepdims=True)
-        hit = x.data == best
+        x = dual.array(self.inputs[0])
+        best = self.reduce(x, axis=self.dim, keepdims=True)
+        hit = x == best
         share = hit / np.sum(hit, axis=self.dim, keepdims=True)
         return _expand_grad(g, x.shape, self.dim, self.keepdim) * share.astype(g.dtype)
 
@@ -160,7 +161,7 @@ class LogSumExp(Function):
         if not self.keepdim:
             keep = _keep_shape(x.shape, self.dim)
             y, g = y.reshape(keep), g.reshape(keep)
-        return g * (x - y).exp()
+        return g * dual.exp(x - y)
 
 
 class Softmax(Function):
@@ -174,7 +175,7 @@ class Softmax(Function):
 
     def backward(self, g):
         y = self.output
-        return y * (g - (g * y).sum(self.dim, keepdim=True))
+        return y * (g - (g * y).sum(axis=self.dim, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -188,4 +189,4 @@ class LogSoftmax(Function):
 
     def backward(self, g):
         y = self.output
-        return g - y.exp() * g.sum(self.dim, keepdim=True)
+        return g - dual.exp(y) * g.sum(axis=self.dim, keepdims=True)

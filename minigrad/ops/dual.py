@@ -1,0 +1,97 @@
+"""What gradient rules use besides operators, for Tensors and raw arrays alike.
+
+A backward rule is written once. With ``create_graph=True`` the engine hands it
+Tensors, so the rule records a graph (higher derivatives); otherwise it hands
+it NumPy arrays, so the rule costs no more than hand-written NumPy. Operators,
+``.T``, ``.reshape``, indexing and ``.sum(axis=..., keepdims=...)`` already work
+on both; the functions here cover the rest.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+
+def array(x: Any) -> Any:
+    """The values as an array (for masks and other constants of a rule)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    return x.broadcast_to(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+
+
+def sum_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """Sum broadcast dims away so the result has ``shape``."""
+    if isinstance(x, Tensor):
+        return x.sum_to(shape)
+    from minigrad.ops.shape import sum_to_array
+
+    return x if x.shape == shape else sum_to_array(x, shape)
+
+
+def permute(x: Any, dims: tuple[int, ...]) -> Any:
+    return x.permute(dims) if isinstance(x, Tensor) else np.transpose(x, dims)
+
+
+def unsqueeze(x: Any, dim: int) -> Any:
+    return x.unsqueeze(dim) if isinstance(x, Tensor) else np.expand_dims(x, dim)
+
+
+def swap_last(x: Any) -> Any:
+    """Swap the last two dims (the batched matrix transpose)."""
+    return x.mT if isinstance(x, Tensor) else np.swapaxes(x, -1, -2)
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        from minigrad.ops.elementwise import where as tensor_where
+
+        return tensor_where(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def sin(x: Any) -> Any:
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x: Any) -> Any:
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def softmax(x: Any, dim: int) -> Any:
+    if isinstance(x, Tensor):
+        return x.softmax(dim)
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def scatter_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
+    """zeros(shape) with g added at ``index`` (repeated indices accumulate)."""
+    from minigrad.ops.index import IndexScatter, scatter_add_array
+
+    if isinstance(g, Tensor):
+        return IndexScatter.apply(g, index=index, shape=shape)
+    return scatter_add_array(g, index, shape)
+
+
+def index_put(x: Any, index: Any, value: Any) -> Any:
+    """A copy of x with x[index] = value."""
+    from minigrad.ops.index import IndexPut
+
+    if isinstance(x, Tensor):
+        return IndexPut.apply(x, value, index=index)
+    out = x.copy()
+    out[index] = value
+    return out
