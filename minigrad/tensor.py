@@ -284,6 +284,8 @@ class Tensor:
         if node is None:
             node = _function.AccumulateGrad(self)
             self._acc_ref = weakref.ref(node)
+        elif node.shape != self.data.shape:  # .data was replaced by an array of another shape
+            node.shape, node.dtype = self.data.shape, self.data.dtype
         return node
 
     # ------------------------------------------------------------------ copies and casts

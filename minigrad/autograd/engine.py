@@ -170,12 +170,13 @@ def run_backward(
                     if arrays:
                         if type(gi) is not np.ndarray:
                             gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
-                        if gi.dtype != p.dtype:
+                        if gi.dtype is not p.dtype and gi.dtype != p.dtype:
                             gi = gi.astype(p.dtype)
                         if gi.shape != p.shape:
                             gi = sum_to_array(gi, p.shape)
-                        # an array this rule just made belongs to nobody else; a passed-on one might
-                        fresh = gi is not g and gi.base is None and gi.flags.writeable
+                        # an array this rule just made belongs to nobody else (views and
+                        # passed-on gradients might be shared)
+                        fresh = gi is not g and gi.base is None
                     else:
                         if gi.dtype != p.dtype:
                             gi = gi.astype(p.dtype)

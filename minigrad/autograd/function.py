@@ -62,7 +62,6 @@ class Function:
 
     # per-node state; class-level defaults keep ``apply`` cheap
     parents: tuple = ()
-    needs_input_grad: tuple = ()
     _saved: Any = None
     _versions: tuple = ()
     _out: Any = None
@@ -97,12 +96,12 @@ class Function:
         if type(out) is not np.ndarray:  # NumPy gives scalars for 0-d results
             out = np.asarray(out)
         if _state.enabled:
-            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
-            if True in needs:
-                node.needs_input_grad = needs
-                node.parents = tuple([
-                    (x.grad_fn or x._grad_accumulator()) if need else None for x, need in zip(inputs, needs)
-                ])
+            parents = tuple([
+                (x.grad_fn or x._grad_accumulator()) if isinstance(x, Tensor) and x.requires_grad else None
+                for x in inputs
+            ])
+            if parents.count(None) != len(parents):
+                node.parents = parents
                 node.shape = out.shape
                 node.dtype = out.dtype
                 if cls.save_inputs:
@@ -132,6 +131,11 @@ class Function:
         if isinstance(exc, IndexError):
             return IndexError(f"{op}: {exc} (input shapes {shapes})")
         return ShapeError(f"{op}: {exc} (input shapes {shapes})")
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """Which inputs need a gradient (required grad when the op ran)."""
+        return tuple([p is not None for p in self.parents])
 
     # ------------------------------------------------------------------ saved values
     @property
@@ -208,18 +212,12 @@ class AccumulateGrad:
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
+        self.shape = variable.data.shape
+        self.dtype = variable.data.dtype
 
     @property
     def _hooks(self) -> dict | None:
         return self.variable._hooks
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.variable.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.variable.dtype
 
     @property
     def next_functions(self) -> tuple:
