@@ -1,0 +1,162 @@
+"""Every differentiable op in one table: first and second derivatives against finite differences.
+
+Each row names the op classes it exercises; ``test_every_op_is_in_the_table`` fails when an
+op is added to ``minigrad.ops`` without a row here.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.ops
+from minigrad.autograd import Function, gradcheck, gradgradcheck
+from minigrad.ops import activation as act
+from minigrad.ops import elementwise as ew
+from minigrad.ops import index as ix
+from minigrad.ops import linalg as la
+from minigrad.ops import loss as lo
+from minigrad.ops import random as rnd
+from minigrad.ops import reduce as rd
+from minigrad.ops import shape as sh
+
+RNG = np.random.default_rng(0)
+
+
+def normal(*shape):
+    return RNG.standard_normal(shape)
+
+
+def positive(*shape):
+    return RNG.uniform(0.5, 2.0, shape)
+
+
+def away_from_zero(*shape):
+    """Values with |x| in [0.3, 2]: finite differences never straddle a kink at 0."""
+    return RNG.uniform(0.3, 2.0, shape) * RNG.choice([-1.0, 1.0], shape)
+
+
+def distinct(*shape):
+    """A permutation of well-separated values: max/min have a unique winner."""
+    return RNG.permutation(np.arange(int(np.prod(shape)), dtype=np.float64)).reshape(shape) * 0.37 - 1.0
+
+
+def _dropout_fixed_mask(x):
+    return mg.dropout(x, p=0.4, generator=np.random.default_rng(7))
+
+
+TARGET = np.array([2, 0, 1])
+
+# (id, function of the inputs, inputs, op classes exercised)
+OPS = [
+    ("add", lambda a, b: a + b, [normal(3, 4), normal(3, 4)], [ew.Add]),
+    ("add-broadcast", lambda a, b: a + b, [normal(3, 1), normal(4)], [ew.Add]),
+    ("add-scalar", lambda a: 2.5 + a, [normal(3)], [ew.Add]),
+    ("sub", lambda a, b: a - b, [normal(2, 3), normal(3)], [ew.Sub]),
+    ("rsub", lambda a: 1.0 - a, [normal(3)], [ew.Sub]),
+    ("mul", lambda a, b: a * b, [normal(2, 3), normal(2, 1)], [ew.Mul]),
+    ("div", lambda a, b: a / b, [normal(2, 3), positive(3)], [ew.Div]),
+    ("rdiv", lambda a: 2.0 / a, [positive(4)], [ew.Div]),
+    ("neg", lambda a: -a, [normal(3)], [ew.Neg]),
+    ("pow-scalar", lambda a: a ** 3, [normal(3)], [ew.PowScalar]),
+    ("pow-neg-frac", lambda a: a ** -1.5, [positive(3)], [ew.PowScalar]),
+    ("pow-zero", lambda a: a ** 0 * a, [normal(3)], [ew.PowScalar]),
+    ("pow-tensor", lambda a, b: a ** b, [positive(2, 3), normal(3)], [ew.Pow]),
+    ("rpow", lambda a: 1.7 ** a, [normal(3)], [ew.Pow]),
+    ("exp", lambda a: a.exp(), [normal(3, 2)], [ew.Exp]),
+    ("log", lambda a: a.log(), [positive(3, 2)], [ew.Log]),
+    ("sqrt", lambda a: a.sqrt(), [positive(4)], [ew.Sqrt]),
+    ("abs", lambda a: a.abs(), [away_from_zero(4)], [ew.Abs]),
+    ("sin", lambda a: a.sin(), [normal(4)], [ew.Sin]),
+    ("cos", lambda a: a.cos(), [normal(4)], [ew.Cos]),
+    ("clamp", lambda a: a.clamp(-0.5, 0.5) * a, [RNG.uniform(-0.9, 0.9, 6)], [ew.Clamp]),
+    ("maximum", lambda a, b: mg.maximum(a, b), [normal(3, 4), normal(4)], [ew.Maximum]),
+    ("minimum", lambda a, b: mg.minimum(a, b), [normal(3, 4), normal(3, 1)], [ew.Minimum]),
+    ("where", lambda a, b: mg.where(a.data > 0, a * 2, b), [normal(3, 4), normal(4)], [ew.Where]),
+    ("clone", lambda a: a.clone() * a, [normal(3)], [ew.Clone]),
+    ("cast", lambda a: a.astype(np.float64) * a, [normal(3)], [ew.Cast]),
+    ("sigmoid", lambda a: a.sigmoid(), [normal(3, 3) * 3], [act.Sigmoid]),
+    ("tanh", lambda a: a.tanh(), [normal(3, 3)], [act.Tanh]),
+    ("relu", lambda a: a.relu() * a, [away_from_zero(3, 3)], [act.ReLU]),
+    ("leaky_relu", lambda a: a.leaky_relu(0.1) * a, [away_from_zero(3, 3)], [act.LeakyReLU]),
+    ("elu", lambda a: a.elu(0.7), [away_from_zero(3, 3)], [act.ELU]),
+    ("sum", lambda a: a.sum(1) ** 2, [normal(2, 3, 4)], [rd.Sum]),
+    ("sum-all", lambda a: a.sum() * a, [normal(2, 3)], [rd.Sum]),
+    ("mean-keepdim", lambda a: a.mean((0, 2), keepdim=True) * a, [normal(2, 3, 4)], [rd.Mean]),
+    ("var", lambda a: a.var(1), [normal(3, 4)], [rd.Mean, rd.Sum]),
+    ("std-correction0", lambda a: a.std(0, correction=0), [normal(4, 3)], [rd.Mean, rd.Sum]),
+    ("max", lambda a: a.max(1) ** 2, [distinct(3, 4)], [rd.Max]),
+    ("min-all", lambda a: a.min() * a, [distinct(2, 3)], [rd.Min]),
+    ("logsumexp", lambda a: a.logsumexp(1), [normal(3, 4)], [rd.LogSumExp]),
+    ("logsumexp-keep", lambda a: a.logsumexp((0, 1), keepdim=True) * a, [normal(2, 3)], [rd.LogSumExp]),
+    ("softmax", lambda a: a.softmax(0), [normal(4, 3)], [rd.Softmax]),
+    ("log_softmax", lambda a: a.log_softmax(-1), [normal(3, 4)], [rd.LogSoftmax]),
+    ("reshape", lambda a: a.reshape(3, 4) * a.reshape(3, 4), [normal(2, 6)], [sh.Reshape]),
+    ("permute", lambda a: a.permute(2, 0, 1).tanh(), [normal(2, 3, 4)], [sh.Permute]),
+    ("transpose", lambda a: a.T @ a, [normal(3, 2)], [sh.Permute, la.MatMul]),
+    ("expand", lambda a: a.expand(4, 3) * a.expand(2, -1, 3).sum(0).sin(), [normal(1, 3)], [sh.BroadcastTo]),
+    ("sum_to", lambda a: a.sum_to((1, 3)) ** 2, [normal(2, 3)], [sh.SumTo]),
+    ("cat", lambda a, b: mg.cat([a, b, a], 1).sin(), [normal(2, 3), normal(2, 2)], [sh.Cat]),
+    ("stack", lambda a, b: mg.stack([a, b], 0).sin(), [normal(2, 3), normal(2, 3)], [sh.Cat]),
+    ("pad", lambda a: mg.pad(a, (1, 2, 0, 1), value=0.5).exp(), [normal(2, 3)], [sh.Pad]),
+    ("getitem-basic", lambda a: a[1:, ::2] ** 2, [normal(3, 4)], [ix.GetItem, ix.IndexScatter]),
+    ("getitem-repeated", lambda a: a[np.array([0, 0, 2])] ** 3, [normal(3, 2)], [ix.GetItem, ix.IndexScatter]),
+    ("getitem-mask", lambda a: a[a.data > 0] ** 2, [away_from_zero(3, 3)], [ix.GetItem, ix.IndexScatter]),
+    ("setitem", lambda a, b: _setitem(a, b), [normal(3, 4), normal(4)], [ix.IndexPut]),
+    ("matmul-2d", lambda a, b: a @ b, [normal(2, 3), normal(3, 4)], [la.MatMul]),
+    ("matmul-batched-broadcast", lambda a, b: a @ b, [normal(2, 1, 2, 3), normal(4, 3, 2)], [la.MatMul]),
+    ("matmul-vec-mat", lambda a, b: a @ b, [normal(3), normal(2, 3, 4)], [la.MatMul]),
+    ("matmul-mat-vec", lambda a, b: a @ b, [normal(2, 3), normal(3)], [la.MatMul]),
+    ("matmul-dot", lambda a, b: a @ b, [normal(3), normal(3)], [la.MatMul]),
+    ("linear", lambda x, w, b: mg.linear(x, w, b).tanh(), [normal(4, 3), normal(2, 3), normal(2)], [la.Linear]),
+    ("linear-3d-nobias", lambda x, w: mg.linear(x, w), [normal(2, 4, 3), normal(2, 3)], [la.Linear]),
+    ("cross_entropy", lambda x: lo.cross_entropy_with_indices(x, TARGET), [normal(3, 4)], [lo.CrossEntropy]),
+    ("cross_entropy-none", lambda x: lo.cross_entropy_with_indices(x, TARGET, "none"), [normal(3, 4)],
+     [lo.CrossEntropy]),
+    ("cross_entropy-sum", lambda x: lo.cross_entropy_with_indices(x, TARGET, "sum"), [normal(3, 4) * 5],
+     [lo.CrossEntropy]),
+    ("dropout-fixed-mask", _dropout_fixed_mask, [normal(4, 5)], [rnd.Dropout]),
+]
+
+
+def _setitem(a, b):
+    c = a * 1.0
+    c[1] = b * 2
+    return c.sin()
+
+
+@pytest.mark.parametrize("name,fn,arrays,_ops", OPS, ids=[o[0] for o in OPS])
+def test_gradcheck_first_order(name, fn, arrays, _ops):
+    inputs = [mg.tensor(a, requires_grad=True) for a in arrays]
+    assert gradcheck(fn, inputs, eps=1e-6, atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name,fn,arrays,_ops", OPS, ids=[o[0] for o in OPS])
+def test_gradgradcheck_second_order(name, fn, arrays, _ops):
+    inputs = [mg.tensor(a, requires_grad=True) for a in arrays]
+    assert gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+def _all_ops() -> set[type]:
+    found = set()
+    for info in pkgutil.iter_modules(minigrad.ops.__path__):
+        module = importlib.import_module(f"minigrad.ops.{info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Function) and obj.__module__ == module.__name__ and not obj.__name__.startswith("_"):
+                found.add(obj)
+    return found
+
+
+def test_every_op_is_in_the_table():
+    covered = {op for row in OPS for op in row[3]}
+    missing = sorted(op.__name__ for op in _all_ops() - covered)
+    assert not missing, f"ops without a gradcheck row: {missing}"
+
+
+def test_the_table_has_many_ops():
+    # a guard against the discovery above silently finding nothing
+    assert len(_all_ops()) >= 40
