@@ -1,9 +1,9 @@
 """Reverse-mode automatic differentiation: the engine, grad mode and gradient tools."""
+from minigrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.autograd import functional
 from minigrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from minigrad.autograd.function import Function
 from minigrad.autograd.grad import GradcheckError, grad, gradcheck, gradgradcheck
-from minigrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = [
     "Function", "GradcheckError", "detect_anomaly", "enable_grad", "functional", "grad", "gradcheck",

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd.grad import grad
 from minigrad._grad_mode import enable_grad
+from minigrad.autograd.grad import grad
 from minigrad.tensor import Tensor
 
 

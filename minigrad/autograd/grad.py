@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd.engine import _root_grad, _root_node, run_backward
 from minigrad._grad_mode import enable_grad, no_grad
+from minigrad.autograd.engine import _root_grad, _root_node, run_backward
 from minigrad.tensor import Tensor
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd.function import Function
 from minigrad._grad_mode import is_grad_enabled
+from minigrad.autograd.function import Function
 from minigrad.ops.reduce import _stable_max
 from minigrad.tensor import Tensor
 
