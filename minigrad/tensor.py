@@ -678,10 +678,10 @@ def _operand(x: Any, op: str = "arithmetic") -> Any:
     """
     if isinstance(x, (Tensor, np.ndarray)):
         return x
+    if isinstance(x, np.generic):  # before float: np.float64 is a float subclass, but not "weak"
+        return x.item()
     if isinstance(x, (bool, int, float)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     if isinstance(x, (list, tuple)):
         return _to_array(x)
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")

@@ -94,4 +94,4 @@ def index_put(x: Any, index: Any, value: Any) -> Any:
         return IndexPut.apply(x, value, index=index)
     out = x.copy()
     out[index] = value
-    return out
+    return out  # (value is a scalar here: the gradient rule zeroes the written places)

@@ -65,6 +65,9 @@ class IndexPut(Function):
 
     def forward(self, x, v):
         out = x.copy()
+        target = out[self.index]
+        if np.ndim(v) > np.ndim(target) and np.size(v) == np.size(target):
+            v = np.reshape(v, np.shape(target))  # e.g. a (1,) value into one element, as PyTorch allows
         out[self.index] = v
         return out
 

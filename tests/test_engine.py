@@ -1,0 +1,281 @@
+"""The backward engine: order, accumulation, freeing, versions, hooks, grad mode, higher order."""
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import detect_anomaly, grad, gradcheck, gradgradcheck
+from minigrad.autograd.functional import hessian, hvp, jacobian, jvp, vjp
+
+
+def leaf(*values):
+    return mg.tensor(np.array(values, dtype=np.float64), requires_grad=True)
+
+
+def test_chain_of_100000_ops_backprops_iteratively_and_linearly():
+    x = leaf(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.sum().backward()
+    assert x.grad.item() == 1.0
+
+
+def test_diamond_reuses_a_node_and_sums_both_paths():
+    x = leaf(0.3, -1.2)
+    a = x * 3
+    out = (a.sin() + a.exp() * a).sum()
+    out.backward()
+    a_ = 3 * x.data
+    expected = 3 * (np.cos(a_) + np.exp(a_) * a_ + np.exp(a_))
+    np.testing.assert_allclose(x.grad.data, expected)
+
+
+def test_gradients_accumulate_across_backward_calls_and_do_not_alias():
+    x, y = leaf(1.0, 2.0), leaf(3.0, 4.0)
+    (x + y).sum().backward()  # the same incoming gradient reaches both leaves
+    x.grad.data[0] = 100.0  # changing one leaf's grad must not change the other's
+    assert y.grad.data[0] == 1.0
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [102.0, 3.0])
+
+
+def test_saved_arrays_are_freed_after_backward_even_if_the_loss_is_kept():
+    x = leaf(*range(5))
+    h = x.exp()
+    ref = weakref.ref(h)
+    loss = (h * h).sum()
+    del h
+    gc.collect()
+    assert ref() is not None  # the Mul node saved h for backward
+    loss.backward()
+    gc.collect()
+    assert ref() is None  # released although `loss` is still alive
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = leaf(2.0)
+    y = (x ** 3).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 2 * 3 * 4.0
+
+
+def test_modifying_a_saved_tensor_in_place_makes_backward_raise_naming_the_op():
+    x = leaf(1.0, 2.0)
+    h = x.exp()
+    y = (h.sin()).sum()  # Sin saves h
+    with mg.no_grad():
+        h += 1
+    with pytest.raises(RuntimeError, match=r"SinBackward.*version 1.*expected version 0"):
+        y.backward()
+
+
+def test_modifying_a_saved_output_in_place_makes_backward_raise():
+    x = leaf(1.0, 2.0)
+    h = x.exp()  # Exp saves its output
+    with mg.no_grad():
+        h *= 2
+    with pytest.raises(RuntimeError, match="output of ExpBackward"):
+        h.sum().backward()
+
+
+def test_in_place_on_a_non_leaf_records_the_op():
+    x = leaf(1.0, 2.0)
+    y = x * 2
+    y += x  # allowed: y is not a leaf; its history now includes the add
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+
+
+def test_setitem_with_grad_records_an_index_put():
+    x = leaf(1.0, 2.0, 3.0)
+    v = leaf(10.0)
+    y = x * 1
+    y[1] = v * 2
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 0.0, 6.0])
+    np.testing.assert_array_equal(v.grad.data, [2 * 20.0 * 2])
+
+
+def test_hooks_observe_and_replace_gradients_and_fire_in_autograd_grad():
+    x = leaf(1.0, 2.0)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.data.copy()))
+    y = x * 3
+    handle = y.register_hook(lambda g: g * 0.5)
+    (gx,) = grad(y.sum(), x, retain_graph=True)
+    np.testing.assert_array_equal(gx.data, [1.5, 1.5])
+    np.testing.assert_array_equal(seen[0], [1.5, 1.5])
+    assert x.grad is None  # grad() never touches .grad
+    handle.remove()
+    (y * 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+
+
+def test_hook_returning_a_wrong_shape_is_reported():
+    x = leaf(1.0, 2.0)
+    y = x * 2
+    y.register_hook(lambda g: mg.ones(3, dtype=np.float64))
+    with pytest.raises(RuntimeError, match=r"hook on MulBackward returned shape \(3,\)"):
+        y.sum().backward()
+
+
+def test_retain_grad_keeps_intermediate_gradients():
+    x = leaf(1.0, -1.0)
+    h = x.tanh()
+    h.retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * np.tanh([1.0, -1.0]))
+
+
+def test_no_grad_builds_no_nodes_and_is_per_thread():
+    x = leaf(1.0)
+    results = {}
+
+    def worker():
+        results["thread_enabled"] = mg.is_grad_enabled()
+        results["thread_y"] = x * 2
+
+    with mg.no_grad():
+        y = x * 2
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+    assert y.grad_fn is None and not y.requires_grad
+    assert results["thread_enabled"] and results["thread_y"].requires_grad
+
+
+def test_detach_shares_memory_and_cuts_the_graph():
+    x = leaf(1.0, 2.0)
+    d = (x * 2).detach()
+    assert d.is_leaf and not d.requires_grad
+    e = x.detach()
+    e.data[0] = 9.0
+    assert x.data[0] == 9.0
+
+
+def test_detect_anomaly_names_the_op_that_produced_nan():
+    x = leaf(0.0, 1.0)
+    y = x.sqrt()  # d/dx sqrt at 0 is inf
+    with detect_anomaly():
+        z = (y * 1.0).sum()
+        with pytest.raises(RuntimeError, match=r"SqrtBackward.*inf"):
+            z.backward()
+    # outside the context no check is made
+    (x.sqrt()).sum().backward()
+    assert np.isinf(x.grad.data[0])
+
+
+def test_grad_allow_unused_and_errors():
+    a, b = leaf(1.0), leaf(2.0)
+    y = (a * 3).sum()
+    with pytest.raises(RuntimeError, match="input 1.*not to have been used"):
+        grad(y, [a, b], retain_graph=True)
+    ga, gb = grad(y, [a, b], allow_unused=True)
+    assert ga.item() == 3.0 and gb is None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        grad(y, mg.tensor([1.0]))
+
+
+def test_grad_with_respect_to_an_intermediate_tensor():
+    x = leaf(1.0, 2.0)
+    h = x * x
+    y = (h * 3).sum()
+    (gh,) = grad(y, h)
+    np.testing.assert_array_equal(gh.data, [3.0, 3.0])
+
+
+def test_higher_order_derivatives_of_a_composite():
+    x = leaf(0.7)
+    y = (x.sin() * x.exp()).sum()
+    (g1,) = grad(y, x, create_graph=True)
+    (g2,) = grad(g1.sum(), x, create_graph=True)
+    (g3,) = grad(g2.sum(), x)
+    v = 0.7
+    # d³/dx³ [sin x · eˣ] = 2eˣ(cos x − sin x)
+    np.testing.assert_allclose(g3.item(), 2 * np.exp(v) * (np.cos(v) - np.sin(v)))
+
+
+def test_backward_create_graph_gives_differentiable_grads():
+    x = leaf(1.5, 2.0)
+    (x ** 3).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    (h,) = grad(x.grad.sum(), x)
+    np.testing.assert_allclose(h.data, 6 * x.data)
+
+
+def test_gradcheck_message_names_input_element_and_values():
+    x = leaf(1.0, 2.0)
+    with pytest.raises(Exception) as info:
+        gradcheck(lambda a: a.detach() * a, (x,))
+    msg = str(info.value)
+    assert type(info.value).__name__ == "GradcheckError"
+    assert "input 0" in msg and "element (0,)" in msg and "numerical 2" in msg and "analytic 1" in msg
+
+
+def test_gradcheck_fast_mode_detects_a_wrong_gradient_and_passes_a_right_one():
+    x = mg.tensor(np.random.default_rng(0).uniform(0.5, 1.5, (4, 3)), requires_grad=True)
+    assert gradcheck(lambda a: (a @ a.T).tanh(), (x,), fast_mode=True)
+    assert not gradcheck(lambda a: a.detach() * a, (x,), fast_mode=True, raise_exception=False)
+
+
+def test_gradgradcheck_detects_a_wrong_second_derivative():
+    x = leaf(0.5, 1.5)
+
+    def wrong(a):
+        d = a.detach()
+        return d * d + 2 * d * (a - d)  # right value and first derivative, zero second derivative
+
+    assert gradcheck(wrong, (x,))
+    assert not gradgradcheck(wrong, (x,), raise_exception=False)
+
+
+def test_gradcheck_warns_in_float32():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="float64"):
+        gradcheck(lambda a: a * 2, (x,), eps=1e-2, atol=1e-2, raise_exception=False)
+
+
+# ---------------------------------------------------------------- functional
+def two_layer(x):
+    W1 = mg.tensor(np.array([[0.5, -0.3], [0.2, 0.8], [-0.4, 0.1]]))
+    W2 = mg.tensor(np.array([[0.7, -0.2, 0.4]]))
+    return (W2 @ (W1 @ x).tanh()).sum()
+
+
+def test_jacobian_is_the_product_of_the_layers_jacobians():
+    W = np.array([[0.5, -0.3], [0.2, 0.8], [-0.4, 0.1]])
+    x = mg.tensor(np.array([0.3, -0.6]))
+    J = jacobian(lambda v: (mg.tensor(W) @ v).tanh(), x)
+    z = W @ x.data
+    np.testing.assert_allclose(J.data, np.diag(1 - np.tanh(z) ** 2) @ W)
+
+
+def test_hessian_vjp_jvp_hvp_agree_with_each_other():
+    x = mg.tensor(np.array([0.3, -0.6]))
+    H = hessian(two_layer, x).data
+    assert H.shape == (2, 2)
+    np.testing.assert_allclose(H, H.T, atol=1e-12)
+    v = mg.tensor(np.array([1.0, 2.0]))
+    _, hv = hvp(two_layer, x, v)
+    np.testing.assert_allclose(hv.data, H @ v.data)
+    J = jacobian(lambda a: (a * a).sin(), x).data
+    _, jv = jvp(lambda a: (a * a).sin(), x, v)
+    np.testing.assert_allclose(jv.data, J @ v.data)
+    _, uj = vjp(lambda a: (a * a).sin(), x, v)
+    np.testing.assert_allclose(uj.data, v.data @ J)
+
+
+def test_jacobian_with_tuple_inputs():
+    a, b = mg.tensor(np.array([1.0, 2.0])), mg.tensor(np.array([3.0]))
+    ja, jb = jacobian(lambda p, q: p * q, (a, b))
+    np.testing.assert_allclose(ja.data, np.diag([3.0, 3.0]))
+    np.testing.assert_allclose(jb.data, [[1.0], [2.0]])

@@ -1,0 +1,194 @@
+"""Tensor construction, dtype rules, conversions and the error messages bad input gets."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+# ---------------------------------------------------------------- construction and dtypes
+def test_python_floats_take_the_default_dtype_and_numpy_keeps_its_own():
+    assert mg.tensor([1.0, 2.0]).dtype == np.float32
+    assert mg.tensor(np.zeros(2)).dtype == np.float64
+    assert mg.tensor(np.zeros(2, np.float32)).dtype == np.float32
+    assert mg.tensor([1, 2]).dtype == np.int64
+    assert mg.tensor([True]).dtype == np.bool_
+    mg.set_default_dtype(np.float64)
+    try:
+        assert mg.tensor(1.5).dtype == np.float64
+        assert mg.ones(2).dtype == np.float64
+    finally:
+        mg.set_default_dtype(np.float32)
+
+
+def test_tensor_copies_its_data_but_from_numpy_shares_it():
+    a = np.ones(3)
+    t = mg.tensor(a)
+    a[0] = 5
+    assert t.data[0] == 1
+    s = mg.from_numpy(a)
+    a[1] = 7
+    assert s.data[1] == 7
+
+
+def test_python_scalars_do_not_upcast_float32():
+    x = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+    for y in (x * 2.5, 2.5 * x, x / 3, x ** 2.0, x - np.float64(1.0), np.float64(2.0) * x):
+        assert y.dtype == np.float32
+    (x * 2.5).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_float64_array_operand_promotes_and_gradient_keeps_input_dtype():
+    x = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+    y = x * np.full(3, 2.0)
+    assert y.dtype == np.float64
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
+
+
+@pytest.mark.parametrize("data", [[1, 2], np.arange(3), [True, False], 4])
+def test_requires_grad_on_integer_or_bool_data_is_a_clear_type_error(data):
+    with pytest.raises(TypeError, match="floating-point"):
+        mg.tensor(data, requires_grad=True)
+
+
+def test_non_numeric_data_is_rejected_clearly():
+    with pytest.raises(TypeError, match="not numeric|cannot make a tensor"):
+        mg.tensor(["a", "b"])
+
+
+def test_conversions():
+    t = mg.tensor([[2.5]])
+    assert float(t) == 2.5 and t.item() == 2.5 and int(mg.tensor(3)) == 3
+    with pytest.raises(RuntimeError, match="2 elements"):
+        mg.tensor([1.0, 2.0]).item()
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(mg.tensor([1.0, 2.0]))
+    assert len(mg.zeros(4, 2)) == 4
+    assert [r.tolist() for r in mg.tensor([[1, 2], [3, 4]])] == [[1, 2], [3, 4]]
+
+
+def test_repr_shows_dtype_grad_fn_and_name():
+    assert repr(mg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(mg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    assert "dtype=float64" in repr(mg.tensor(np.ones(1)))
+    assert "grad_fn=<MulBackward>" in repr(mg.tensor([1.0], requires_grad=True) * 2)
+    assert "name='w'" in repr(mg.tensor([1.0], name="w"))
+
+
+def test_grad_assignment_is_checked():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    x.grad = mg.tensor([3.0, 4.0])
+    with pytest.raises(RuntimeError, match=r"shape \(3,\)"):
+        x.grad = mg.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="Tensor or None"):
+        x.grad = np.ones(2)
+
+
+def test_tensors_are_hashable_by_identity():
+    a, b = mg.tensor([1.0]), mg.tensor([1.0])
+    assert len({a, b, a}) == 2
+
+
+# ---------------------------------------------------------------- error messages
+def test_misaligned_matmul_names_the_op_and_both_shapes():
+    a, b = mg.ones(2, 3), mg.ones(4, 5)
+    with pytest.raises(RuntimeError, match=r"matmul.*\(2, 3\).*\(4, 5\).*3 columns.*4 rows"):
+        a @ b
+    with pytest.raises(ValueError):  # the same error is also a ValueError
+        a @ b
+    with pytest.raises(RuntimeError, match="at least 1 dim"):
+        mg.tensor(2.0) @ mg.ones(2)
+
+
+def test_batch_dims_that_do_not_broadcast_in_matmul():
+    with pytest.raises(RuntimeError, match=r"matmul.*batch dims.*\(2, 3, 4\).*\(5, 4, 2\)"):
+        mg.ones(2, 3, 4) @ mg.ones(5, 4, 2)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv", "pow"])
+def test_non_broadcastable_shapes_name_the_op_and_shapes(op):
+    import operator
+
+    a, b = mg.ones(2, 3, requires_grad=True), mg.ones(4)
+    with pytest.raises(RuntimeError, match=r"\(2, 3\) and \(4,\) cannot be broadcast"):
+        getattr(operator, op)(a, b)
+
+
+def test_failed_op_changes_nothing():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        x + mg.ones(3)
+    assert x.grad is None and x.is_leaf
+
+
+def test_backward_of_non_scalar_without_gradient():
+    y = mg.ones(2, 2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        y.backward()
+
+
+def test_backward_of_a_tensor_that_does_not_require_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        mg.ones(2).sum().backward()
+
+
+def test_backward_gradient_of_wrong_shape():
+    y = mg.ones(2, 2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"gradient has shape \(3,\) but the output has shape \(2, 2\)"):
+        y.backward(mg.ones(3))
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: t.sum(3), lambda t: t.mean(-4), lambda t: t.softmax(5), lambda t: t.max((0, 7)),
+    lambda t: t.transpose(0, 3), lambda t: t.unsqueeze(5), lambda t: t.flatten(4),
+])
+def test_dim_out_of_range_is_an_index_error_with_the_valid_range(call):
+    with pytest.raises(IndexError, match=r"range of \[-\d, \d\]"):
+        call(mg.ones(2, 3, 4))
+
+
+def test_indexing_out_of_bounds_names_the_axis_and_shape():
+    x = mg.ones(3, 4, requires_grad=True)
+    with pytest.raises(IndexError, match=r"out of bounds.*shape \(3, 4\)"):
+        x[5]
+    with pytest.raises(IndexError, match=r"out of bounds"):
+        x[:, np.array([0, 9])]
+
+
+def test_reshape_to_an_impossible_shape():
+    with pytest.raises(RuntimeError, match=r"reshape.*\(5, 5\).*\(2, 3\).*6 elements"):
+        mg.ones(2, 3).reshape(5, 5)
+
+
+def test_cat_and_stack_shape_errors():
+    with pytest.raises(RuntimeError, match=r"cat.*\(2, 3\).*\(2, 4\).*except dim 0"):
+        mg.cat([mg.ones(2, 3), mg.ones(2, 4)], 0)
+    with pytest.raises(RuntimeError, match="same shape"):
+        mg.stack([mg.ones(2), mg.ones(3)])
+
+
+def test_clamp_and_dropout_argument_errors():
+    with pytest.raises(ValueError, match="min"):
+        mg.ones(2).clamp()
+    with pytest.raises(ValueError, match=r"clamp: min \(2\) must not exceed max \(1\)"):
+        mg.ones(2).clamp(2, 1)
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        mg.dropout(mg.ones(2), p=1.0)
+
+
+def test_in_place_on_a_leaf_that_requires_grad_says_what_to_do():
+    w = mg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w += 1
+    np.testing.assert_array_equal(w.data, 1)
+
+
+def test_factories_validate_sizes():
+    with pytest.raises(ValueError, match="non-negative"):
+        mg.zeros(-1)
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        mg.randn(2, generator=3)
