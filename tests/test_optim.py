@@ -532,3 +532,17 @@ def test_state_dict_keys_match_torch():
                     np.testing.assert_allclose(mv.data, tv.numpy(), rtol=1e-12, atol=1e-15)
         assert set(tsd["param_groups"][0]) >= set(sd["param_groups"][0]) - {"param_names"}
         assert math.isclose(sd["param_groups"][0]["lr"], tsd["param_groups"][0]["lr"])
+
+
+def test_a_step_between_forward_and_backward_is_caught_by_the_version_counter():
+    """As in PyTorch: the graph saved the weight, the optimizer changed it in place, backward refuses."""
+    import minigrad as mg
+    from minigrad import nn, optim
+
+    w = nn.Parameter(mg.tensor(np.array([1.0, 2.0])))
+    opt = optim.SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    loss = (w * w).sum()  # saves w
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
