@@ -79,7 +79,7 @@ def permute(x: Tensor, dims: tuple) -> Tensor:
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
-    if x.ndim < 2 and x.ndim == 0:
+    if x.ndim == 0:
         return x
     d0, d1 = _wrap_dim(dim0, x.ndim, "transpose"), _wrap_dim(dim1, x.ndim, "transpose")
     dims = list(range(x.ndim))
