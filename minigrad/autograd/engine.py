@@ -183,6 +183,12 @@ def run_backward(
                         if gi.shape != p.shape:
                             gi = gi.sum_to(p.shape)
                         fresh = False
+                    if p.is_accumulator and deps[p] == 1 and capture is None and p not in buffers \
+                            and not p.variable._hooks:
+                        # a leaf's only gradient goes straight into .grad (no trip through `ready`)
+                        if accumulate:
+                            _accumulate_into(p.variable, gi, fresh, arrays)
+                        continue
                     _add_to_buffer(buffers, p, gi, fresh, arrays)
                 d = deps[p] - 1
                 deps[p] = d
