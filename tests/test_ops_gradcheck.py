@@ -20,6 +20,7 @@ from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
 from minigrad.ops import linalg as la
 from minigrad.ops import loss as lo
+from minigrad.ops import normalization as nrm
 from minigrad.ops import random as rnd
 from minigrad.ops import reduce as rd
 from minigrad.ops import shape as sh
@@ -120,6 +121,10 @@ OPS = [
     ("cross_entropy-sum", lambda x: lo.cross_entropy_with_indices(x, TARGET, "sum"), [normal(3, 4) * 5],
      [lo.CrossEntropy]),
     ("dropout-fixed-mask", _dropout_fixed_mask, [normal(4, 5)], [rnd.Dropout]),
+    ("batch_norm", lambda x, w, b: nrm.batch_norm_train(x, w, b, 1e-5)[0], [normal(6, 3), positive(3), normal(3)],
+     [nrm.BatchNorm]),
+    ("batch_norm-NCL-no-affine", lambda x: nrm.batch_norm_train(x, None, None, 1e-3)[0].sin(), [normal(3, 2, 4)],
+     [nrm.BatchNorm]),
 ]
 
 

@@ -1,7 +1,24 @@
-"""Neural-network building blocks made of Tensor ops."""
-from minigrad.nn.parameter import Parameter
+"""Neural-network building blocks made of Tensor ops (``torch.nn`` semantics).
 
-try:  # filled in as the modules land
-    from minigrad.nn import init
-except ImportError:  # pragma: no cover
-    pass
+Modules (``Module``, ``Linear``, ``Sequential``, ...), losses, ``nn.functional``
+(``F``), ``nn.init``, ``nn.regularization`` and ``nn.utils``.
+"""
+from minigrad.nn.parameter import Parameter  # noqa: I001  (the modules below need it)
+from minigrad.nn import init
+from minigrad.nn.module import Module
+from minigrad.nn.linear import Flatten, Identity, Linear
+from minigrad.nn.activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minigrad.nn.container import ModuleList, Residual, Sequential
+from minigrad.nn.dropout import Dropout
+from minigrad.nn.normalization import BatchNorm1d, LayerNorm
+from minigrad.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from minigrad.nn import functional, regularization, utils
+from minigrad.nn.regularization import RegularizedLoss, elastic_net_penalty, l1_penalty, l2_penalty
+
+__all__ = [
+    "Parameter", "Module", "Linear", "Identity", "Flatten", "Sequential", "ModuleList", "Residual",
+    "ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "LayerNorm",
+    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "RegularizedLoss", "l1_penalty", "l2_penalty", "elastic_net_penalty",
+    "functional", "init", "regularization", "utils",
+]

@@ -1,0 +1,107 @@
+"""Activation modules (the ops are in ``minigrad.ops.activation`` and ``minigrad.ops.reduce``).
+
+Course formulas: ReLU(z) = max(z, 0), derivative 1[z > 0]; leaky ReLU slope
+``negative_slope`` for z < 0; ELU(z) = α(eᶻ − 1) for z < 0, derivative ELU(z) + α;
+σ(z) = 1/(1 + e⁻ᶻ), σ' = σ(1 − σ); tanh' = 1 − tanh².
+
+``inplace=True`` is accepted for PyTorch compatibility; the result is computed
+out of place (same values, and autograd stays safe).
+"""
+from __future__ import annotations
+
+from minigrad.nn import functional as F
+from minigrad.nn.module import Module
+from minigrad.tensor import Tensor
+
+
+def _inplace_repr(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
+
+
+class ReLU(Module):
+    """y = max(x, 0); ∂y/∂x = 1[x > 0] (0 at 0, as PyTorch)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class LeakyReLU(Module):
+    """y = x for x > 0, else negative_slope·x."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.leaky_relu(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """y = x for x > 0, else α(eˣ − 1); ∂y/∂x = 1 for x > 0, else y + α (= α·eˣ)."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.elu(self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Sigmoid(Module):
+    """y = σ(x) = 1/(1 + e⁻ˣ) (stable two-sided form); ∂y/∂x = y(1 − y)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Tanh(Module):
+    """y = tanh x = 2σ(2x) − 1; ∂y/∂x = 1 − y²."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Softmax(Module):
+    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (computed with the max subtracted).
+
+    ``dim=None`` picks PyTorch's legacy implicit dim (0 for 0-, 1- and 3-D input, else 1) with a warning.
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (stable: the max is subtracted first)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

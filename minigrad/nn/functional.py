@@ -1,0 +1,470 @@
+"""``nn.functional`` (``F``): layers and losses as plain functions of Tensors.
+
+Everything here is composed of recorded Tensor ops (or calls a fused op), so
+gradients -- and gradients of gradients -- come from the engine. Signatures
+follow ``torch.nn.functional``.
+
+Losses take ``reduction='mean'|'sum'|'none'``. Unlike PyTorch's ``mse_loss`` and
+``l1_loss`` (which broadcast with a warning), every elementwise loss requires
+the target to have the input's shape: ``(N, 1)`` predictions against ``(N,)``
+targets would silently broadcast to an ``(N, N)`` loss.
+"""
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.function import ShapeError
+from minigrad.ops.elementwise import where
+from minigrad.ops.linalg import linear
+from minigrad.ops.loss import cross_entropy_with_indices
+from minigrad.ops.normalization import batch_norm_train
+from minigrad.ops.random import dropout as _dropout
+from minigrad.tensor import Tensor
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
+    "layer_norm", "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss",
+]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---------------------------------------------------------------------- activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) (``inplace`` is accepted for PyTorch compatibility; computed out of place)."""
+    return input.relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, else negative_slope·x."""
+    return input.leaky_relu(negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else α(eˣ − 1)."""
+    return input.elu(alpha)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """σ(x) = 1/(1 + e⁻ˣ)."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """tanh x."""
+    return input.tanh()
+
+
+def _softmax_dim(name: str, dim: int | None, ndim: int) -> int:
+    if dim is not None:
+        return dim
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (max subtracted first); ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = input.astype(dtype)
+    return input.softmax(_softmax_dim("softmax", dim, input.ndim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (max subtracted first)."""
+    if dtype is not None:
+        input = input.astype(dtype)
+    return input.log_softmax(_softmax_dim("log_softmax", dim, input.ndim))
+
+
+def dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """Inverted dropout: y = x ⊙ m / (1 − p), m ~ Bernoulli(1 − p); the input itself if not training or p = 0.
+
+    ``generator`` draws the mask (default: the generator ``mg.manual_seed`` seeds).
+    """
+    return _dropout(input, p, training, generator)
+
+
+# ---------------------------------------------------------------------- normalisation
+def _check_per_channel(name: str, tensor: Tensor | None, what: str, size: int, input_shape: tuple) -> None:
+    if tensor is not None and tuple(tensor.shape) != (size,):
+        raise ShapeError(
+            f"{name}: {what} should have shape ({size},), one value per channel of the input of shape "
+            f"{input_shape}, got shape {tuple(tensor.shape)}"
+        )
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation over the batch (and length) dims of ``(N, C)`` or ``(N, C, L, ...)`` input.
+
+    Training (batch statistics, per channel)::
+
+        μ = mean(z),   σ² = mean((z − μ)²)   (biased),   ẑ = (z − μ) / √(σ² + ε),   y = γ·ẑ + β
+
+    and, when running statistics are given, they are updated in place (no graph)::
+
+        running_mean ← (1 − momentum)·running_mean + momentum·μ
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²·n/(n − 1)   (unbiased, n values per channel)
+
+    Not training: ẑ = (z − running_mean) / √(running_var + ε).
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input with a batch and a channel dim (N, C, ...), got shape "
+                         f"{input.shape}")
+    C = input.shape[1]
+    for what, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        _check_per_channel("batch_norm", t, what, C, input.shape)
+    if training:
+        n = input.numel() // C if C else 0
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        # one fused node (minigrad.ops.normalization); the tests check it against these formulas composed
+        y, mu, var = batch_norm_train(input, weight, bias, eps)
+        if running_mean is not None:
+            _update_running(running_mean, mu, momentum)
+        if running_var is not None:
+            _update_running(running_var, var * (n / (n - 1)), momentum)
+        return y
+
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+    # the running statistics are constants here: plain arrays in the input's dtype, broadcast per channel
+    channel_shape = (C,) + (1,) * (input.ndim - 2)
+    mean = running_mean.data.reshape(channel_shape).astype(input.dtype, copy=False)
+    inv_std = (1.0 / np.sqrt(running_var.data.reshape(channel_shape) + eps)).astype(input.dtype, copy=False)
+    y = (input - mean) * inv_std
+    if weight is not None:
+        y = y * (weight if input.ndim == 2 else weight.reshape(channel_shape))
+    if bias is not None:
+        y = y + (bias if input.ndim == 2 else bias.reshape(channel_shape))
+    return y
+
+
+def _update_running(stat: Tensor, batch_value: np.ndarray, momentum: float) -> None:
+    """stat ← (1 − momentum)·stat + momentum·batch_value, in place on the buffer's array."""
+    stat.data[...] = (1 - momentum) * stat.data + momentum * batch_value
+    stat._version += 1
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalisation: each sample is normalised over its last ``len(normalized_shape)`` dims.
+
+        μ = mean(x),   σ² = mean((x − μ)²),   y = γ·(x − μ)/√(σ² + ε) + β
+
+    (statistics per sample, so it works for a batch of one and is the same in training and eval).
+    """
+    shape = (int(normalized_shape),) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise ShapeError(
+            f"layer_norm: given normalized_shape={list(shape)}, expected input with shape [*, "
+            f"{', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
+        )
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ShapeError(f"layer_norm: {what} should have the normalized shape {shape}, got {tuple(t.shape)}")
+    dims = tuple(range(input.ndim - k, input.ndim))
+    mu = input.mean(dims, keepdim=True)
+    centered = input - mu
+    var = (centered * centered).mean(dims, keepdim=True)
+    y = centered / (var + eps).sqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+# ---------------------------------------------------------------------- loss helpers
+def _check_reduction(reduction: str, name: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction; use 'mean', 'sum' or 'none'")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _elementwise_target(input: Tensor, target: Any, name: str, *, floating: bool) -> Tensor:
+    """The target of an elementwise loss: the input's shape, and (cast to) the input's float dtype."""
+    target = _as_tensor(target)
+    if target.shape != input.shape:
+        raise ShapeError(
+            f"{name}: target of shape {target.shape} does not match input of shape {input.shape}; they must be "
+            "the same (reshape one of them, e.g. target.reshape(-1, 1) or input.squeeze(1))"
+        )
+    if target.dtype.kind not in "fc":
+        if floating:
+            raise TypeError(
+                f"{name}: the target must be a floating tensor (probabilities in [0, 1]), got dtype {target.dtype}; "
+                "convert it with .float()"
+            )
+        if target.dtype.kind not in "biu":
+            raise TypeError(f"{name}: target of dtype {target.dtype} is not numeric")
+    if target.dtype != input.dtype and input.dtype.kind == "f":
+        target = target.astype(input.dtype)
+    return target
+
+
+# ---------------------------------------------------------------------- regression losses
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error: ℓᵢ = (xᵢ − yᵢ)²."""
+    _check_reduction(reduction, "mse_loss")
+    target = _elementwise_target(input, target, "mse_loss", floating=False)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: ℓᵢ = |xᵢ − yᵢ| (gradient sign(xᵢ − yᵢ), 0 at a tie)."""
+    _check_reduction(reduction, "l1_loss")
+    target = _elementwise_target(input, target, "l1_loss", floating=False)
+    return _reduce((input - target).abs(), reduction)
+
+
+# ---------------------------------------------------------------------- binary classification
+def _clamped_log(p: Tensor) -> Tensor:
+    """log p clamped below at −100, as PyTorch's BCE does: a prediction of exactly 0 costs 100, not inf.
+
+    Where p = 0 the log is taken of 1 instead (and replaced by −100), so neither −inf nor
+    a 0·inf = nan reaches the value or the gradient.
+    """
+    positive = p.data > 0
+    if positive.all():
+        return p.log().clamp(min=-100.0)
+    return where(positive, where(positive, p, 1.0).log(), -100.0).clamp(min=-100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities: ℓᵢ = −wᵢ·[yᵢ·log xᵢ + (1 − yᵢ)·log(1 − xᵢ)].
+
+    Each log is clamped at −100 (as PyTorch). For logits use ``binary_cross_entropy_with_logits``:
+    it is stabler than ``sigmoid`` followed by this.
+    """
+    _check_reduction(reduction, "binary_cross_entropy")
+    target = _elementwise_target(input, target, "binary_cross_entropy", floating=True)
+    x = input.data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError(
+            f"binary_cross_entropy: all elements of input should be between 0 and 1, got values in "
+            f"[{x.min():.4g}, {x.max():.4g}]; apply a sigmoid first, or give the logits to "
+            "binary_cross_entropy_with_logits"
+        )
+    loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    if weight is not None:
+        loss = loss * _as_tensor(weight)
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
+    """Binary cross-entropy of logits x (σ(x) the probability), in a form that never overflows::
+
+        ℓ = max(x, 0) − x·y + log(1 + e^{−|x|})                            (= −[y·log σ(x) + (1−y)·log(1−σ(x))])
+        ℓ = (1 − y)·x + (1 + (p − 1)·y)·(log(1 + e^{−|x|}) + max(−x, 0))   with ``pos_weight`` p
+
+    then multiplied by ``weight``. e^{−|x|} ≤ 1, so logits of ±1000 are fine. ``max`` is the
+    ``maximum`` op, whose tie at x = 0 splits the gradient in halves, making ∂ℓ/∂x = σ(x) − y
+    exact there too.
+    """
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    target = _elementwise_target(input, target, "binary_cross_entropy_with_logits", floating=True)
+    log1p_exp = (1 + (-input.abs()).exp()).log()  # log(1 + e^{−|x|}) ∈ (0, log 2]
+    if pos_weight is None:
+        loss = input.maximum(0.0) - input * target + log1p_exp
+    else:
+        log_weight = 1 + (_as_tensor(pos_weight) - 1) * target
+        loss = (1 - target) * input + log_weight * (log1p_exp + (-input).maximum(0.0))
+    if weight is not None:
+        loss = loss * _as_tensor(weight)
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------------- multi-class classification
+def _class_weight(weight: Any, C: int, name: str) -> Tensor | None:
+    if weight is None:
+        return None
+    weight = _as_tensor(weight)
+    if weight.shape != (C,):
+        raise ShapeError(f"{name}: weight should have one entry per class, shape ({C},), got {weight.shape}")
+    return weight
+
+
+def _index_shape(input: Tensor) -> tuple[int, ...]:
+    """The shape of class-index targets: () for input (C,), (N,) for (N, C), (N, d₁, ...) for (N, C, d₁, ...)."""
+    return () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
+
+
+def _index_target(input: Tensor, target: Tensor, name: str) -> np.ndarray:
+    """Class-index targets as an integer array of the shape the input asks for."""
+    t = target.data
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class-index targets must be an integer tensor, got dtype {t.dtype}"
+            + (" (for class probabilities give a float target of the input's shape)" if name == "cross_entropy"
+               else " (use .long())")
+        )
+    if input.ndim == 0:
+        raise ShapeError(f"{name}: the input needs a class dim, got a 0-d tensor")
+    expected = _index_shape(input)
+    if t.shape != expected:
+        raise ShapeError(
+            f"{name}: target of shape {t.shape} does not fit input of shape {input.shape}; expected class "
+            f"indices of shape {expected}"
+        )
+    return t
+
+
+def nll_loss(
+    input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C) or (N, C, d₁, ...) at class indices.
+
+        ℓᵢ = −w[tᵢ]·input[i, tᵢ]   (0 where tᵢ = ignore_index);   mean = Σᵢ ℓᵢ / Σᵢ w[tᵢ]
+
+    ``nll_loss(log_softmax(x, 1), t)`` is ``cross_entropy(x, t)``.
+    """
+    return _nll(input, _as_tensor(target), weight, ignore_index, reduction, "nll_loss")
+
+
+def _nll(input: Tensor, target: Tensor, weight: Any, ignore_index: int, reduction: str, name: str) -> Tensor:
+    _check_reduction(reduction, name)
+    t = _index_target(input, target, name)
+    C = input.shape[0] if input.ndim == 1 else input.shape[1]
+    weight = _class_weight(weight, C, name)
+    if input.ndim == 1:
+        logp = input.reshape(1, C)
+    elif input.ndim == 2:
+        logp = input
+    else:  # (N, C, d₁, ...) → (N·d₁·..., C): the class dim last, one row per prediction
+        logp = input.permute(0, *range(2, input.ndim), 1).reshape(-1, C)
+    t_flat = t.reshape(-1)
+    valid = t_flat != ignore_index
+    all_valid = bool(valid.all())
+    out_of_range = valid & ((t_flat < 0) | (t_flat >= C))
+    if out_of_range.any():
+        raise IndexError(f"{name}: Target {t_flat[out_of_range][0]} is out of bounds for {C} classes.")
+    safe_t = t_flat if all_valid else np.where(valid, t_flat, 0)
+    picked = logp[np.arange(t_flat.size), safe_t]  # log p of each sample's class
+    if weight is not None:
+        w = weight.data[safe_t].astype(input.dtype, copy=False) * valid
+    elif not all_valid:
+        w = valid.astype(input.dtype)
+    else:
+        w = None
+    losses = -picked if w is None else -picked * w
+    if reduction == "none":
+        return losses.reshape(t.shape)
+    if reduction == "sum":
+        return losses.sum()
+    if w is None:
+        return losses.mean()
+    return losses.sum() / w.sum() if w.sum() != 0 else losses.sum() * float("nan")
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits ``input`` (N, C) (or (C,), or (N, C, d₁, ...)).
+
+    Class-index targets (integers, shape (N,)): ℓᵢ = −log softmax(xᵢ)[tᵢ] = logsumexp(xᵢ) − xᵢ[tᵢ]
+    (one fused, stable node in the plain case; with ``weight``, ``ignore_index`` or
+    ``label_smoothing`` ε as PyTorch: (1 − ε)·nll + ε·mean over classes of −w_c·log p_c).
+
+    Probability targets (floats, the input's shape): ℓᵢ = −Σ_c w_c·p_ic·log softmax(xᵢ)_c,
+    with p smoothed to (1 − ε)·p + ε/C; ``mean`` divides by the number of samples.
+
+    Log-softmax subtracts the max first, so logits of ±1000 give finite values and gradients.
+    """
+    target = _as_tensor(target)
+    t = target.data
+    if (weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu"
+            and not (t == ignore_index).any()):
+        # the plain case (the training hot path): one fused softmax + CE node, which checks the rest
+        return cross_entropy_with_indices(input, t, reduction)
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    C = input.shape[class_dim] if input.ndim else 0
+    weight = _class_weight(weight, C, "cross_entropy")
+    weight_shape = (C,) + (1,) * (input.ndim - 2) if input.ndim > 1 else (C,)
+
+    if target.shape == input.shape and target.dtype.kind in "fc":  # class probabilities
+        if ignore_index >= 0:
+            raise ValueError("cross_entropy: ignore_index is not supported for probability targets")
+        p = target if target.dtype == input.dtype else target.astype(input.dtype)
+        if label_smoothing > 0:
+            p = p * (1 - label_smoothing) + label_smoothing / C
+        if weight is not None:
+            p = p * weight.data.reshape(weight_shape).astype(input.dtype, copy=False)
+        losses = -(p * input.log_softmax(class_dim)).sum(class_dim)
+        return _reduce(losses, reduction)
+
+    if target.shape == input.shape:
+        raise TypeError(
+            f"cross_entropy: a target of the input's shape {input.shape} holds class probabilities and must be "
+            f"floating, got dtype {target.dtype}; class-index targets have shape {_index_shape(input)}"
+        )
+    t = _index_target(input, target, "cross_entropy")
+    logp = input.log_softmax(class_dim)
+    nll = _nll(logp, target, weight, ignore_index, reduction, "cross_entropy")
+    if label_smoothing == 0:
+        return nll
+    # the smoothing term: −Σ_c w_c·log p_c per sample (0 where ignored), reduced like the nll
+    valid = t != ignore_index
+    w = weight.data.reshape(weight_shape).astype(input.dtype, copy=False) if weight is not None else None
+    smooth = -(logp * w if w is not None else logp).sum(class_dim)
+    if not valid.all():
+        smooth = smooth * valid.astype(input.dtype)
+    if reduction == "mean":
+        total = weight.data[t[valid]].sum() if weight is not None else valid.sum()
+        smooth = smooth.sum() / float(total) if total != 0 else smooth.sum() * float("nan")
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / C)

@@ -1,0 +1,142 @@
+"""Gradient clipping, max-norm constraints and parameter vectors (``torch.nn.utils`` semantics).
+
+All of these change arrays in place and record no graph.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from minigrad.nn.module import Module
+from minigrad.tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "max_norm_", "parameters_to_vector", "vector_to_parameters"]
+
+
+def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def _scale_grad_(param: Tensor, factor: float) -> None:
+    """param.grad ← factor·param.grad, in place when the gradient array is ours to change."""
+    grad = param.grad
+    if grad.requires_grad or not grad.data.flags.writeable:
+        param.grad = Tensor._make(grad.data * factor)
+    else:
+        grad.data *= factor
+        grad._version += 1
+
+
+def _vector_norm(x: np.ndarray, norm_type: float) -> np.floating:
+    x = np.abs(x.ravel())
+    if norm_type == math.inf:
+        return x.max() if x.size else x.dtype.type(0)
+    if norm_type == 2.0:
+        return np.sqrt(np.dot(x, x))
+    if norm_type == 1.0:
+        return x.sum()
+    if norm_type == 0:
+        return x.dtype.type(np.count_nonzero(x))
+    return (x**norm_type).sum() ** (1.0 / norm_type)
+
+
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Tensor:
+    """Rescale gradients so that their total norm is at most ``max_norm``; returns the norm before clipping.
+
+        total = ‖(‖g₁‖, ‖g₂‖, …)‖   (the norm of all gradients as one vector; ``norm_type`` p, or inf: max |g|)
+        g ← g · min(1, max_norm / (total + 1e-6))
+
+    Parameters without a gradient are skipped. ``error_if_nonfinite`` raises on a nan/inf total.
+    """
+    norm_type = float(norm_type)
+    grads = [p for p in _as_list(parameters) if p.grad is not None]
+    if not grads:
+        return Tensor(0.0)
+    norms = np.array([_vector_norm(p.grad.data, norm_type) for p in grads])
+    total = _vector_norm(norms, norm_type).astype(grads[0].grad.dtype)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, so they cannot be "
+            "clipped; set error_if_nonfinite=False to scale them anyway"
+        )
+    clip_coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
+    for p in grads:
+        _scale_grad_(p, clip_coef)
+    return Tensor._make(np.asarray(total))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clip every gradient element into ``[−clip_value, clip_value]`` in place."""
+    clip_value = float(clip_value)
+    for p in _as_list(parameters):
+        grad = p.grad
+        if grad is None:
+            continue
+        if grad.requires_grad or not grad.data.flags.writeable:
+            p.grad = Tensor._make(np.clip(grad.data, -clip_value, clip_value))
+        else:
+            np.clip(grad.data, -clip_value, clip_value, out=grad.data)
+            grad._version += 1
+
+
+def max_norm_(params_or_module: Module | Tensor | Iterable[Tensor], max_norm: float, dim: int = 1) -> None:
+    """Max-norm constraint, in place: each slice's norm over ``dim`` is made ≤ ``max_norm``.
+
+    For a Linear weight W (out, in) and ``dim=1`` the slices are the rows W[i, :] -- the
+    incoming weights of one neuron: ``w ← w · max_norm/‖w‖₂`` where ‖w‖₂ > max_norm
+    (with ``torch.renorm``'s 1e-7 added to the norm, so the result is never above the
+    bound); rows inside the ball are untouched. A module contributes its weight matrices
+    only (as the penalties in ``nn.regularization``); a list contributes every tensor.
+    Call it after each optimizer step.
+    """
+    from minigrad.nn.regularization import _tensors
+
+    max_norm = float(max_norm)
+    if max_norm < 0:
+        raise ValueError(f"max_norm_: max_norm must be ≥ 0, got {max_norm}")
+    for w in _tensors(params_or_module):
+        if w.ndim == 0 or not -w.ndim <= dim < w.ndim:
+            raise ValueError(f"max_norm_: cannot take norms over dim {dim} of a tensor of shape {w.shape}")
+        norms = np.sqrt((w.data * w.data).sum(axis=dim, keepdims=True))
+        too_long = norms > max_norm
+        if too_long.any():
+            scale = np.where(too_long, max_norm / (norms + 1e-7), 1.0)
+            w.data *= scale.astype(w.dtype, copy=False)
+            w._version += 1
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated into one 1-D Tensor (in order)."""
+    from minigrad.ops.shape import cat
+
+    params = _as_list(parameters)
+    if not params:
+        raise ValueError("parameters_to_vector: no parameters given")
+    return cat([p.reshape(-1) for p in params], 0)
+
+
+def vector_to_parameters(vec: Any, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D ``vec`` into the parameters (in place; they stay leaves)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, but got: {type(vec).__name__}")
+    params = _as_list(parameters)
+    total = sum(p.numel() for p in params)
+    if vec.ndim != 1 or vec.shape[0] != total:
+        raise ValueError(
+            f"vector_to_parameters: vec has shape {vec.shape}, expected ({total},) for parameters of shapes "
+            f"{[p.shape for p in params]}"
+        )
+    start = 0
+    for p in params:
+        n = p.numel()
+        p.data[...] = vec.data[start:start + n].reshape(p.shape)
+        p._version += 1
+        start += n

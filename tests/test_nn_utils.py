@@ -1,0 +1,92 @@
+"""nn.utils: gradient clipping, the max-norm constraint and parameter vectors."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+
+RNG = np.random.default_rng(4)
+
+
+def params_with_grads(*grads):
+    params = []
+    for g in grads:
+        p = nn.Parameter(mg.tensor(np.ones_like(np.asarray(g, dtype=np.float64))))
+        (p * mg.tensor(np.asarray(g, dtype=np.float64))).sum().backward()
+        params.append(p)
+    return params
+
+
+def test_clip_grad_norm_by_hand():
+    ps = params_with_grads([3.0, 0.0], [[4.0]])  # total 2-norm 5
+    total = nn.utils.clip_grad_norm_(ps, max_norm=1.0)
+    assert isinstance(total, mg.Tensor) and total.item() == pytest.approx(5.0)
+    coef = 1.0 / (5.0 + 1e-6)
+    np.testing.assert_allclose(ps[0].grad.data, [3 * coef, 0.0])
+    np.testing.assert_allclose(ps[1].grad.data, [[4 * coef]])
+    # inside the ball: unchanged (the coefficient is clamped to 1)
+    ps = params_with_grads([0.3, 0.4])
+    arr = ps[0].grad.data
+    assert nn.utils.clip_grad_norm_(ps, 1.0).item() == pytest.approx(0.5)
+    assert ps[0].grad.data is arr
+    np.testing.assert_array_equal(arr, [0.3, 0.4])
+
+
+def test_clip_grad_norm_other_norms_and_edge_cases():
+    ps = params_with_grads([1.0, -6.0], [2.0])
+    assert nn.utils.clip_grad_norm_(ps, 100.0, norm_type=math.inf).item() == 6.0
+    assert nn.utils.clip_grad_norm_(ps, 100.0, norm_type=1).item() == 9.0
+    assert nn.utils.clip_grad_norm_(ps[0], 100.0, norm_type=3).item() == pytest.approx((1 + 216) ** (1 / 3))
+    assert nn.utils.clip_grad_norm_([nn.Parameter(mg.ones(2))], 1.0).item() == 0.0  # no gradients at all
+    bad = params_with_grads([np.inf, 1.0])
+    with pytest.raises(RuntimeError, match="total norm"):
+        nn.utils.clip_grad_norm_(bad, 1.0, error_if_nonfinite=True)
+
+
+def test_clip_grad_value():
+    ps = params_with_grads([-3.0, 0.5, 2.0])
+    ps.append(nn.Parameter(mg.ones(1)))  # no grad: skipped
+    nn.utils.clip_grad_value_(ps, 1.0)
+    np.testing.assert_array_equal(ps[0].grad.data, [-1.0, 0.5, 1.0])
+    assert ps[1].grad is None
+
+
+def test_max_norm_rows_of_a_linear_weight():
+    lin = nn.Linear(2, 3, dtype=np.float64)
+    w0 = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 2.0]])
+    lin.load_state_dict({"weight": w0, "bias": np.array([10.0, 10.0, 10.0])})
+    nn.utils.max_norm_(nn.Sequential(lin), max_norm=1.0)
+    w = lin.weight.data
+    norms = np.linalg.norm(w, axis=1)
+    assert np.all(norms <= 1.0)
+    np.testing.assert_allclose(w[0], [0.6, 0.8], rtol=1e-6)  # scaled back onto the ball, direction kept
+    np.testing.assert_array_equal(w[1], [0.3, 0.4])  # inside: untouched
+    np.testing.assert_allclose(w[2], [0.0, 1.0], rtol=1e-6)
+    np.testing.assert_array_equal(lin.bias.data, 10.0)  # biases are not constrained
+    # columns with dim=0, on a list of tensors
+    t = mg.tensor(np.array([[3.0, 0.1], [4.0, 0.1]]))
+    nn.utils.max_norm_([t], 2.0, dim=0)
+    np.testing.assert_allclose(np.linalg.norm(t.data, axis=0), [2.0, math.sqrt(0.02)], rtol=1e-6)
+    with pytest.raises(ValueError):
+        nn.utils.max_norm_([mg.ones(3)], 1.0)
+
+
+def test_parameters_to_vector_and_back():
+    lin = nn.Linear(3, 2)
+    v = nn.utils.parameters_to_vector(lin.parameters())
+    assert v.shape == (8,)
+    np.testing.assert_array_equal(v.data, np.concatenate([lin.weight.data.ravel(), lin.bias.data]))
+    arrays = [p.data for p in lin.parameters()]
+    nn.utils.vector_to_parameters(mg.arange(8.0), lin.parameters())
+    np.testing.assert_array_equal(lin.weight.data, [[0, 1, 2], [3, 4, 5]])
+    np.testing.assert_array_equal(lin.bias.data, [6, 7])
+    assert all(p.data is a for p, a in zip(lin.parameters(), arrays))  # in place
+    assert all(p.is_leaf and p.requires_grad for p in lin.parameters())
+    with pytest.raises(ValueError, match=r"expected \(8,\)"):
+        nn.utils.vector_to_parameters(mg.zeros(7), lin.parameters())
+    with pytest.raises(TypeError):
+        nn.utils.vector_to_parameters(np.zeros(8), lin.parameters())

@@ -1,0 +1,262 @@
+"""minigrad.save / minigrad.load: round trips, safety (no code runs on load), atomic writes, errors."""
+from __future__ import annotations
+
+import os
+import pickle
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.serialization as serialization
+from minigrad import nn
+from minigrad.serialization import SerializationError
+
+RNG = np.random.default_rng(12)
+
+
+def make_model():
+    return nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.25), nn.Linear(8, 3))
+
+
+# ---------------------------------------------------------------------- round trips
+def test_round_trip_preserves_structure_types_and_dtypes(tmp_path):
+    obj = {
+        "sd": OrderedDict([("w", mg.tensor(RNG.standard_normal((2, 3)).astype(np.float32))),
+                           ("n", mg.tensor(np.array(7, dtype=np.int64)))]),
+        "state": {0: {"step": 3, "exp_avg": mg.tensor(np.ones(2))}, 10: {}},
+        "groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "nesterov": False, "foreach": None, "params": [0, 10]}],
+        "array": np.arange(6, dtype=np.int32).reshape(2, 3),
+        "mask": np.array([True, False]),
+        "name": "run-1",
+        "nums": [1, 2.5, float("inf"), float("nan"), -0.0, 2**70],
+        "np_scalars": (np.float32(1.5), np.int64(4), np.bool_(True)),
+        "nested": [[], {}, ()],
+        (1, "a"): "tuple key",
+        None: "none key",
+        np.int64(5): "numpy int key",
+        "param": nn.Parameter(mg.ones(2)),
+    }
+    path = tmp_path / "checkpoint"
+    mg.save(obj, path)
+    assert path.exists() and not (tmp_path / "checkpoint.npz").exists()  # the path as given
+    back = mg.load(path)
+    assert list(back) == list(obj)
+    assert isinstance(back["sd"], OrderedDict) and type(back["state"]) is dict
+    assert list(back["state"]) == [0, 10] and back["state"][10] == {}
+    np.testing.assert_array_equal(back["sd"]["w"].data, obj["sd"]["w"].data)
+    assert back["sd"]["w"].dtype == np.float32
+    assert back["sd"]["n"].shape == () and back["sd"]["n"].dtype == np.int64 and back["sd"]["n"].item() == 7
+    assert back["state"][0]["step"] == 3 and isinstance(back["state"][0]["step"], int)
+    assert back["groups"] == [{"lr": 1e-3, "betas": (0.9, 0.999), "nesterov": False, "foreach": None,
+                               "params": [0, 10]}]
+    assert isinstance(back["array"], mg.Tensor) and back["array"].dtype == np.int32  # arrays come back as Tensors
+    np.testing.assert_array_equal(back["mask"].data, [True, False])
+    assert back["name"] == "run-1"
+    nums = back["nums"]
+    assert nums[:3] == [1, 2.5, float("inf")] and np.isnan(nums[3]) and nums[5] == 2**70
+    assert isinstance(nums[0], int) and isinstance(nums[1], float)
+    assert back["np_scalars"] == (1.5, 4, True)
+    assert back["nested"] == [[], {}, ()]
+    assert back[(1, "a")] == "tuple key" and back[None] == "none key" and back[5] == "numpy int key"
+    assert back["param"].requires_grad and not back["sd"]["w"].requires_grad
+
+
+def test_save_to_and_load_from_a_file_object():
+    import io
+
+    buffer = io.BytesIO()
+    mg.save({"x": mg.ones(3)}, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(mg.load(buffer)["x"].data, np.ones(3))
+
+
+def test_unsupported_objects_are_refused_with_their_place(tmp_path):
+    with pytest.raises(SerializationError, match=r"the object\['model'\] of type Sequential"):
+        mg.save({"model": make_model()}, tmp_path / "m.npz")
+    with pytest.raises(SerializationError, match="object arrays would need pickle"):
+        mg.save({"a": np.array([object()])}, tmp_path / "m.npz")
+    assert not os.listdir(tmp_path)  # nothing written
+
+
+def test_new_files_get_ordinary_permissions(tmp_path):
+    umask = os.umask(0)
+    os.umask(umask)
+    mg.save({"x": 1}, tmp_path / "f")
+    assert (tmp_path / "f").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# ---------------------------------------------------------------------- atomic writes
+def test_a_crash_mid_write_leaves_the_old_file_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    mg.save({"version": 1}, path)
+    good = path.read_bytes()
+
+    def crash(file, **arrays):
+        file.write(b"PK\x03\x04 half an archive")
+        raise KeyboardInterrupt  # e.g. the process is interrupted while writing
+
+    monkeypatch.setattr(serialization.np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        mg.save({"version": 2}, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == good
+    assert os.listdir(tmp_path) == ["model.npz"]  # the temporary file was removed
+    assert mg.load(path) == {"version": 1}
+
+
+def test_write_goes_through_fsync_and_replace(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(serialization.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(serialization.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+    mg.save({"x": mg.ones(2)}, tmp_path / "f.npz")
+    assert calls[:2] == ["fsync", "replace"]
+
+
+# ---------------------------------------------------------------------- bad files
+def test_missing_truncated_corrupt_and_foreign_files_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.npz"):
+        mg.load(tmp_path / "nope.npz")
+    path = tmp_path / "good.npz"
+    mg.save(make_model().state_dict(), path)
+    data = path.read_bytes()
+    for name, content in [("truncated.npz", data[: len(data) // 2]), ("empty.npz", b""),
+                          ("garbage.npz", bytes(RNG.integers(0, 256, 500, dtype=np.uint8))),
+                          ("text.npz", b"hello, world\n")]:
+        bad = tmp_path / name
+        bad.write_bytes(content)
+        with pytest.raises(SerializationError, match=name):
+            mg.load(bad)
+    # a byte flipped inside the archive: caught by the zip CRC
+    flipped = bytearray(data)
+    flipped[len(data) // 3] ^= 0xFF
+    (tmp_path / "flipped.npz").write_bytes(bytes(flipped))
+    with pytest.raises(SerializationError, match="flipped.npz"):
+        mg.load(tmp_path / "flipped.npz")
+    np.savez(tmp_path / "foreign.npz", weights=np.ones(3))
+    with pytest.raises(SerializationError, match="not written by minigrad.save"):
+        mg.load(tmp_path / "foreign.npz")
+    np.save(tmp_path / "single.npy", np.ones(3))
+    with pytest.raises(SerializationError, match="single .npy array"):
+        mg.load(tmp_path / "single.npy")
+    with zipfile.ZipFile(tmp_path / "odd.npz", "w") as z:
+        z.writestr("__minigrad__.npy", b"not an npy")
+    with pytest.raises(SerializationError, match="odd.npz"):
+        mg.load(tmp_path / "odd.npz")
+
+
+class _Payload:
+    """Unpickling this would create a marker file: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_loading_never_executes_code(tmp_path):
+    marker = tmp_path / "pwned"
+    (tmp_path / "pickle.npz").write_bytes(pickle.dumps({"w": _Payload(str(marker))}))
+    with pytest.raises(SerializationError):
+        mg.load(tmp_path / "pickle.npz")
+    # a real minigrad file with an object array (a pickle inside the .npy) slipped in
+    path = tmp_path / "sneaky.npz"
+    mg.save({"w": mg.ones(2)}, path)
+    with np.load(path) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays["a0"] = np.array([_Payload(str(marker))], dtype=object)
+    np.savez(path, **arrays)
+    with pytest.raises(SerializationError, match="sneaky.npz"):
+        mg.load(path)
+    assert not marker.exists()
+
+
+# ---------------------------------------------------------------------- models and optimizers
+def _train(model, opt, steps, first_step, x, y):
+    for step in range(first_step, first_step + steps):
+        mg.manual_seed(1000 + step)  # the dropout masks depend on the step only
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
+def test_model_and_optimizer_round_trip_continue_training_bit_for_bit(tmp_path):
+    optim = pytest.importorskip("minigrad.optim")
+    x = mg.tensor(RNG.standard_normal((16, 4)).astype(np.float32))
+    y = mg.tensor(RNG.integers(0, 3, 16))
+
+    mg.manual_seed(0)
+    reference = make_model()
+    ref_opt = optim.Adam(reference.parameters(), lr=0.01)
+    _train(reference, ref_opt, 10, 0, x, y)
+
+    mg.manual_seed(0)
+    model = make_model()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    _train(model, opt, 4, 0, x, y)
+    mg.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 4}, tmp_path / "ckpt.npz")
+    del model, opt
+
+    checkpoint = mg.load(tmp_path / "ckpt.npz")
+    mg.manual_seed(99)  # a different initialisation: everything must come from the file
+    model = make_model()
+    opt = optim.Adam(model.parameters(), lr=0.5)
+    model.load_state_dict(checkpoint["model"])
+    opt.load_state_dict(checkpoint["optimizer"])
+    assert checkpoint["epoch"] == 4
+    assert opt.param_groups[0]["lr"] == 0.01
+    _train(model, opt, 6, 4, x, y)
+
+    for (name, a), b in zip(model.state_dict().items(), reference.state_dict().values()):
+        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+    for sa, sb in zip(opt.state_dict()["state"].values(), ref_opt.state_dict()["state"].values()):
+        for key in sa:
+            np.testing.assert_array_equal(np.asarray(getattr(sa[key], "data", sa[key])),
+                                          np.asarray(getattr(sb[key], "data", sb[key])), err_msg=key)
+
+
+def test_loading_the_wrong_model_names_the_keys_and_shapes(tmp_path):
+    mg.save(make_model().state_dict(), tmp_path / "m.npz")
+    other = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3))
+    before = other[0].weight.data.copy()
+    with pytest.raises(RuntimeError) as info:
+        other.load_state_dict(mg.load(tmp_path / "m.npz"))
+    msg = str(info.value)
+    assert "size mismatch for 0.weight" in msg and "(8, 4)" in msg and "(6, 4)" in msg
+    assert '"1.running_mean"' in msg and '"2.weight"' in msg and '"4.weight"' in msg
+    np.testing.assert_array_equal(other[0].weight.data, before)
+
+
+def test_trained_weights_move_into_pytorch_with_one_dict_comprehension(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    mg.manual_seed(3)
+    model = make_model()
+    x = mg.tensor(RNG.standard_normal((32, 4)).astype(np.float32))
+    y = mg.tensor(RNG.integers(0, 3, 32))
+    for _ in range(5):  # move the weights and the BatchNorm running statistics away from their initial values
+        model.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        with mg.no_grad():
+            for p in model.parameters():
+                p -= 0.1 * p.grad
+    mg.save(model.state_dict(), tmp_path / "model.npz")
+
+    # --- the README snippet
+    torch_model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU(),
+                                      torch.nn.Dropout(0.25), torch.nn.Linear(8, 3))
+    state = mg.load(tmp_path / "model.npz")
+    torch_model.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in state.items()})
+    # ---
+
+    model.eval()
+    torch_model.eval()
+    x_test = RNG.standard_normal((10, 4)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch_model(torch.from_numpy(x_test)).numpy()
+    np.testing.assert_allclose(model(mg.tensor(x_test)).data, expected, rtol=1e-5, atol=1e-6)
+    assert torch_model[1].num_batches_tracked.item() == 5
