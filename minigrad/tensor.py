@@ -173,6 +173,22 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    # pickling keeps the values, grad and name; the graph (and the weak link to a leaf's
+    # accumulator node) is not state worth saving
+    def __getstate__(self) -> dict:
+        return {"data": self.data, "requires_grad": self.requires_grad, "grad": self._grad, "name": self.name}
+
+    def __setstate__(self, state: dict) -> None:
+        self.data = state["data"]
+        self._grad = state["grad"]
+        self.requires_grad = state["requires_grad"]
+        self.grad_fn = None
+        self.name = state["name"]
+        self._version = 0
+        self._hooks = None
+        self._retains_grad = False
+        self._acc_ref = None
+
     # ------------------------------------------------------------------ conversions
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (no copy; also for tensors that require grad)."""

@@ -192,3 +192,20 @@ def test_factories_validate_sizes():
         mg.zeros(-1)
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         mg.randn(2, generator=3)
+
+
+def test_a_used_leaf_pickles_and_copies():
+    import copy
+    import pickle
+
+    from minigrad import nn
+
+    w = nn.Parameter(mg.tensor(np.array([1.0, 2.0])))
+    (w * 2).sum().backward()
+    back = pickle.loads(pickle.dumps(w))
+    assert type(back) is nn.Parameter and back.requires_grad and back.is_leaf
+    np.testing.assert_array_equal(back.data, w.data)
+    np.testing.assert_array_equal(back.grad.data, [2.0, 2.0])
+    (back * 3).sum().backward()  # a usable leaf afterwards
+    np.testing.assert_array_equal(back.grad.data, [5.0, 5.0])
+    assert copy.deepcopy(w).data is not w.data
