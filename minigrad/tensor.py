@@ -79,7 +79,7 @@ class Tensor:
 
     __slots__ = (
         "data", "_grad", "requires_grad", "grad_fn", "name", "_version",
-        "_hooks", "_retains_grad", "_acc_ref", "__weakref__",
+        "_hooks", "_retains_grad", "_acc", "__weakref__",
     )
     # ndarray (op) Tensor dispatches to Tensor's reflected methods
     __array_ufunc__ = None
@@ -101,7 +101,7 @@ class Tensor:
         self._version = 0
         self._hooks = None
         self._retains_grad = False
-        self._acc_ref = None
+        self._acc = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
@@ -115,7 +115,7 @@ class Tensor:
         t._version = 0
         t._hooks = None
         t._retains_grad = False
-        t._acc_ref = None
+        t._acc = None
         return t
 
     # ------------------------------------------------------------------ metadata
@@ -187,7 +187,7 @@ class Tensor:
         self._version = 0
         self._hooks = None
         self._retains_grad = False
-        self._acc_ref = None
+        self._acc = None
 
     # ------------------------------------------------------------------ conversions
     def numpy(self) -> np.ndarray:
@@ -294,12 +294,10 @@ class Tensor:
         return RemovableHandle(hooks, key)
 
     def _grad_accumulator(self) -> Any:
-        """The AccumulateGrad node of a leaf that requires grad (one per leaf, made on demand)."""
-        ref = self._acc_ref
-        node = ref() if ref is not None else None
+        """The AccumulateGrad node of a leaf that requires grad (one per leaf, kept with it)."""
+        node = self._acc
         if node is None:
-            node = _function.AccumulateGrad(self)
-            self._acc_ref = weakref.ref(node)
+            node = self._acc = _function.AccumulateGrad(self)
         elif node.shape != self.data.shape:  # .data was replaced by an array of another shape
             node.shape, node.dtype = self.data.shape, self.data.dtype
         return node

@@ -88,34 +88,43 @@ class Function:
         node = object.__new__(cls)
         if params:
             node.__dict__.update(params)
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        # one pass over the inputs: their arrays, and (when recording) the nodes their gradients go to
+        record = _state.enabled
+        arrays = []
+        parents = []
+        any_grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                if record and x.requires_grad:
+                    parents.append(x.grad_fn or x._grad_accumulator())
+                    any_grad = True
+                    continue
+            else:
+                arrays.append(x)
+            parents.append(None)
         try:
             out = node.forward(*arrays)
         except (ValueError, IndexError) as exc:
             raise node.error(arrays, exc) from None
         if type(out) is not np.ndarray:  # NumPy gives scalars for 0-d results
             out = np.asarray(out)
-        if _state.enabled:
-            parents = tuple([
-                (x.grad_fn or x._grad_accumulator()) if isinstance(x, Tensor) and x.requires_grad else None
-                for x in inputs
-            ])
-            if parents.count(None) != len(parents):
-                node.parents = parents
-                node.shape = out.shape
-                node.dtype = out.dtype
-                if cls.save_inputs:
-                    node._saved = inputs
-                    node._versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
-                result = Tensor._make(out, True, node)
-                if cls.save_output:
-                    node._out = out
-                    node._out_ref = weakref.ref(result)
-                if _state.module is not None:
-                    node.module = _state.module
-                if _state.anomaly:
-                    node._trace = traceback.format_stack()[:-2]
-                return result
+        if any_grad:
+            node.parents = tuple(parents)
+            node.shape = out.shape
+            node.dtype = out.dtype
+            if cls.save_inputs:
+                node._saved = inputs
+                node._versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
+            result = Tensor._make(out, True, node)
+            if cls.save_output:
+                node._out = out
+                node._out_ref = weakref.ref(result)
+            if _state.module is not None:
+                node.module = _state.module
+            if _state.anomaly:
+                node._trace = traceback.format_stack()[:-2]
+            return result
         return Tensor._make(out)
 
     def forward(self, *arrays: Any) -> np.ndarray:
@@ -203,7 +212,12 @@ class Function:
 
 
 class AccumulateGrad:
-    """The node where gradients arrive at a leaf tensor and accumulate into its ``.grad``."""
+    """The node where gradients arrive at a leaf tensor and accumulate into its ``.grad``.
+
+    As in PyTorch the graph keeps its leaves alive (``node.variable``); unlike PyTorch the
+    leaf keeps its node too, so every graph it enters reuses one node instead of making
+    a new one per forward pass (the two form a small cycle, which Python's collector frees).
+    """
 
     name = "AccumulateGrad"
     parents = ()

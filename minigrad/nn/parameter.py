@@ -30,7 +30,7 @@ class Parameter(Tensor):
         self._version = 0
         self._hooks = None
         self._retains_grad = False
-        self._acc_ref = None
+        self._acc = None
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
