@@ -8,7 +8,6 @@ whether it ``requires_grad``, and for results of ops the node that made it
 from __future__ import annotations
 
 import numbers
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 

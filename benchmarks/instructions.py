@@ -1,0 +1,70 @@
+"""Instructions per training step under valgrind's callgrind: a timing-free yardstick.
+
+Wall-clock ratios swing with whatever else a shared machine is doing; instruction
+counts do not (the same code, inputs and interpreter give the same count). This
+runs N and N+K steps of one engine in fresh interpreters under callgrind and
+reports (count(N+K) − count(N)) / K, so imports and set-up cancel out.
+
+    python -m benchmarks.instructions --workloads a,d        # minigrad and numpy, float32
+
+Instructions are not time (BLAS kernels retire more instructions per cycle than the
+interpreter), so use this to compare versions of minigrad, and the runner for ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+
+from benchmarks.common import WORKLOADS
+
+_CHILD = """
+import sys
+import numpy as np
+from benchmarks.common import WORKLOADS
+from benchmarks.engines import build_minigrad, build_numpy
+from benchmarks.numpy_step import init_params, make_batch
+engine, key, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+wl = WORKLOADS[key]
+params = init_params(wl.sizes, np.float32, 0)
+x, y = make_batch(wl.sizes[0], wl.sizes[-1], wl.batch, np.float32, 1)
+stepper = (build_minigrad if engine == "minigrad" else build_numpy)(params, x, y)
+for _ in range(steps):
+    stepper.step()
+"""
+
+
+def count(engine: str, workload: str, steps: int) -> int:
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", _CHILD,
+         engine, workload, str(steps)],
+        capture_output=True, text=True, check=True,
+    )
+    match = re.search(r"Collected : (\d+)", out.stderr)
+    if match is None:
+        raise RuntimeError(f"callgrind printed no count:\n{out.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def per_step(engine: str, workload: str, base: int = 10, extra: int = 50) -> float:
+    return (count(engine, workload, base + extra) - count(engine, workload, base)) / extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default="a,d")
+    args = parser.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind)")
+        return 1
+    print("| workload | numpy instr/step | minigrad instr/step | ratio |\n|---|---:|---:|---:|")
+    for key in args.workloads.split(","):
+        n, m = per_step("numpy", key), per_step("minigrad", key)
+        print(f"| {WORKLOADS[key].title} | {n:,.0f} | {m:,.0f} | {m / n:.2f}× |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
