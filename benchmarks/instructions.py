@@ -13,6 +13,7 @@ interpreter), so use this to compare versions of minigrad, and the runner for ra
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -41,6 +42,8 @@ def count(engine: str, workload: str, steps: int) -> int:
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", _CHILD,
          engine, workload, str(steps)],
         capture_output=True, text=True, check=True,
+        # one BLAS thread: idle OpenBLAS workers spin, adding instructions that vary run to run
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
     )
     match = re.search(r"Collected : (\d+)", out.stderr)
     if match is None:

@@ -423,10 +423,14 @@ def cross_entropy(
     """
     target = _as_tensor(target)
     t = target.data
-    if (weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu"
-            and not (t == ignore_index).any()):
-        # the plain case (the training hot path): one fused softmax + CE node, which checks the rest
-        return cross_entropy_with_indices(input, t, reduction)
+    if weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu":
+        # the plain case (the training hot path): one fused softmax + CE node. It accepts only
+        # targets in [0, C), so a target equal to ignore_index (a valid class or not) must be ruled out
+        if not 0 <= ignore_index < input.shape[1] or not (t == ignore_index).any():
+            try:
+                return cross_entropy_with_indices(input, t, reduction)
+            except IndexError:
+                pass  # e.g. targets equal to a negative ignore_index: the general path below handles them
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")

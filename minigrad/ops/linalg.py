@@ -97,7 +97,7 @@ class Linear(Function):
             x2 = x if x.ndim == 2 else x.reshape(-1, W.shape[1])
             gW = g2.T @ x2
         if need_b:
-            gb = g2.sum(0)
+            gb = dual.sum(g2, 0)
         return gx, gW, gb
 
     def error(self, arrays, exc):

@@ -25,14 +25,14 @@ class CrossEntropy(Function):
     def forward(self, x, target):
         shifted = x - _stable_max(x, 1)
         e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
+        total = np.add.reduce(e, axis=1, keepdims=True)
         self.probs = e / total
-        rows = np.arange(x.shape[0])
-        losses = np.log(total[:, 0]) - shifted[rows, target]
+        self.rows = np.arange(x.shape[0])
+        losses = np.log(total[:, 0]) - shifted[self.rows, target]
         if self.reduction == "mean":
-            return np.asarray(losses.mean(), dtype=x.dtype)
+            return np.asarray(np.add.reduce(losses) / x.shape[0], dtype=x.dtype)
         if self.reduction == "sum":
-            return np.asarray(losses.sum(), dtype=x.dtype)
+            return np.asarray(np.add.reduce(losses), dtype=x.dtype)
         return losses
 
     def backward(self, g):
@@ -41,13 +41,15 @@ class CrossEntropy(Function):
         if self.reduction == "mean":
             g = g / n
         g_rows = g.reshape(-1, 1) if self.reduction == "none" else g
-        if is_grad_enabled():
-            probs = x.softmax(1)  # differentiating twice: the softmax must be on the graph
-        else:
-            probs = self.probs  # the softmax the forward already computed
-        onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot[np.arange(n), target] = 1
-        return (probs - onehot) * g_rows, None
+        if is_grad_enabled():  # differentiating twice: the softmax must be on the graph
+            onehot = np.zeros(x.shape, dtype=x.dtype)
+            onehot[self.rows, target] = 1
+            return (x.softmax(1) - onehot) * g_rows, None
+        # the same, on the softmax the forward already computed: (p − onehot(t)) · g
+        grad = self.probs.copy()
+        grad[self.rows, target] -= 1
+        grad *= g_rows
+        return grad, None
 
     def release(self) -> None:
         super().release()
@@ -71,7 +73,9 @@ def cross_entropy_with_indices(x: Tensor, target: Any, reduction: str = "mean") 
             f"cross_entropy: target of shape {t.shape} does not fit logits of shape {x.shape}; "
             f"expected class indices of shape ({x.shape[0]},)"
         )
-    if t.size and (t.min() < 0 or t.max() >= x.shape[1]):
+    # one reduction checks 0 ≤ t < C: as unsigned integers, negative targets become huge
+    unsigned = t.view(np.uint64) if t.dtype == np.int64 else t.astype(np.uint64)
+    if t.size and np.maximum.reduce(unsigned, axis=None) >= x.shape[1]:
         bad = t[(t < 0) | (t >= x.shape[1])][0]
         raise IndexError(f"cross_entropy: target {bad} is out of bounds for {x.shape[1]} classes")
     return CrossEntropy.apply(x, t, reduction=reduction)

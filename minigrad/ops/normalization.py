@@ -13,6 +13,7 @@ import numpy as np
 
 from minigrad._grad_mode import is_grad_enabled
 from minigrad.autograd.function import Function
+from minigrad.ops import dual
 from minigrad.tensor import Tensor
 
 
@@ -31,9 +32,9 @@ class BatchNorm(Function):
 
     def forward(self, x, weight, bias):
         dims = self.dims
-        mean = x.mean(axis=dims, keepdims=True)
+        mean = dual.mean(x, dims, keepdims=True)
         z_hat = x - mean
-        var = np.mean(z_hat * z_hat, axis=dims, keepdims=True)
+        var = dual.mean(z_hat * z_hat, dims, keepdims=True)
         inv_std = 1.0 / np.sqrt(var + self.eps)
         z_hat *= inv_std
         self.stats["mean"], self.stats["var"] = mean, var
@@ -57,12 +58,12 @@ class BatchNorm(Function):
         gx = gw = gb = None
         if need_x:
             gz = g * weight.reshape(channel_shape) if weight is not None else g
-            gx = inv_std * (gz - gz.mean(axis=dims, keepdims=True)
-                            - z_hat * (gz * z_hat).mean(axis=dims, keepdims=True))
+            gx = inv_std * (gz - dual.mean(gz, dims, keepdims=True)
+                            - z_hat * dual.mean(gz * z_hat, dims, keepdims=True))
         if need_w:
-            gw = (g * z_hat).sum(axis=dims).reshape(-1)
+            gw = dual.sum(g * z_hat, dims).reshape(-1)
         if need_b:
-            gb = g.sum(axis=dims).reshape(-1)
+            gb = dual.sum(g, dims).reshape(-1)
         return gx, gw, gb
 
     def release(self) -> None:

@@ -1,6 +1,7 @@
 """Reductions and the softmax family. ``dim`` is an int, a tuple or None (all)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -68,7 +69,7 @@ class Sum(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.sum(x, axis=self.dim, keepdims=self.keepdim)
+        return np.add.reduce(x, axis=self.dim, keepdims=self.keepdim)
 
     def backward(self, g):
         return _expand_grad(g, self.in_shape, self.dim, self.keepdim)
@@ -79,7 +80,7 @@ class Mean(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.mean(x, axis=self.dim, keepdims=self.keepdim)
+        return np.add.reduce(x, axis=self.dim, keepdims=self.keepdim) / _count(x.shape, self.dim)
 
     def backward(self, g):
         n = _count(self.in_shape, self.dim)
@@ -104,7 +105,7 @@ class _Extremum(Function):
     """max/min over dims; ties share the gradient equally (as ``torch.amax``)"""
 
     save_inputs = True
-    reduce = staticmethod(np.max)
+    reduce = staticmethod(np.maximum.reduce)
 
     def forward(self, x):
         return self.reduce(x, axis=self.dim, keepdims=self.keepdim)
@@ -113,16 +114,16 @@ class _Extremum(Function):
         x = dual.array(self.inputs[0])
         best = self.reduce(x, axis=self.dim, keepdims=True)
         hit = x == best
-        share = hit / np.sum(hit, axis=self.dim, keepdims=True)
+        share = hit / np.add.reduce(hit, axis=self.dim, keepdims=True, dtype=g.dtype)
         return _expand_grad(g, x.shape, self.dim, self.keepdim) * share.astype(g.dtype)
 
 
 class Max(_Extremum):
-    reduce = staticmethod(np.max)
+    reduce = staticmethod(np.maximum.reduce)
 
 
 class Min(_Extremum):
-    reduce = staticmethod(np.min)
+    reduce = staticmethod(np.minimum.reduce)
 
 
 def argext(x: Tensor, dim: int | None, keepdim: bool, fn: Any, op: str) -> Tensor:
@@ -139,9 +140,12 @@ def argext(x: Tensor, dim: int | None, keepdim: bool, fn: Any, op: str) -> Tenso
 
 
 def _stable_max(x: np.ndarray, dim: Any) -> np.ndarray:
-    m = np.max(x, axis=dim, keepdims=True)
-    # rows that are all -inf (or +inf) would give inf - inf = nan; shift those by 0 instead
-    return np.where(np.isfinite(m), m, 0)
+    """The max over ``dim`` (kept), to subtract before exponentiating."""
+    m = np.maximum.reduce(x, axis=dim, keepdims=True)
+    if not math.isfinite(np.add.reduce(m, axis=None)):
+        # rows that are all -inf (or +inf) would give inf - inf = nan; shift those by 0 instead
+        m = np.where(np.isfinite(m), m, 0)
+    return m
 
 
 class LogSumExp(Function):
@@ -152,8 +156,8 @@ class LogSumExp(Function):
 
     def forward(self, x):
         m = _stable_max(x, self.dim)
-        s = np.log(np.sum(np.exp(x - m), axis=self.dim, keepdims=True)) + m
-        return s if self.keepdim else s.reshape(np.sum(x, axis=self.dim).shape)
+        s = np.log(np.add.reduce(np.exp(x - m), axis=self.dim, keepdims=True)) + m
+        return s if self.keepdim else np.squeeze(s, axis=self.dim)
 
     def backward(self, g):
         (x,) = self.inputs
@@ -171,11 +175,11 @@ class Softmax(Function):
 
     def forward(self, x):
         e = np.exp(x - _stable_max(x, self.dim))
-        return e / np.sum(e, axis=self.dim, keepdims=True)
+        return e / np.add.reduce(e, axis=self.dim, keepdims=True)
 
     def backward(self, g):
         y = self.output
-        return y * (g - (g * y).sum(axis=self.dim, keepdims=True))
+        return y * (g - dual.sum(g * y, self.dim, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -185,8 +189,8 @@ class LogSoftmax(Function):
 
     def forward(self, x):
         shifted = x - _stable_max(x, self.dim)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=self.dim, keepdims=True))
+        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=self.dim, keepdims=True))
 
     def backward(self, g):
         y = self.output
-        return g - dual.exp(y) * g.sum(axis=self.dim, keepdims=True)
+        return g - dual.exp(y) * dual.sum(g, self.dim, keepdims=True)

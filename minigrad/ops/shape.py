@@ -161,7 +161,7 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if lead < 0:
         return np.broadcast_to(x, shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-    out = np.sum(x, axis=axes, keepdims=True) if axes else x
+    out = np.add.reduce(x, axis=axes, keepdims=True) if axes else x
     if lead:
         out = out.reshape(out.shape[lead:])
     if out.shape != shape:
