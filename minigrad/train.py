@@ -264,6 +264,8 @@ class History:
         close it. Needs matplotlib (``pip install 'minigrad[train]'``).
         """
         plt = _pyplot("History.plot")
+        from matplotlib.ticker import MaxNLocator
+
         has_acc = any(not math.isnan(v) for v in self.train_acc + self.val_acc)
         fig, axes = plt.subplots(1, 2 if has_acc else 1, figsize=(11 if has_acc else 6, 4), squeeze=False)
         axes = axes[0]
@@ -278,6 +280,7 @@ class History:
             if best is not None:
                 ax.axvline(best, color="gray", linestyle="--", linewidth=1, label=f"best epoch ({best})")
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylabel(label)
             ax.grid(alpha=0.3)
             ax.legend()
