@@ -66,6 +66,17 @@ def _v_tuple(v: Any, like: tuple[Tensor, ...], where: str, what: str) -> tuple[T
     return vs
 
 
+def _grad_of_inner_product(gs: tuple, vs: tuple, wrt: tuple, create_graph: bool) -> tuple:
+    """∂/∂wrt Σᵢ ⟨gᵢ, vᵢ⟩ for gradients ``gs`` made with ``create_graph`` (None where unused)."""
+    terms = [(g * v).sum() for g, v in zip(gs, vs) if g is not None and g.requires_grad]
+    if not terms:
+        return (None,) * len(wrt)
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return grad(total, wrt, create_graph=create_graph, allow_unused=True)
+
+
 def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), vᵀ J): the vector-Jacobian product."""
@@ -89,14 +100,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         # u ↦ Jᵀu is linear in u; differentiating ⟨Jᵀu, v⟩ with respect to u gives J v
         us = tuple(Tensor._make(np.zeros(o.shape, dtype=o.dtype), True) for o in outs)
         gs = _grads(outs, xs, us, create_graph=True)
-        terms = [(g * vi).sum() for g, vi in zip(gs, vs) if g is not None and g.requires_grad]
-        if terms:
-            total = terms[0]
-            for t in terms[1:]:
-                total = total + t
-            jv = grad(total, us, create_graph=create_graph, allow_unused=True)
-        else:
-            jv = (None,) * len(us)
+        jv = _grad_of_inner_product(gs, vs, us, create_graph)
     res = tuple(_detach(_zeros_if_none(g, o), create_graph) for g, o in zip(jv, outs))
     outs = tuple(_detach(o, create_graph) for o in outs)
     return (outs if out_tuple else outs[0]), (res if out_tuple else res[0])
@@ -160,14 +164,7 @@ def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
             raise RuntimeError("hvp: the function must return a single one-element Tensor")
         vs = _v_tuple(v, xs, "hvp", "input")
         gs = grad(outs[0], xs, create_graph=True, allow_unused=True)
-        terms = [(g * vi).sum() for g, vi in zip(gs, vs) if g is not None and g.requires_grad]
-        if terms:
-            total = terms[0]
-            for t in terms[1:]:
-                total = total + t
-            hv = grad(total, xs, create_graph=create_graph, allow_unused=True)
-        else:
-            hv = (None,) * len(xs)
+        hv = _grad_of_inner_product(gs, vs, xs, create_graph)
     res = tuple(_detach(_zeros_if_none(g, x), create_graph) for g, x in zip(hv, xs))
     out = _detach(outs[0], create_graph)
     return out, (res if in_tuple else res[0])
