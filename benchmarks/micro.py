@@ -51,26 +51,31 @@ def _overhead_numpy() -> tuple[Callable[[], None], Callable[[], None]] | str:
     return forward, lambda: None
 
 
-def _overhead_minigrad() -> tuple[Callable[[], None], Callable[[], None]] | str:
-    mg = _minigrad()
-    if isinstance(mg, str):
-        return mg
-    data, a_data, b_data = _overhead_data()
-    x = mg.tensor(data, requires_grad=True)
-    a, b = mg.tensor(a_data), mg.tensor(b_data)
+def _taped_chain(x, a, b, tanh: Callable, clear_grad: Callable[[], None]):
+    """forward/backward closures for the chain y ← tanh(y·a + b) in a tape-based engine."""
     state: dict = {}
 
     def forward() -> None:
-        x.grad = None
+        clear_grad()
         y = x
         for _ in range(OVERHEAD_LINKS):
-            y = (y * a + b).tanh()
+            y = tanh(y * a + b)
         state["out"] = y.sum()
 
     def backward() -> None:
         state.pop("out").backward()
 
     return forward, backward
+
+
+def _overhead_minigrad() -> tuple[Callable[[], None], Callable[[], None]] | str:
+    mg = _minigrad()
+    if isinstance(mg, str):
+        return mg
+    data, a_data, b_data = _overhead_data()
+    x = mg.tensor(data, requires_grad=True)
+    return _taped_chain(x, mg.tensor(a_data), mg.tensor(b_data), lambda t: t.tanh(),
+                        lambda: setattr(x, "grad", None))
 
 
 def _overhead_torch() -> tuple[Callable[[], None], Callable[[], None]] | str:
@@ -81,20 +86,8 @@ def _overhead_torch() -> tuple[Callable[[], None], Callable[[], None]] | str:
     torch.set_num_threads(torch_threads())
     data, a_data, b_data = _overhead_data()
     x = torch.from_numpy(data).requires_grad_(True)
-    a, b = torch.from_numpy(a_data), torch.from_numpy(b_data)
-    state: dict = {}
-
-    def forward() -> None:
-        x.grad = None
-        y = x
-        for _ in range(OVERHEAD_LINKS):
-            y = (y * a + b).tanh()
-        state["out"] = y.sum()
-
-    def backward() -> None:
-        state.pop("out").backward()
-
-    return forward, backward
+    return _taped_chain(x, torch.from_numpy(a_data), torch.from_numpy(b_data), torch.tanh,
+                        lambda: setattr(x, "grad", None))
 
 
 def _overhead_mygrad() -> tuple[Callable[[], None], Callable[[], None]] | str:
@@ -103,20 +96,8 @@ def _overhead_mygrad() -> tuple[Callable[[], None], Callable[[], None]] | str:
     except ImportError:
         return "not installed"
     data, a_data, b_data = _overhead_data()
-    x = mygrad.tensor(data)
     a, b = mygrad.tensor(a_data, constant=True), mygrad.tensor(b_data, constant=True)
-    state: dict = {}
-
-    def forward() -> None:
-        y = x
-        for _ in range(OVERHEAD_LINKS):
-            y = mygrad.tanh(y * a + b)
-        state["out"] = y.sum()
-
-    def backward() -> None:
-        state.pop("out").backward()
-
-    return forward, backward
+    return _taped_chain(mygrad.tensor(data), a, b, mygrad.tanh, lambda: None)
 
 
 def _overhead_autograd() -> tuple[Callable[[], None], Callable[[], None]] | str:
