@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
         "bundled UCI digits; print the test accuracy, gradient-check the loss in float64, and write the "
         "loss curves (PNG) and the computation graph (SVG) to an output folder.",
     )
-    demo.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: the recipe's 200; "
+    demo.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: the recipe's 300; "
                       "early stopping usually ends sooner)")
     demo.add_argument("--seed", type=int, default=0, help="seed of the (first) split, the init and the shuffling")
     demo.add_argument("--out", default=None, help="output folder (default: ./minigrad-demo-output)")
