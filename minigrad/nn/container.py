@@ -18,7 +18,29 @@ def _index(idx: Any, size: int, kind: str) -> int:
     return i % size
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What ``Sequential`` and ``ModuleList`` share: children named by position."""
+
+    def _reset(self, modules: list[Module]) -> None:
+        """Re-register ``modules`` as the children ``"0"``, ``"1"``, …"""
+        for key in list(self._modules):
+            delattr(self, key)
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> Any:
+        """Add ``module`` at the end (named by its position); returns ``self``."""
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied in order: ``Sequential(a, b, c)(x) = c(b(a(x)))``.
 
     Children are named ``"0"``, ``"1"``, … (so the ``state_dict`` keys are ``"0.weight"``, …,
@@ -66,22 +88,7 @@ class Sequential(Module):
     def _renumber(self) -> None:
         """Keep the names ``"0"``, ``"1"``, … consecutive (as PyTorch does after a deletion)."""
         if all(key.isdigit() for key in self._modules):
-            modules = list(self._modules.values())
-            for key in list(self._modules):
-                delattr(self, key)
-            for i, module in enumerate(modules):
-                self.add_module(str(i), module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end (named by its position); returns ``self``."""
-        self.add_module(str(len(self)), module)
-        return self
+            self._reset(list(self._modules.values()))
 
     def extend(self, modules: Iterable[Module]) -> Sequential:
         for module in modules:
@@ -98,14 +105,11 @@ class Sequential(Module):
         if not -n <= i <= n:
             raise IndexError(f"Sequential.insert: index {i} is out of range for {n} modules")
         modules.insert(i if i >= 0 else n + i, module)
-        for key in list(self._modules):
-            delattr(self, key)
-        for j, m in enumerate(modules):
-            self.add_module(str(j), m)
+        self._reset(modules)
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (a plain Python list would hide them).
 
     Indexing, slicing (a new ``ModuleList``), ``len``, iteration, ``append``, ``extend``,
@@ -139,24 +143,8 @@ class ModuleList(Module):
             del modules[_index(idx, len(modules), "ModuleList")]
         self._reset(modules)
 
-    def _reset(self, modules: list[Module]) -> None:
-        for key in list(self._modules):
-            delattr(self, key)
-        for i, module in enumerate(modules):
-            self.add_module(str(i), module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         if isinstance(modules, Module) or not isinstance(modules, Iterable):
