@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state
+from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
@@ -66,11 +66,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay = float(group["lr"]), float(group["lr_decay"])
             eps, wd, maximize = float(group["eps"]), float(group["weight_decay"]), group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                theta, g = p.data, grad.data
+            for p, theta, g in _with_grads(group):
                 state = self.state[p] or self._init_state(p, group)  # groups added later start here
                 t = state["step"] = state["step"] + 1
                 if maximize:

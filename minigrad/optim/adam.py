@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state
+from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
 
 if TYPE_CHECKING:
     from .optimizer import ParamsT
@@ -63,11 +63,7 @@ class Adam(Optimizer):
             beta1, beta2 = (float(b) for b in group["betas"])
             amsgrad, maximize = group["amsgrad"], group["maximize"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                theta, g = p.data, grad.data
+            for p, theta, g in _with_grads(group):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0

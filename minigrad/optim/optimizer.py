@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,15 @@ def _call_closure(closure: Callable[[], Any] | None) -> Any:
         return None
     with mg.enable_grad():
         return closure()
+
+
+def _with_grads(group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray, np.ndarray]]:
+    """``(p, θ, g)`` (the parameter, its array, its gradient's array) for each parameter of
+    ``group`` that has a gradient; parameters whose ``.grad`` is None are skipped."""
+    for p in group["params"]:
+        grad = p.grad
+        if grad is not None:
+            yield p, p.data, grad.data
 
 
 def _new_state(array: np.ndarray) -> Tensor:

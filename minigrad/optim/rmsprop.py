@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state
+from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
 
 if TYPE_CHECKING:
     from .optimizer import ParamsT
@@ -60,11 +60,7 @@ class RMSprop(Optimizer):
             lr, beta, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
             wd, mu = float(group["weight_decay"]), float(group["momentum"])
             centered, maximize = group["centered"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                theta, g = p.data, grad.data
+            for p, theta, g in _with_grads(group):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0

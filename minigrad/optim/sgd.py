@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state
+from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
 
 if TYPE_CHECKING:
     from .optimizer import ParamsT
@@ -56,11 +56,7 @@ class SGD(Optimizer):
             # Python floats keep float32 arrays float32 (a NumPy float64 scalar would upcast)
             lr, mu, tau, wd = (float(group[k]) for k in ("lr", "momentum", "dampening", "weight_decay"))
             nesterov, maximize = group["nesterov"], group["maximize"]
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                theta, g = p.data, grad.data
+            for p, theta, g in _with_grads(group):
                 if maximize:
                     g = -g
                 if wd != 0:
