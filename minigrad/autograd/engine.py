@@ -28,7 +28,7 @@ def _root_grad(output: Tensor, gradient: Any, where: str) -> Tensor:
     if gradient is None:
         if output.data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return Tensor._make(np.ones_like(output.data))
+        return Tensor._make(np.ones(output.data.shape, output.data.dtype))
     if isinstance(gradient, Tensor):
         g = gradient
     else:
@@ -106,16 +106,15 @@ def run_backward(
     # 1. dependency counts: how many edges enter each node from the nodes reachable from the roots
     deps: dict = {}
     stack = list(dict.fromkeys(roots))
-    seen = set(stack)
+    is_root = set(stack)
     while stack:
         for p in stack.pop().parents:
             if p is not None:
                 if p in deps:
                     deps[p] += 1
-                else:
+                else:  # first visit
                     deps[p] = 1
-                    if p not in seen:
-                        seen.add(p)
+                    if p not in is_root:
                         stack.append(p)
 
     # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
@@ -126,8 +125,10 @@ def run_backward(
     ready = [n for n in dict.fromkeys(roots) if n not in deps]
     anomaly = _state.anomaly
     state = _state
-    prev_enabled = state.enabled
+    prev_enabled, prev_arrays = state.enabled, state.arrays
     state.enabled = create_graph
+    state.arrays = arrays  # rules see raw arrays in `node.inputs` / `node.output`
+    direct = capture is None and accumulate  # a leaf's only gradient may go straight into .grad
     try:
         while ready:
             node = ready.pop()
@@ -142,20 +143,20 @@ def run_backward(
                 continue
             g, owned = entry
             if node._hooks or node._retained or capture:
+                state.arrays = False  # user hooks see Tensors
                 g, owned = _observe(node, g, owned, arrays, capture, captured)
+                state.arrays = arrays
             if node.is_accumulator:
                 if accumulate:
                     _accumulate_into(node.variable, g, owned, arrays)
                 continue
 
-            if arrays and node.array_backward:
-                state.arrays = True
+            if not arrays or node.array_backward:
                 grads = node.backward(g)
+            else:  # a rule that needs Tensors: run it on them, without recording
                 state.arrays = False
-            elif arrays:  # a rule that needs Tensors: run it without recording
                 grads = node.backward(Tensor._make(g))
-            else:
-                grads = node.backward(g)
+                state.arrays = True
             if type(grads) is not tuple:
                 grads = (grads,)
             if not retain_graph:
@@ -183,11 +184,9 @@ def run_backward(
                         if gi.shape != p.shape:
                             gi = gi.sum_to(p.shape)
                         fresh = False
-                    if p.is_accumulator and deps[p] == 1 and capture is None and p not in buffers \
-                            and not p.variable._hooks:
+                    if direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
                         # a leaf's only gradient goes straight into .grad (no trip through `ready`)
-                        if accumulate:
-                            _accumulate_into(p.variable, gi, fresh, arrays)
+                        _accumulate_into(p.variable, gi, fresh, arrays)
                         continue
                     _add_to_buffer(buffers, p, gi, fresh, arrays)
                 d = deps[p] - 1
@@ -196,7 +195,7 @@ def run_backward(
                     ready.append(p)
     finally:
         state.enabled = prev_enabled
-        state.arrays = False
+        state.arrays = prev_arrays
     return captured
 
 

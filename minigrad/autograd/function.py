@@ -63,6 +63,7 @@ class Function:
     # per-node state; class-level defaults keep ``apply`` cheap
     parents: tuple = ()
     _saved: Any = None
+    _arrays: Any = None
     _versions: tuple = ()
     _out: Any = None
     _out_ref: Any = None
@@ -115,7 +116,8 @@ class Function:
             node.dtype = out.dtype
             if cls.save_inputs:
                 node._saved = inputs
-                node._versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
+                node._arrays = arrays
+                node._versions = [x._version if isinstance(x, Tensor) else None for x in inputs]
             result = Tensor._make(out, True, node)
             if cls.save_output:
                 node._out = out
@@ -153,16 +155,20 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED.format(name=self.name))
+        for x, v in zip(saved, self._versions):
+            if v is not None and x._version != v:
+                self._raise_modified(saved)
+        # the arrays the forward saw (raw arrays when the engine runs rules without a graph)
+        return self._arrays if _state.arrays else saved
+
+    def _raise_modified(self, saved: tuple) -> None:
         for i, (x, v) in enumerate(zip(saved, self._versions)):
-            if isinstance(x, Tensor) and x._version != v:
+            if v is not None and x._version != v:
                 raise RuntimeError(
                     f"one of the tensors needed for gradient computation has been modified by an in-place "
                     f"operation: input {i} of {self.name} (shape {x.shape}) is at version {x._version}, "
                     f"expected version {v}; avoid changing it in place, or use .clone()"
                 )
-        if _state.arrays:
-            return tuple([x.data if isinstance(x, Tensor) else x for x in saved])
-        return saved
 
     @property
     def output(self) -> Tensor:
@@ -186,7 +192,7 @@ class Function:
     def release(self) -> None:
         """Free what was saved for backward (called by the engine unless retain_graph)."""
         if self.save_inputs:
-            self._saved = None
+            self._saved = self._arrays = None
         if self.save_output:
             self._out = None
         self._released = True

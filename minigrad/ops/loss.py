@@ -1,6 +1,7 @@
 """Fused loss ops: softmax cross-entropy with class-index targets, in one stable node."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,17 +24,36 @@ class CrossEntropy(Function):
     save_inputs = True
 
     def forward(self, x, target):
-        shifted = x - _stable_max(x, 1)
+        # as unsigned integers negative targets are huge: indexing's bounds check rules out t < 0 and t ≥ C
+        index = target.view(np.uint64) if target.dtype == np.int64 else target.astype(np.uint64)
+        self.rows = np.arange(x.shape[0])
+        losses = self._losses(x, index, np.maximum.reduce(x, axis=1, keepdims=True))
+        total = np.add.reduce(losses)
+        if not math.isfinite(total):  # rows of ±inf: shift those by 0 rather than by an infinite max
+            losses = self._losses(x, index, _stable_max(x, 1))
+            total = np.add.reduce(losses)
+        if self.reduction == "mean":
+            return np.asarray(total / x.shape[0], dtype=x.dtype)
+        if self.reduction == "sum":
+            return np.asarray(total, dtype=x.dtype)
+        return losses
+
+    def _losses(self, x: np.ndarray, index: np.ndarray, row_max: np.ndarray) -> np.ndarray:
+        """ℓᵢ = log Σⱼ e^{sᵢⱼ} − sᵢ[tᵢ] with s = x − max; keeps softmax(x) for backward."""
+        shifted = x - row_max
         e = np.exp(shifted)
         total = np.add.reduce(e, axis=1, keepdims=True)
-        self.probs = e / total
-        self.rows = np.arange(x.shape[0])
-        losses = np.log(total[:, 0]) - shifted[self.rows, target]
-        if self.reduction == "mean":
-            return np.asarray(np.add.reduce(losses) / x.shape[0], dtype=x.dtype)
-        if self.reduction == "sum":
-            return np.asarray(np.add.reduce(losses), dtype=x.dtype)
-        return losses
+        e /= total
+        self.probs = e
+        return np.log(total[:, 0]) - shifted[self.rows, index]
+
+    def error(self, arrays: list, exc: Exception) -> Exception:
+        x, t = arrays
+        if isinstance(exc, IndexError) and np.ndim(x) == 2:
+            bad = t[(t < 0) | (t >= x.shape[1])]
+            if bad.size:
+                return IndexError(f"cross_entropy: target {bad[0]} is out of bounds for {x.shape[1]} classes")
+        return super().error(arrays, exc)
 
     def backward(self, g):
         x, target = self.inputs
@@ -73,9 +93,4 @@ def cross_entropy_with_indices(x: Tensor, target: Any, reduction: str = "mean") 
             f"cross_entropy: target of shape {t.shape} does not fit logits of shape {x.shape}; "
             f"expected class indices of shape ({x.shape[0]},)"
         )
-    # one reduction checks 0 ≤ t < C: as unsigned integers, negative targets become huge
-    unsigned = t.view(np.uint64) if t.dtype == np.int64 else t.astype(np.uint64)
-    if t.size and np.maximum.reduce(unsigned, axis=None) >= x.shape[1]:
-        bad = t[(t < 0) | (t >= x.shape[1])][0]
-        raise IndexError(f"cross_entropy: target {bad} is out of bounds for {x.shape[1]} classes")
     return CrossEntropy.apply(x, t, reduction=reduction)
