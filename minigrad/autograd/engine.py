@@ -186,9 +186,16 @@ def run_backward(
                         fresh = False
                     if direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
                         # a leaf's only gradient goes straight into .grad (no trip through `ready`)
-                        _accumulate_into(p.variable, gi, fresh, arrays)
+                        t = p.variable
+                        if fresh and t._grad is None:  # the common case, inlined: .grad is this array
+                            t._grad = Tensor._make(gi)
+                        else:
+                            _accumulate_into(t, gi, fresh, arrays)
                         continue
-                    _add_to_buffer(buffers, p, gi, fresh, arrays)
+                    if p not in buffers:
+                        buffers[p] = [gi, fresh]
+                    else:
+                        _add_to_buffer(buffers, p, gi, fresh, arrays)
                 d = deps[p] - 1
                 deps[p] = d
                 if d == 0:

@@ -58,17 +58,23 @@ class CrossEntropy(Function):
     def backward(self, g):
         x, target = self.inputs
         n = x.shape[0]
-        if self.reduction == "mean":
-            g = g / n
-        g_rows = g.reshape(-1, 1) if self.reduction == "none" else g
         if is_grad_enabled():  # differentiating twice: the softmax must be on the graph
             onehot = np.zeros(x.shape, dtype=x.dtype)
             onehot[self.rows, target] = 1
+            if self.reduction == "mean":
+                g = g / n
+            g_rows = g.reshape(-1, 1) if self.reduction == "none" else g
             return (x.softmax(1) - onehot) * g_rows, None
-        # the same, on the softmax the forward already computed: (p − onehot(t)) · g
+        # the same, on the softmax the forward already computed: (p − onehot(t)) · g (/ N)
         grad = self.probs.copy()
         grad[self.rows, target] -= 1
-        grad *= g_rows
+        if self.reduction == "none":
+            grad *= g.reshape(-1, 1)
+            return grad, None
+        if self.reduction == "mean":
+            grad /= n
+        if float(g) != 1.0:  # backward() from this loss passes 1: nothing to scale
+            grad *= g
         return grad, None
 
     def release(self) -> None:
