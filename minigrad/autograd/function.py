@@ -122,8 +122,9 @@ class Function:
             if cls.save_output:
                 node._out = out
                 node._out_ref = weakref.ref(result)
-            if _state.module is not None:
-                node.module = _state.module
+            module = _state.module
+            if module is not None:
+                node.module = module
             if _state.anomaly:
                 node._trace = traceback.format_stack()[:-2]
             return result
