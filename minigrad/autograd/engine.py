@@ -23,12 +23,20 @@ from minigrad._grad_mode import _state
 from minigrad.ops.shape import sum_to_array
 from minigrad.tensor import Tensor
 
+_ONES: dict = {}  # (shape, dtype) -> a read-only array of ones: the implicit gradient of a scalar output
+
 
 def _root_grad(output: Tensor, gradient: Any, where: str) -> Tensor:
     if gradient is None:
-        if output.data.size != 1:
+        out = output.data
+        if out.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return Tensor._make(np.ones(output.data.shape, output.data.dtype))
+        key = (out.shape, out.dtype)
+        one = _ONES.get(key)
+        if one is None:  # rules never write into their incoming gradient; read-only makes sure
+            one = _ONES[key] = np.ones(out.shape, out.dtype)
+            one.flags.writeable = False
+        return Tensor._make(one)
     if isinstance(gradient, Tensor):
         g = gradient
     else:
@@ -105,7 +113,8 @@ def run_backward(
     arrays = not create_graph
     # 1. dependency counts: how many edges enter each node from the nodes reachable from the roots
     deps: dict = {}
-    stack = list(dict.fromkeys(roots))
+    unique_roots = list(dict.fromkeys(roots)) if len(roots) > 1 else roots
+    stack = list(unique_roots)
     is_root = set(stack)
     while stack:
         for p in stack.pop().parents:
@@ -122,7 +131,7 @@ def run_backward(
     for node, g in zip(roots, root_grads):
         _add_to_buffer(buffers, node, g.data if arrays else g, False, arrays)
     captured: dict = {}
-    ready = [n for n in dict.fromkeys(roots) if n not in deps]
+    ready = [n for n in unique_roots if n not in deps]
     anomaly = _state.anomaly
     state = _state
     prev_enabled, prev_arrays = state.enabled, state.arrays
