@@ -93,16 +93,19 @@ class Function:
         record = _state.enabled
         arrays = []
         parents = []
+        versions = []  # for the check that saved inputs were not changed in place before backward
         any_grad = False
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
+                versions.append(x._version)
                 if record and x.requires_grad:
                     parents.append(x.grad_fn or x._grad_accumulator())
                     any_grad = True
                     continue
             else:
                 arrays.append(x)
+                versions.append(None)
             parents.append(None)
         try:
             out = node.forward(*arrays)
@@ -117,7 +120,7 @@ class Function:
             if cls.save_inputs:
                 node._saved = inputs
                 node._arrays = arrays
-                node._versions = [x._version if isinstance(x, Tensor) else None for x in inputs]
+                node._versions = versions
             result = Tensor._make(out, True, node)
             if cls.save_output:
                 node._out = out
