@@ -59,7 +59,7 @@ def _with_grads(group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray, np.
     """``(p, θ, g)`` (the parameter, its array, its gradient's array) for each parameter of
     ``group`` that has a gradient; parameters whose ``.grad`` is None are skipped."""
     for p in group["params"]:
-        grad = p.grad
+        grad = p._grad
         if grad is not None:
             yield p, p.data, grad.data
 

@@ -54,7 +54,8 @@ class SGD(Optimizer):
         loss = _call_closure(closure)
         for group in self.param_groups:
             # Python floats keep float32 arrays float32 (a NumPy float64 scalar would upcast)
-            lr, mu, tau, wd = (float(group[k]) for k in ("lr", "momentum", "dampening", "weight_decay"))
+            lr, mu, tau, wd = float(group["lr"]), float(group["momentum"]), float(group["dampening"]), \
+                float(group["weight_decay"])
             nesterov, maximize = group["nesterov"], group["maximize"]
             for p, theta, g in _with_grads(group):
                 if maximize:
