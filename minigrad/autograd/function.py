@@ -64,7 +64,7 @@ class Function:
     parents: tuple = ()
     _saved: Any = None
     _arrays: Any = None
-    _versions: tuple = ()
+    _versions: Any = ()
     _out: Any = None
     _out_ref: Any = None
     _released: bool = False
