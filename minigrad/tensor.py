@@ -77,7 +77,7 @@ class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
     __slots__ = (
-        "data", "_grad", "requires_grad", "grad_fn", "name", "_version",
+        "data", "_grad", "requires_grad", "grad_fn", "name", "_version", "_base",
         "_hooks", "_retains_grad", "_acc", "__weakref__",
     )
     # ndarray (op) Tensor dispatches to Tensor's reflected methods
@@ -98,6 +98,7 @@ class Tensor:
         self.grad_fn = None
         self.name = name
         self._version = 0
+        self._base = None
         self._hooks = None
         self._retains_grad = False
         self._acc = None
@@ -112,6 +113,7 @@ class Tensor:
         t.grad_fn = grad_fn
         t.name = None
         t._version = 0
+        t._base = None
         t._hooks = None
         t._retains_grad = False
         t._acc = None
@@ -184,6 +186,7 @@ class Tensor:
         self.grad_fn = None
         self.name = state["name"]
         self._version = 0
+        self._base = None
         self._hooks = None
         self._retains_grad = False
         self._acc = None
@@ -251,8 +254,10 @@ class Tensor:
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
-        """The same data (shared memory), cut from the graph."""
-        return Tensor._make(self.data)
+        """The same data (shared memory, and so the same version counter), cut from the graph."""
+        t = Tensor._make(self.data)
+        t._base = self if self._base is None else self._base
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -326,6 +331,30 @@ class Tensor:
         return self.astype(np.bool_)
 
     # ------------------------------------------------------------------ in place
+    # ------------------------------------------------------------------ version counter
+    # A view (reshape, transpose, basic indexing, expand, detach) shares its base's memory and so,
+    # as in PyTorch, its version counter: the count lives on the tensor that owns the memory,
+    # ``_base`` (None for a tensor that owns its memory).
+    def _current_version(self) -> int:
+        """How many in-place writes this tensor's memory has seen (the base's count for a view)."""
+        return self._version if self._base is None else self._base._version
+
+    def _bump_version(self) -> None:
+        """Count an in-place write into this tensor's memory."""
+        if self._base is None:
+            self._version += 1
+        else:
+            self._base._version += 1
+
+    def _rebase(self, out: Tensor) -> None:
+        """Let this tensor stand for ``out`` (an in-place op recorded on the graph): new memory,
+        new history, and a version past the old one, so graphs that saved it refuse backward."""
+        self._version = self._current_version() + 1
+        self._base = None
+        self.data = out.data if out.dtype == self.dtype else out.data.astype(self.dtype)
+        self.grad_fn = out.grad_fn
+        self.requires_grad = True
+
     def _check_inplace(self, op: str) -> None:
         if _state.enabled and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
@@ -343,11 +372,7 @@ class Tensor:
                 raise RuntimeError(
                     f"{op}: the result has shape {out.shape}, which can't be written into shape {self.shape}"
                 )
-            # rebase: this tensor now stands for the result, its history extended by the op
-            self.data = out.data.astype(self.dtype, copy=False)
-            self.grad_fn = out.grad_fn
-            self.requires_grad = True
-            self._version += 1
+            self._rebase(out)  # this tensor now stands for the result, its history extended by the op
             return self
         o = other.data if isinstance(other, Tensor) else other
         try:
@@ -355,7 +380,7 @@ class Tensor:
         except (ValueError, TypeError) as exc:
             raise RuntimeError(f"{op}: cannot update a tensor of shape {self.shape} {self.dtype} in place "
                                f"with {_describe(other)}: {exc}") from None
-        self._version += 1
+        self._bump_version()
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -382,14 +407,14 @@ class Tensor:
     def fill_(self, value: float) -> Tensor:
         self._check_inplace("fill_")
         self.data[...] = value
-        self._version += 1
+        self._bump_version()
         return self
 
     def copy_(self, src: Tensor | np.ndarray) -> Tensor:
         """Copy ``src`` into this tensor's memory (broadcasting), without recording."""
         self._check_inplace("copy_")
         np.copyto(self.data, src.data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
-        self._version += 1
+        self._bump_version()
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -397,16 +422,13 @@ class Tensor:
         value_rg = isinstance(value, Tensor) and value.requires_grad
         idx = _index.convert_index(index)
         if _state.enabled and (self.requires_grad or value_rg):
-            out = _index.IndexPut.apply(self, value, index=idx)
-            self.data = out.data
-            self.grad_fn = out.grad_fn
-            self.requires_grad = True
-        else:
-            try:
-                self.data[idx] = value.data if isinstance(value, Tensor) else value
-            except (IndexError, ValueError) as exc:
-                raise IndexError(f"__setitem__: {exc} (tensor of shape {self.shape})") from None
-        self._version += 1
+            self._rebase(_index.IndexPut.apply(self, value, index=idx))
+            return
+        try:
+            self.data[idx] = value.data if isinstance(value, Tensor) else value
+        except (IndexError, ValueError) as exc:
+            raise IndexError(f"__setitem__: {exc} (tensor of shape {self.shape})") from None
+        self._bump_version()
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:

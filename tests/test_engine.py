@@ -87,6 +87,68 @@ def test_modifying_a_saved_output_in_place_makes_backward_raise():
         h.sum().backward()
 
 
+@pytest.mark.parametrize(
+    "make_view",
+    [
+        lambda h: h.reshape(2, 2),
+        lambda h: h.T,
+        lambda h: h[0],
+        lambda h: h[:, 1:],
+        lambda h: h.unsqueeze(0),
+        lambda h: h.detach(),
+        lambda h: h.reshape(4)[1:].reshape(1, 3),  # views of views: one counter, the base's
+    ],
+    ids=["reshape", "T", "int index", "slice", "unsqueeze", "detach", "view of a view"],
+)
+def test_writing_through_a_view_of_a_saved_tensor_makes_backward_raise(make_view):
+    # as in PyTorch, views share their base's version counter: the write changes what Sin saved
+    x = mg.tensor(np.arange(4.0).reshape(2, 2), requires_grad=True)
+    h = x * 1
+    y = h.sin().sum()  # Sin saves h
+    v = make_view(h)
+    with mg.no_grad():
+        v += 1
+    assert h._current_version() == v._current_version() == 1
+    with pytest.raises(RuntimeError, match=r"SinBackward.*version 1.*expected version 0"):
+        y.backward()
+
+
+def test_writing_into_the_base_of_a_saved_view_makes_backward_raise():
+    x = leaf(1.0, 2.0, 3.0, 4.0)
+    h = x * 1
+    y = h.reshape(2, 2).sin().sum()  # Sin saves the view
+    with mg.no_grad():
+        h[0] = 5.0  # writes into the view's memory
+    with pytest.raises(RuntimeError, match=r"SinBackward \(shape \(2, 2\)\) \(a view: .*version 1.*expected version 0"):
+        y.backward()
+
+
+def test_copies_do_not_share_the_counter_and_an_untouched_view_backprops():
+    x = leaf(1.0, 2.0, 3.0, 4.0)
+    h = x * 1
+    y = (h.sin() * 2).sum()
+    picked = h[np.array([0, 2])]  # advanced indexing copies
+    flipped = h.reshape(2, 2).T.reshape(4)  # a non-contiguous reshape copies
+    with mg.no_grad():
+        picked += 1
+        flipped += 1
+    y.backward()  # h's memory is untouched: nothing to refuse
+    np.testing.assert_allclose(x.grad.data, 2 * np.cos([1.0, 2.0, 3.0, 4.0]))
+
+
+def test_a_recorded_in_place_op_on_a_view_leaves_the_base_valid():
+    # with grad on, `v += ...` is recorded: v takes new memory and history, h keeps its values
+    x = leaf(1.0, 2.0)
+    h = x * 3
+    y = h.sin().sum()
+    v = h[:]
+    v += x
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(x.grad.data, 3 * np.cos([3.0, 6.0]))
+    v.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 3 * np.cos([3.0, 6.0]) + 4.0)
+
+
 def test_in_place_on_a_non_leaf_records_the_op():
     x = leaf(1.0, 2.0)
     y = x * 2

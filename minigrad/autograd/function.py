@@ -76,6 +76,9 @@ class Function:
     is_accumulator = False
     #: backward works on raw arrays too (see the module docstring)
     array_backward = True
+    #: the output may be a view of input 0's memory (reshape, permute, expand, basic indexing);
+    #: when it is, the two share a version counter, as in PyTorch
+    view_of_input = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -98,7 +101,7 @@ class Function:
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
-                versions.append(x._version)
+                versions.append(x._version if x._base is None else x._base._version)
                 if record and x.requires_grad:
                     parents.append(x.grad_fn or x._grad_accumulator())
                     any_grad = True
@@ -130,8 +133,11 @@ class Function:
                 node.module = module
             if _state.anomaly:
                 node._trace = traceback.format_stack()[:-2]
-            return result
-        return Tensor._make(out)
+        else:
+            result = Tensor._make(out)
+        if cls.view_of_input:
+            _share_version(result, inputs[0])
+        return result
 
     def forward(self, *arrays: Any) -> np.ndarray:
         raise NotImplementedError
@@ -160,18 +166,19 @@ class Function:
         if saved is None:
             raise RuntimeError(_FREED.format(name=self.name))
         for x, v in zip(saved, self._versions):
-            if v is not None and x._version != v:
+            if v is not None and (x._version if x._base is None else x._base._version) != v:
                 self._raise_modified(saved)
         # the arrays the forward saw (raw arrays when the engine runs rules without a graph)
         return self._arrays if _state.arrays else saved
 
     def _raise_modified(self, saved: tuple) -> None:
         for i, (x, v) in enumerate(zip(saved, self._versions)):
-            if v is not None and x._version != v:
+            if v is not None and x._current_version() != v:
+                view = " (a view: its memory was written through another tensor)" if x._base is not None else ""
                 raise RuntimeError(
                     f"one of the tensors needed for gradient computation has been modified by an in-place "
-                    f"operation: input {i} of {self.name} (shape {x.shape}) is at version {x._version}, "
-                    f"expected version {v}; avoid changing it in place, or use .clone()"
+                    f"operation: input {i} of {self.name} (shape {x.shape}){view} is at version "
+                    f"{x._current_version()}, expected version {v}; avoid changing it in place, or use .clone()"
                 )
 
     @property
@@ -181,10 +188,10 @@ class Function:
         if out is None:
             raise RuntimeError(_FREED.format(name=self.name))
         t = self._out_ref()
-        if t is not None and t._version != 0:
+        if t is not None and t._current_version() != 0:
             raise RuntimeError(
                 f"one of the tensors needed for gradient computation has been modified by an in-place "
-                f"operation: the output of {self.name} (shape {t.shape}) is at version {t._version}, "
+                f"operation: the output of {self.name} (shape {t.shape}) is at version {t._current_version()}, "
                 "expected version 0; avoid changing it in place, or use .clone()"
             )
         if _state.arrays:
@@ -219,6 +226,12 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+
+def _share_version(view: Tensor, source: Any) -> None:
+    """Make ``view`` count in-place writes on the counter of the tensor that owns the memory."""
+    if isinstance(source, Tensor) and np.may_share_memory(view.data, source.data):
+        view._base = source if source._base is None else source._base
 
 
 class AccumulateGrad:

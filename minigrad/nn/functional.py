@@ -168,7 +168,7 @@ def batch_norm(
 def _update_running(stat: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """stat ← (1 − momentum)·stat + momentum·batch_value, in place on the buffer's array."""
     stat.data[...] = (1 - momentum) * stat.data + momentum * batch_value
-    stat._version += 1
+    stat._bump_version()
 
 
 def layer_norm(

@@ -373,14 +373,14 @@ class Module:
                 param.grad = Tensor._make(np.zeros_like(grad.data))
             else:
                 grad.data[...] = 0
-                grad._version += 1
+                grad._bump_version()
 
     def _cast_floats(self: M, dtype: Any) -> M:
         dtype = np.dtype(dtype)
         for tensor in itertools.chain(self.parameters(), self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
                 tensor.data = tensor.data.astype(dtype)
-                tensor._version += 1
+                tensor._bump_version()
                 if tensor.grad is not None:
                     tensor.grad = Tensor._make(tensor.grad.data.astype(dtype))
         return self
@@ -463,7 +463,7 @@ class Module:
             )
         for target, array in updates:
             np.copyto(target.data, array, casting="unsafe")
-            target._version += 1
+            target._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ repr

@@ -81,7 +81,7 @@ class BatchNorm1d(Module):
         if self.track_running_stats:
             for buf, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
                 buf.data[...] = value
-                buf._version += 1
+                buf._bump_version()
 
     def reset_parameters(self) -> None:
         """Running statistics reset, γ ← 1, β ← 0."""
@@ -89,7 +89,7 @@ class BatchNorm1d(Module):
         for param, value in ((self.weight, 1), (self.bias, 0)):
             if param is not None:
                 param.data[...] = value
-                param._version += 1
+                param._bump_version()
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 3):
@@ -104,7 +104,7 @@ class BatchNorm1d(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
-            self.num_batches_tracked._version += 1
+            self.num_batches_tracked._bump_version()
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.data)
         # batch statistics in training, and in eval too when no running statistics are kept
@@ -168,7 +168,7 @@ class LayerNorm(Module):
         for param, value in ((self.weight, 1), (self.bias, 0)):
             if param is not None:
                 param.data[...] = value
-                param._version += 1
+                param._bump_version()
 
     def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)

@@ -28,6 +28,7 @@ class Parameter(Tensor):
         self.grad_fn = None
         self.name = data.name if isinstance(data, Tensor) else None
         self._version = 0
+        self._base = None
         self._hooks = None
         self._retains_grad = False
         self._acc = None

@@ -27,7 +27,7 @@ def _scale_grad_(param: Tensor, factor: float) -> None:
         param.grad = Tensor._make(grad.data * factor)
     else:
         grad.data *= factor
-        grad._version += 1
+        grad._bump_version()
 
 
 def _vector_norm(x: np.ndarray, norm_type: float) -> np.floating:
@@ -84,7 +84,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
             p.grad = Tensor._make(np.clip(grad.data, -clip_value, clip_value))
         else:
             np.clip(grad.data, -clip_value, clip_value, out=grad.data)
-            grad._version += 1
+            grad._bump_version()
 
 
 def max_norm_(params_or_module: Module | Tensor | Iterable[Tensor], max_norm: float, dim: int = 1) -> None:
@@ -110,7 +110,7 @@ def max_norm_(params_or_module: Module | Tensor | Iterable[Tensor], max_norm: fl
         if too_long.any():
             scale = np.where(too_long, max_norm / (norms + 1e-7), 1.0)
             w.data *= scale.astype(w.dtype, copy=False)
-            w._version += 1
+            w._bump_version()
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -138,5 +138,5 @@ def vector_to_parameters(vec: Any, parameters: Iterable[Tensor]) -> None:
     for p in params:
         n = p.numel()
         p.data[...] = vec.data[start:start + n].reshape(p.shape)
-        p._version += 1
+        p._bump_version()
         start += n

@@ -39,6 +39,8 @@ def _has_int_array(index: Any) -> bool:
 class GetItem(Function):
     """y = x[index];  ∂x = zeros with g scattered (added) into the indexed places"""
 
+    view_of_input = True
+
     def forward(self, x):
         self.in_shape = x.shape
         return x[self.index]

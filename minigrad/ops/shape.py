@@ -24,6 +24,8 @@ def _shape_arg(shape: tuple, op: str) -> tuple[int, ...]:
 class Reshape(Function):
     """y = x with a new shape;  ∂x = g reshaped back"""
 
+    view_of_input = True
+
     def forward(self, x):
         self.in_shape = x.shape
         return x.reshape(self.new_shape)
@@ -58,6 +60,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 class Permute(Function):
     """y = x with dims reordered;  ∂x = g with the inverse order"""
+
+    view_of_input = True
 
     def forward(self, x):
         return np.transpose(x, self.dims)
@@ -109,6 +113,8 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 
 class BroadcastTo(Function):
     """y = x repeated along broadcast dims (a view);  ∂x = g summed back to x's shape"""
+
+    view_of_input = True
 
     def forward(self, x):
         self.in_shape = x.shape

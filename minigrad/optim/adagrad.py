@@ -82,5 +82,5 @@ class Adagrad(Optimizer):
                 update = np.divide(g, std, out=std)
                 update *= lr_t
                 theta -= update
-                p._version += 1  # in place, as torch: a graph that saved p now refuses backward
+                p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss

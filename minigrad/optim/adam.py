@@ -99,7 +99,7 @@ class Adam(Optimizer):
                 update = np.divide(m, denom, out=denom)
                 update *= step_size
                 theta -= update
-                p._version += 1  # in place, as torch: a graph that saved p now refuses backward
+                p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss
 
 

@@ -92,10 +92,10 @@ class RMSprop(Optimizer):
                     b *= mu
                     b += np.divide(g, s, out=s)
                     theta -= lr * b
-                    p._version += 1  # in place, as torch: a graph that saved p now refuses backward
+                    p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
                 else:
                     update = np.divide(g, s, out=s)
                     update *= lr
                     theta -= update
-                    p._version += 1  # in place, as torch: a graph that saved p now refuses backward
+                    p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss

@@ -74,5 +74,5 @@ class SGD(Optimizer):
                         b += g if tau == 0 else (1 - tau) * g
                     g = g + mu * b if nesterov else b
                 theta -= lr * g
-                p._version += 1  # in place, as torch: a graph that saved p now refuses backward
+                p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss
