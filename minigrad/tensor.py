@@ -92,9 +92,13 @@ class Tensor:
     ) -> None:
         arr = _to_array(data, None if dtype is None else np.dtype(dtype))
         _check_requires_grad(arr.dtype, requires_grad)
-        self.data = arr
-        self._grad = None
-        self.requires_grad = bool(requires_grad)
+        self._init_leaf(arr, bool(requires_grad), name)
+
+    def _init_leaf(self, data: np.ndarray, requires_grad: bool, name: str | None, grad: Any = None) -> None:
+        """Every field of a fresh leaf (no history, version 0, owning its memory as far as we know)."""
+        self.data = data
+        self._grad = grad
+        self.requires_grad = requires_grad
         self.grad_fn = None
         self.name = name
         self._version = 0
@@ -180,16 +184,7 @@ class Tensor:
         return {"data": self.data, "requires_grad": self.requires_grad, "grad": self._grad, "name": self.name}
 
     def __setstate__(self, state: dict) -> None:
-        self.data = state["data"]
-        self._grad = state["grad"]
-        self.requires_grad = state["requires_grad"]
-        self.grad_fn = None
-        self.name = state["name"]
-        self._version = 0
-        self._base = None
-        self._hooks = None
-        self._retains_grad = False
-        self._acc = None
+        self._init_leaf(state["data"], state["requires_grad"], state["name"], state["grad"])
 
     # ------------------------------------------------------------------ conversions
     def numpy(self) -> np.ndarray:

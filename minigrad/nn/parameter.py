@@ -22,16 +22,7 @@ class Parameter(Tensor):
             arr = Tensor(data).data
         if requires_grad and arr.dtype.kind not in "fc":
             raise TypeError(f"Parameter: only floating-point data can require grad, got {arr.dtype}")
-        self.data = arr
-        self._grad = None
-        self.requires_grad = bool(requires_grad)
-        self.grad_fn = None
-        self.name = data.name if isinstance(data, Tensor) else None
-        self._version = 0
-        self._base = None
-        self._hooks = None
-        self._retains_grad = False
-        self._acc = None
+        self._init_leaf(arr, bool(requires_grad), data.name if isinstance(data, Tensor) else None)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
