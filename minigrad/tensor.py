@@ -325,7 +325,6 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.astype(np.bool_)
 
-    # ------------------------------------------------------------------ in place
     # ------------------------------------------------------------------ version counter
     # A view (reshape, transpose, basic indexing, expand, detach) shares its base's memory and so,
     # as in PyTorch, its version counter: the count lives on the tensor that owns the memory,
@@ -341,15 +340,21 @@ class Tensor:
         else:
             self._base._version += 1
 
-    def _rebase(self, out: Tensor) -> None:
-        """Let this tensor stand for ``out`` (an in-place op recorded on the graph): new memory,
-        new history, and a version past the old one, so graphs that saved it refuse backward."""
+    def _take_memory(self, data: np.ndarray) -> None:
+        """Replace this tensor's array by ``data`` (memory of its own, so no longer a view), at a
+        version past the old one, so graphs that saved it refuse backward."""
         self._version = self._current_version() + 1
         self._base = None
-        self.data = out.data if out.dtype == self.dtype else out.data.astype(self.dtype)
+        self.data = data
+
+    def _rebase(self, out: Tensor) -> None:
+        """Let this tensor stand for ``out`` (an in-place op recorded on the graph): its memory
+        and history."""
+        self._take_memory(out.data if out.dtype == self.dtype else out.data.astype(self.dtype))
         self.grad_fn = out.grad_fn
         self.requires_grad = True
 
+    # ------------------------------------------------------------------ in place
     def _check_inplace(self, op: str) -> None:
         if _state.enabled and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(

@@ -101,7 +101,7 @@ class Function:
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
-                versions.append(x._version if x._base is None else x._base._version)
+                versions.append(x._version if x._base is None else x._base._version)  # _current_version()
                 if record and x.requires_grad:
                     parents.append(x.grad_fn or x._grad_accumulator())
                     any_grad = True
@@ -166,7 +166,7 @@ class Function:
         if saved is None:
             raise RuntimeError(_FREED.format(name=self.name))
         for x, v in zip(saved, self._versions):
-            if v is not None and (x._version if x._base is None else x._base._version) != v:
+            if v is not None and (x._version if x._base is None else x._base._version) != v:  # inlined: hot
                 self._raise_modified(saved)
         # the arrays the forward saw (raw arrays when the engine runs rules without a graph)
         return self._arrays if _state.arrays else saved

@@ -379,8 +379,7 @@ class Module:
         dtype = np.dtype(dtype)
         for tensor in itertools.chain(self.parameters(), self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
-                tensor.data = tensor.data.astype(dtype)
-                tensor._bump_version()
+                tensor._take_memory(tensor.data.astype(dtype))
                 if tensor.grad is not None:
                     tensor.grad = Tensor._make(tensor.grad.data.astype(dtype))
         return self
