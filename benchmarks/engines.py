@@ -112,13 +112,13 @@ def build_minigrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR)
         return loss
 
     def weights() -> Params:
-        return [(layer.weight.data.copy(), layer.bias.data.copy()) for layer in linears]
+        return [(layer.weight.numpy().copy(), layer.bias.numpy().copy()) for layer in linears]
 
     return Stepper("minigrad", step, weights, lambda: optimizer.zero_grad(set_to_none=True))
 
 
 def _load(param, array: np.ndarray) -> None:
-    data = param.data
+    data = param.numpy()
     if data.shape != array.shape or data.dtype != array.dtype:
         raise RuntimeError(
             f"minigrad parameter is {data.dtype}{data.shape}, expected {array.dtype}{array.shape}"
@@ -228,7 +228,7 @@ def build_mygrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR) -
             bias.data -= lr * bias.grad
         return loss
 
-    return Stepper("mygrad", step, lambda: [(w.data.copy(), b.data.copy()) for w, b in own])
+    return Stepper("mygrad", step, lambda: [(w.numpy().copy(), b.numpy().copy()) for w, b in own])
 
 
 BUILDERS: dict[str, Callable[..., Stepper]] = {
@@ -331,5 +331,5 @@ def to_numpy(value: object) -> np.ndarray:
     if hasattr(value, "numpy") and callable(value.numpy):  # torch, minigrad
         return np.asarray(value.numpy())
     if hasattr(value, "data") and isinstance(getattr(value, "data", None), np.ndarray):  # MyGrad
-        return value.data
+        return value.numpy()
     return np.asarray(value)

@@ -211,7 +211,7 @@ def layer_stats(
 
     params = list(model.parameters())
     saved_grads = [p.grad for p in params]
-    saved_buffers = {k: np.array(v.data if isinstance(v, Tensor) else v, copy=True)
+    saved_buffers = {k: np.array(v._data if isinstance(v, Tensor) else v, copy=True)
                      for k, v in model.state_dict().items()}
     handles = [m.register_forward_hook(make_hook(i)) for i, (_, m) in enumerate(watched)]
     loss_value = None
@@ -231,7 +231,7 @@ def layer_stats(
             if i not in outputs:
                 continue  # not used in this forward pass
             t = outputs[i]
-            data = t.data
+            data = t._data
             kind = _kind(m)
             flat = data.ravel()
             sample = flat if flat.size <= sample_size else rng.choice(flat, sample_size, replace=False)
@@ -244,15 +244,15 @@ def layer_stats(
                 row.saturated_frac = _saturated_fraction(data, kind)
             weight = getattr(m, "weight", None)
             if isinstance(weight, Tensor) and weight.ndim >= 2:  # weight matrices, not norm scales
-                row.weight_norm = _norm(weight.data)
+                row.weight_norm = _norm(weight._data)
                 if want_grad:
                     g = weight.grad
-                    row.grad_norm = _norm(g.data) if g is not None else 0.0
+                    row.grad_norm = _norm(g._data) if g is not None else 0.0
                     if lr is not None:
                         row.update_ratio = (lr * row.grad_norm / row.weight_norm if row.weight_norm > 0
                                             else math.inf if row.grad_norm > 0 else 0.0)
             if want_grad and t.grad is not None:
-                row.out_grad_std = float(t.grad.data.std())
+                row.out_grad_std = float(t.grad._data.std())
             rows.append(row)
     finally:
         for h in handles:
@@ -360,8 +360,8 @@ def compare_inits(
         y = rng.integers(0, out_features, size=np.asarray(x).shape[0])
     from minigrad._dtype import get_default_dtype
 
-    x_arr = np.asarray(x.data if isinstance(x, Tensor) else x).astype(get_default_dtype())
-    y_arr = np.asarray(y.data if isinstance(y, Tensor) else y).astype(np.int64)
+    x_arr = np.asarray(x._data if isinstance(x, Tensor) else x).astype(get_default_dtype())
+    y_arr = np.asarray(y._data if isinstance(y, Tensor) else y).astype(np.int64)
     reports: dict[str, Report] = {}
     for name in inits:
         model = build_mlp(depth, width, in_features, out_features, activation, name,

@@ -71,7 +71,7 @@ class _Encoder:
         if isinstance(obj, float):
             return float(obj)
         if isinstance(obj, Tensor):
-            return {"tensor": self._array(obj.data, where), "requires_grad": bool(obj.requires_grad)}
+            return {"tensor": self._array(obj._data, where), "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, np.ndarray):
             return {"array": self._array(obj, where)}
         if isinstance(obj, np.generic):  # NumPy scalars: as Python numbers

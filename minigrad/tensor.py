@@ -1,8 +1,8 @@
 """The Tensor: a NumPy array plus the autograd metadata of the graph that made it.
 
-A Tensor holds its data (``.data``, a ``numpy.ndarray``, never copied on access),
-whether it ``requires_grad``, and for results of ops the node that made it
-(``.grad_fn``). Every operator and method here calls an op from
+A Tensor holds its array (``numpy()``, a ``numpy.ndarray``, never copied on
+access; the engine reads the private field ``_data``), whether it
+``requires_grad``, and for results of ops the node that made it (``.grad_fn``). Every operator and method here calls an op from
 ``minigrad.ops``; nothing in this file computes a gradient.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _is_float_dtype(dtype: np.dtype) -> bool:
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """Data as a fresh ndarray with minigrad's dtype rules (Python floats → default dtype)."""
     if isinstance(data, Tensor):
-        arr = np.array(data.data, dtype=dtype, copy=True)
+        arr = np.array(data._data, dtype=dtype, copy=True)
         return arr
     if isinstance(data, np.ndarray):
         return np.array(data, dtype=dtype, copy=True)
@@ -77,7 +77,7 @@ class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
     __slots__ = (
-        "data", "_grad", "requires_grad", "grad_fn", "name", "_version", "_base",
+        "_data", "_grad", "requires_grad", "grad_fn", "name", "_version", "_base",
         "_hooks", "_retains_grad", "_acc", "__weakref__",
     )
     # ndarray (op) Tensor dispatches to Tensor's reflected methods
@@ -96,7 +96,7 @@ class Tensor:
 
     def _init_leaf(self, data: np.ndarray, requires_grad: bool, name: str | None, grad: Any = None) -> None:
         """Every field of a fresh leaf (no history, version 0, owning its memory as far as we know)."""
-        self.data = data
+        self._data = data
         self._grad = grad
         self.requires_grad = requires_grad
         self.grad_fn = None
@@ -111,7 +111,7 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """Wrap an array the library just made (no copy, no checks): the op hot path."""
         t = object.__new__(cls)
-        t.data = data
+        t._data = data
         t._grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
@@ -126,15 +126,31 @@ class Tensor:
     # ------------------------------------------------------------------ metadata
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's values as a new Tensor that shares its memory but not its history or
+        version counter (as PyTorch): writes through it (``p.data += -lr * p.grad``) update this
+        tensor and are not tracked by autograd."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor | np.ndarray) -> None:
+        """``t.data = other``: this tensor now holds ``other``'s values (its memory, as PyTorch)."""
+        arr = value._data if isinstance(value, Tensor) else _to_array(value)
+        if self.requires_grad and not _is_float_dtype(arr.dtype):
+            raise TypeError(f"data: cannot assign {arr.dtype} values to a tensor that requires grad")
+        self._data = arr
+        self._base = None
 
     @property
     def is_leaf(self) -> bool:
@@ -160,28 +176,28 @@ class Tensor:
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_wrap_dim(dim, self.ndim, "size")]
+            return self._data.shape
+        return self._data.shape[_wrap_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     __hash__ = object.__hash__
 
     # pickling keeps the values, grad and name; the graph (and the weak link to a leaf's
     # accumulator node) is not state worth saving
     def __getstate__(self) -> dict:
-        return {"data": self.data, "requires_grad": self.requires_grad, "grad": self._grad, "name": self.name}
+        return {"data": self._data, "requires_grad": self.requires_grad, "grad": self._grad, "name": self.name}
 
     def __setstate__(self, state: dict) -> None:
         self._init_leaf(state["data"], state["requires_grad"], state["name"], state["grad"])
@@ -189,17 +205,17 @@ class Tensor:
     # ------------------------------------------------------------------ conversions
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (no copy; also for tensors that require grad)."""
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"item(): a tensor with {self.data.size} elements cannot be converted to a Python number"
+                f"item(): a tensor with {self._data.size} elements cannot be converted to a Python number"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -208,23 +224,23 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.kind not in "iu" or self.data.size != 1:
+        if self.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of a tensor with {self.data.size} values is ambiguous; use .any() or .all()"
+                f"Boolean value of a tensor with {self._data.size} values is ambiguous; use .any() or .all()"
             )
-        return bool(self.data.item())
+        return bool(self._data.item())
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __repr__(self) -> str:
         body = np.array2string(
-            self.data, separator=", ", prefix="tensor(", precision=4, threshold=1000, edgeitems=3
+            self._data, separator=", ", prefix="tensor(", precision=4, threshold=1000, edgeitems=3
         )
         extras = []
         if self.dtype.kind == "f" and self.dtype != get_default_dtype() or self.dtype.kind == "c":
@@ -250,7 +266,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared memory, and so the same version counter), cut from the graph."""
-        t = Tensor._make(self.data)
+        t = Tensor._make(self._data)
         t._base = self if self._base is None else self._base
         return t
 
@@ -297,8 +313,8 @@ class Tensor:
         node = self._acc
         if node is None:
             node = self._acc = _function.AccumulateGrad(self)
-        elif node.shape != self.data.shape:  # .data was replaced by an array of another shape
-            node.shape, node.dtype = self.data.shape, self.data.dtype
+        elif node.shape != self._data.shape:  # the array was replaced by an array of another shape
+            node.shape, node.dtype = self._data.shape, self._data.dtype
         return node
 
     # ------------------------------------------------------------------ copies and casts
@@ -345,12 +361,12 @@ class Tensor:
         version past the old one, so graphs that saved it refuse backward."""
         self._version = self._current_version() + 1
         self._base = None
-        self.data = data
+        self._data = data
 
     def _rebase(self, out: Tensor) -> None:
         """Let this tensor stand for ``out`` (an in-place op recorded on the graph): its memory
         and history."""
-        self._take_memory(out.data if out.dtype == self.dtype else out.data.astype(self.dtype))
+        self._take_memory(out._data if out.dtype == self.dtype else out._data.astype(self.dtype))
         self.grad_fn = out.grad_fn
         self.requires_grad = True
 
@@ -374,9 +390,9 @@ class Tensor:
                 )
             self._rebase(out)  # this tensor now stands for the result, its history extended by the op
             return self
-        o = other.data if isinstance(other, Tensor) else other
+        o = other._data if isinstance(other, Tensor) else other
         try:
-            ufunc(self.data, o, out=self.data, casting="same_kind")
+            ufunc(self._data, o, out=self._data, casting="same_kind")
         except (ValueError, TypeError) as exc:
             raise RuntimeError(f"{op}: cannot update a tensor of shape {self.shape} {self.dtype} in place "
                                f"with {_describe(other)}: {exc}") from None
@@ -406,14 +422,14 @@ class Tensor:
 
     def fill_(self, value: float) -> Tensor:
         self._check_inplace("fill_")
-        self.data[...] = value
+        self._data[...] = value
         self._bump_version()
         return self
 
     def copy_(self, src: Tensor | np.ndarray) -> Tensor:
         """Copy ``src`` into this tensor's memory (broadcasting), without recording."""
         self._check_inplace("copy_")
-        np.copyto(self.data, src.data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
+        np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
         self._bump_version()
         return self
 
@@ -425,7 +441,7 @@ class Tensor:
             self._rebase(_index.IndexPut.apply(self, value, index=idx))
             return
         try:
-            self.data[idx] = value.data if isinstance(value, Tensor) else value
+            self._data[idx] = value._data if isinstance(value, Tensor) else value
         except (IndexError, ValueError) as exc:
             raise IndexError(f"__setitem__: {exc} (tensor of shape {self.shape})") from None
         self._bump_version()
@@ -481,11 +497,11 @@ class Tensor:
 
     # comparisons: bool tensors, never recorded
     def _compare(self, other: Any, ufunc: Any, op: str) -> Tensor:
-        o = other.data if isinstance(other, Tensor) else other
+        o = other._data if isinstance(other, Tensor) else other
         try:
-            return Tensor._make(ufunc(self.data, o))
+            return Tensor._make(ufunc(self._data, o))
         except ValueError as exc:
-            raise _ew.broadcast_error(op, self.data, o, exc) from None
+            raise _ew.broadcast_error(op, self._data, o, exc) from None
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, np.less, "lt")
@@ -508,16 +524,16 @@ class Tensor:
     def __invert__(self) -> Tensor:
         if self.dtype != np.bool_ and self.dtype.kind not in "iu":
             raise TypeError(f"~ (logical not) needs a bool or integer tensor, got {self.dtype}")
-        return Tensor._make(~self.data)
+        return Tensor._make(~self._data)
 
     def __and__(self, other: Any) -> Tensor:
-        return Tensor._make(self.data & (other.data if isinstance(other, Tensor) else other))
+        return Tensor._make(self._data & (other._data if isinstance(other, Tensor) else other))
 
     def __or__(self, other: Any) -> Tensor:
-        return Tensor._make(self.data | (other.data if isinstance(other, Tensor) else other))
+        return Tensor._make(self._data | (other._data if isinstance(other, Tensor) else other))
 
     def __xor__(self, other: Any) -> Tensor:
-        return Tensor._make(self.data ^ (other.data if isinstance(other, Tensor) else other))
+        return Tensor._make(self._data ^ (other._data if isinstance(other, Tensor) else other))
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -539,7 +555,7 @@ class Tensor:
         return _ew.Cos.apply(self)
 
     def sign(self) -> Tensor:
-        return Tensor._make(np.sign(self.data))
+        return Tensor._make(np.sign(self._data))
 
     def tanh(self) -> Tensor:
         return _act.Tanh.apply(self)
@@ -622,10 +638,10 @@ class Tensor:
         return _reduce.LogSoftmax.apply(self, dim=_wrap_dim(dim, self.ndim, "log_softmax"))
 
     def all(self) -> bool:
-        return bool(self.data.all())
+        return bool(self._data.all())
 
     def any(self) -> bool:
-        return bool(self.data.any())
+        return bool(self._data.any())
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:

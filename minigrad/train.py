@@ -60,7 +60,7 @@ def accuracy(outputs: Any, targets: Any) -> float:
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _normalise_metrics(metrics: Sequence[str | tuple[str, MetricFn]] | Mapping[str, MetricFn]) -> dict:

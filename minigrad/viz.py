@@ -411,7 +411,7 @@ def _known_grads(graph: _Graph, grads: Mapping | None) -> list[float | None]:
             if isinstance(key, Tensor):
                 key = key.grad_fn if key.grad_fn is not None else key._grad_accumulator()
             if isinstance(v, Tensor):
-                v = _grad_value(v.data)
+                v = _grad_value(v._data)
             elif isinstance(v, np.ndarray):
                 v = _grad_value(v)
             given[key] = None if v is None else float(v)
@@ -422,13 +422,13 @@ def _known_grads(graph: _Graph, grads: Mapping | None) -> list[float | None]:
             continue
         if node.is_accumulator:
             g = node.variable.grad
-            out.append(None if g is None else _grad_value(g.data))
+            out.append(None if g is None else _grad_value(g._data))
             continue
         v = _recorded.get(node)
         if v is None:
             t = _output_tensor(graph, i)
             if t is not None and t.grad is not None:
-                v = _grad_value(t.grad.data)
+                v = _grad_value(t.grad._data)
         out.append(v)
     return out
 
@@ -464,7 +464,7 @@ def trace_gradients(loss: Tensor, gradient: Any = None, retain_graph: bool | Non
             continue
 
         def record(g: Tensor, node: Any = node) -> None:
-            recorded[node] = _grad_value(g.data)
+            recorded[node] = _grad_value(g._data)
 
         hooks = node._hook_dict()
         hooks[key] = record  # last, so it sees what the user's own hooks made of the gradient
@@ -556,10 +556,10 @@ class _Builder:
         node = self.graph.nodes[i]
         if node.is_accumulator:
             t = node.variable
-            data = t.data
+            data = t._data
         else:
             t = t or _output_tensor(self.graph, i)
-            data = t.data if t is not None else node._out
+            data = t._data if t is not None else node._out
         attrs = _filled(self.fill(self.vals[i], default_fill), shape="record",
                         label=self.record(self.fields(t, node.shape, node.dtype, data, self.vals[i])))
         if i in self.graph.root_tensor:
@@ -639,14 +639,14 @@ class _Builder:
         name = self._inputs.get(id(x))
         if name is None:
             name = self._inputs[id(x)] = f"c{len(self._inputs)}"
-            label = self.record(self.fields(x, x.shape, x.dtype, x.data, None))
+            label = self.record(self.fields(x, x.shape, x.dtype, x._data, None))
             self.drawing.node(name, (), **_filled(_INPUT_COLOR, shape="record", label=label))
         return name
 
     def plain_roots(self, vals: list[float | None]) -> None:
         """Roots with no graph behind them (they need no grad): a record each."""
         for k, (t, v) in enumerate(zip(self.graph.plain_roots, vals)):
-            label = self.record(self.fields(t, t.shape, t.dtype, t.data, v))
+            label = self.record(self.fields(t, t.shape, t.dtype, t._data, v))
             self.drawing.node(f"p{k}", (), **_filled(self.fill(v, _INPUT_COLOR), shape="record", label=label,
                                                       penwidth="2"))
 
@@ -738,7 +738,7 @@ def draw_graph(
     graph = _Graph(roots)
     names = _param_names(params)
     vals = _known_grads(graph, grads) if show_grad else [None] * len(graph.nodes)
-    plain_vals = [None if t.grad is None or not show_grad else _grad_value(t.grad.data) for t in graph.plain_roots]
+    plain_vals = [None if t.grad is None or not show_grad else _grad_value(t.grad._data) for t in graph.plain_roots]
     scale = None
     if show_grad:
         scale = LogColorScale(*grad_range) if grad_range else LogColorScale.from_values(vals + plain_vals)

@@ -48,8 +48,8 @@ def test_binary_op_gradients_reduce_to_each_operand_shape(pair, op):
     da = {"add": w, "sub": w, "mul": w * b, "div": w / b}[op]
     db = {"add": w, "sub": -w, "mul": w * a, "div": -w * a / b**2}[op]
     assert ta.grad.shape == a.shape and tb.grad.shape == b.shape
-    np.testing.assert_allclose(ta.grad.data, reduce_to(np.broadcast_to(da, out.shape), a.shape), atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, reduce_to(np.broadcast_to(db, out.shape), b.shape), atol=1e-12)
+    np.testing.assert_allclose(ta.grad.numpy(), reduce_to(np.broadcast_to(da, out.shape), a.shape), atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(), reduce_to(np.broadcast_to(db, out.shape), b.shape), atol=1e-12)
 
 
 @SETTINGS
@@ -92,7 +92,7 @@ def test_reductions_over_random_dims_match_numpy_and_gradcheck(case, op):
     else:
         got = getattr(t, op)(dims, keepdim=keepdim)
         want = getattr(np, op)(x, axis=axes, keepdims=keepdim)
-    np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12)
     assert gradcheck(lambda a: getattr(a, op)(dims, keepdim=keepdim) if op != "var"
                      else a.var(dims, keepdim=keepdim), (t,), atol=1e-6, rtol=1e-4)
 

@@ -37,7 +37,7 @@ IDX_DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
 
 
 def _loader_labels(loader: DataLoader) -> list[np.ndarray]:
-    return [yb.data.copy() for _, yb in loader]
+    return [yb.numpy().copy() for _, yb in loader]
 
 
 def _indexed_dataset(n: int) -> TensorDataset:
@@ -77,8 +77,8 @@ def test_loader_covers_every_sample_once_per_epoch(n, batch_size, shuffle, drop_
         else:
             assert 1 <= yb.shape[0] <= batch_size
         assert xb.shape == (yb.shape[0], 2)
-        np.testing.assert_array_equal(xb.data[:, 0], yb.data)  # features travel with their labels
-        seen.extend(yb.data.tolist())
+        np.testing.assert_array_equal(xb.numpy()[:, 0], yb.numpy())  # features travel with their labels
+        seen.extend(yb.numpy().tolist())
     assert len(seen) == len(set(seen))  # no sample twice
     if drop_last:
         assert len(seen) == (n // batch_size) * batch_size
@@ -161,14 +161,14 @@ def test_tensor_dataset_batches_with_one_fancy_index_not_per_sample():
     batches = list(DataLoader(NoSampleAccess(X, y), 7, shuffle=True, generator=np.random.default_rng(1)))
     assert len(batches) == 5
     for xb, yb in batches:
-        np.testing.assert_array_equal(xb.data, X[yb.data])
+        np.testing.assert_array_equal(xb.numpy(), X[yb.numpy()])
         assert xb.dtype == np.float64  # features keep their dtype
 
 
 def test_loader_batches_do_not_alias_the_dataset():
     X = np.zeros((6, 2), dtype=np.float32)
     for xb, _ in DataLoader(TensorDataset(X, np.arange(6)), 3):
-        xb.data[...] = 7.0
+        xb.numpy()[...] = 7.0
     assert not X.any()
 
 
@@ -184,7 +184,7 @@ def test_generic_dataset_is_collated():
     assert [yb.shape for _, yb in batches] == [(3,), (3,), (1,)]
     xb, yb = batches[0]
     assert xb.shape == (3, 3) and xb.dtype == np.float32
-    assert yb.dtype == np.int64 and yb.data.tolist() == [0, 1, 4]
+    assert yb.dtype == np.int64 and yb.numpy().tolist() == [0, 1, 4]
 
     class Single(Dataset):
         def __len__(self):
@@ -204,7 +204,7 @@ def test_generic_dataset_is_collated():
             return {"x": np.ones(2) * i, "y": i}
 
     (batch,) = list(DataLoader(Dicts(), 2))
-    assert set(batch) == {"x", "y"} and batch["y"].data.tolist() == [0, 1]
+    assert set(batch) == {"x", "y"} and batch["y"].numpy().tolist() == [0, 1]
 
 
 def test_abstract_dataset_needs_len_and_getitem():
@@ -220,7 +220,7 @@ def test_loader_transform_touches_inputs_only():
         TensorDataset(X, y), 5, transform=GaussianNoise(1.0, generator=np.random.default_rng(0))
     )
     for xb, yb in loader:
-        assert xb.dtype == np.float32 and np.all(xb.data != 0)
+        assert xb.dtype == np.float32 and np.all(xb.numpy() != 0)
         assert yb.dtype == np.int64
     np.testing.assert_array_equal(np.concatenate(_loader_labels(loader)), y)
     assert not X.any()  # the dataset itself is untouched
@@ -232,8 +232,8 @@ def test_tensor_dataset_accepts_tensors_and_arrays():
     ds = TensorDataset(X, y)
     assert len(ds) == 6
     x3, y3 = ds[3]
-    assert isinstance(x3, mg.Tensor) and x3.data.tolist() == [6.0, 7.0] and x3.dtype == np.float64
-    assert isinstance(y3, mg.Tensor) and y3.data.item() == 3 and y3.dtype == np.int64
+    assert isinstance(x3, mg.Tensor) and x3.numpy().tolist() == [6.0, 7.0] and x3.dtype == np.float64
+    assert isinstance(y3, mg.Tensor) and y3.numpy().item() == 3 and y3.dtype == np.int64
     assert [t.shape for t in ds.tensors] == [(6, 2), (6,)]
     assert "TensorDataset" in repr(ds)
 
@@ -597,9 +597,9 @@ def test_gaussian_noise_reproducible_and_fresh_each_call():
 def test_gaussian_noise_on_tensor_keeps_the_gradient_path():
     x = mg.tensor(np.ones((2, 3)), requires_grad=True)
     y = GaussianNoise(0.1, np.random.default_rng(0))(x)
-    assert isinstance(y, mg.Tensor) and not np.array_equal(y.data, x.data)
+    assert isinstance(y, mg.Tensor) and not np.array_equal(y.numpy(), x.numpy())
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.ones((2, 3)))
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones((2, 3)))
 
 
 @pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf"), "0.1", True])

@@ -73,8 +73,8 @@ def test_gradient_check_of_an_untrained_model_passes_and_leaves_the_model_alone(
     data = load_split(1)
     model = build_model(recipe)
     model.train()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     verdict = gradient_check(model, recipe, data["X_train"], data["y_train"])
     assert verdict.startswith("passed"), verdict
     assert model.training
-    assert all(np.array_equal(v.data, before[k]) for k, v in model.state_dict().items())
+    assert all(np.array_equal(v.numpy(), before[k]) for k, v in model.state_dict().items())

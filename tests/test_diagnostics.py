@@ -32,8 +32,8 @@ def test_ten_layer_sigmoid_network_has_vanishing_gradients():
 
 def test_dead_relu_fraction_on_a_constructed_layer():
     lin = nn.Linear(3, 4)
-    lin.weight.data[...] = np.array([[0, 0, 0], [0, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=np.float32)
-    lin.bias.data[...] = np.array([-1, -5, 10, 10], dtype=np.float32)  # units 0 and 1 are always negative
+    lin.weight.numpy()[...] = np.array([[0, 0, 0], [0, 0, 0], [1, 0, 0], [0, 1, 0]], dtype=np.float32)
+    lin.bias.numpy()[...] = np.array([-1, -5, 10, 10], dtype=np.float32)  # units 0 and 1 are always negative
     model = nn.Sequential(lin, nn.ReLU(), nn.Linear(4, 2))
     x = np.random.default_rng(0).uniform(-1, 1, (50, 3)).astype(np.float32)
     report = layer_stats(model, x)
@@ -41,7 +41,7 @@ def test_dead_relu_fraction_on_a_constructed_layer():
     assert relu.dead_frac == 0.5
     assert report.of_kind("Linear")[0].dead_frac is None
     # a unit that is zero for some samples but not all is not dead
-    lin.bias.data[...] = np.array([-1, -5, 0, 10], dtype=np.float32)
+    lin.bias.numpy()[...] = np.array([-1, -5, 0, 10], dtype=np.float32)
     (relu,) = layer_stats(model, x).of_kind("ReLU")
     assert relu.dead_frac == 0.5
 
@@ -49,11 +49,11 @@ def test_dead_relu_fraction_on_a_constructed_layer():
 def test_saturated_tanh_and_sigmoid_units():
     x, _ = _batch(64, 8)
     lin = nn.Linear(8, 16)
-    lin.weight.data[...] *= 100  # huge pre-activations: the tails
+    lin.weight.numpy()[...] *= 100  # huge pre-activations: the tails
     for act, kind in ((nn.Tanh(), "Tanh"), (nn.Sigmoid(), "Sigmoid")):
         (row,) = layer_stats(nn.Sequential(lin, act), x).of_kind(kind)
         assert row.saturated_frac > 0.9
-    lin.weight.data[...] *= 1e-4  # near zero: the linear middle
+    lin.weight.numpy()[...] *= 1e-4  # near zero: the linear middle
     (row,) = layer_stats(nn.Sequential(lin, nn.Tanh()), x).of_kind("Tanh")
     assert row.saturated_frac == 0.0
 
@@ -64,15 +64,15 @@ def test_layer_stats_values_and_update_ratio():
     model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
     report = layer_stats(model, x, y, nn.CrossEntropyLoss(), lr=0.01)
     first = report[0]
-    h = x @ model[0].weight.data.T + model[0].bias.data
+    h = x @ model[0].weight.numpy().T + model[0].bias.numpy()
     assert first.act_mean == pytest.approx(h.mean(), rel=1e-5) and first.act_std == pytest.approx(h.std(), rel=1e-5)
     assert first.shape == (32, 5)
     # gradient statistics match a plain backward pass
     loss = nn.CrossEntropyLoss()(model(mg.tensor(x)), mg.tensor(y))
     loss.backward()
-    g = np.linalg.norm(model[0].weight.grad.data)
+    g = np.linalg.norm(model[0].weight.grad.numpy())
     assert first.grad_norm == pytest.approx(g, rel=1e-5)
-    assert first.update_ratio == pytest.approx(0.01 * g / np.linalg.norm(model[0].weight.data), rel=1e-5)
+    assert first.update_ratio == pytest.approx(0.01 * g / np.linalg.norm(model[0].weight.numpy()), rel=1e-5)
     assert report.loss == pytest.approx(loss.item(), rel=1e-6)
 
 
@@ -82,10 +82,10 @@ def test_layer_stats_leaves_grads_and_running_stats_alone():
     model.train()
     for p in model.parameters():
         p.grad = None
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     report = layer_stats(model, x, y, nn.CrossEntropyLoss())
     assert all(p.grad is None for p in model.parameters())
-    assert all(np.array_equal(v.data, before[k]) for k, v in model.state_dict().items())
+    assert all(np.array_equal(v.numpy(), before[k]) for k, v in model.state_dict().items())
     assert [r.kind for r in report] == ["Linear", "BatchNorm1d", "ReLU", "Linear"]
     assert report.of_kind("BatchNorm1d")[0].grad_norm is None  # γ is not a weight matrix
     assert all(h == [] for h in _forward_hooks(model))  # hooks removed

@@ -31,18 +31,18 @@ def test_diamond_reuses_a_node_and_sums_both_paths():
     a = x * 3
     out = (a.sin() + a.exp() * a).sum()
     out.backward()
-    a_ = 3 * x.data
+    a_ = 3 * x.numpy()
     expected = 3 * (np.cos(a_) + np.exp(a_) * a_ + np.exp(a_))
-    np.testing.assert_allclose(x.grad.data, expected)
+    np.testing.assert_allclose(x.grad.numpy(), expected)
 
 
 def test_gradients_accumulate_across_backward_calls_and_do_not_alias():
     x, y = leaf(1.0, 2.0), leaf(3.0, 4.0)
     (x + y).sum().backward()  # the same incoming gradient reaches both leaves
-    x.grad.data[0] = 100.0  # changing one leaf's grad must not change the other's
-    assert y.grad.data[0] == 1.0
+    x.grad.numpy()[0] = 100.0  # changing one leaf's grad must not change the other's
+    assert y.grad.numpy()[0] == 1.0
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [102.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [102.0, 3.0])
 
 
 def test_saved_arrays_are_freed_after_backward_even_if_the_loss_is_kept():
@@ -133,7 +133,7 @@ def test_copies_do_not_share_the_counter_and_an_untouched_view_backprops():
         picked += 1
         flipped += 1
     y.backward()  # h's memory is untouched: nothing to refuse
-    np.testing.assert_allclose(x.grad.data, 2 * np.cos([1.0, 2.0, 3.0, 4.0]))
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.cos([1.0, 2.0, 3.0, 4.0]))
 
 
 def test_a_recorded_in_place_op_on_a_view_leaves_the_base_valid():
@@ -144,9 +144,9 @@ def test_a_recorded_in_place_op_on_a_view_leaves_the_base_valid():
     v = h[:]
     v += x
     y.backward(retain_graph=True)
-    np.testing.assert_allclose(x.grad.data, 3 * np.cos([3.0, 6.0]))
+    np.testing.assert_allclose(x.grad.numpy(), 3 * np.cos([3.0, 6.0]))
     v.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * np.cos([3.0, 6.0]) + 4.0)
+    np.testing.assert_allclose(x.grad.numpy(), 3 * np.cos([3.0, 6.0]) + 4.0)
 
 
 def test_in_place_on_a_non_leaf_records_the_op():
@@ -154,7 +154,7 @@ def test_in_place_on_a_non_leaf_records_the_op():
     y = x * 2
     y += x  # allowed: y is not a leaf; its history now includes the add
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
 
 
 def test_setitem_with_grad_records_an_index_put():
@@ -163,23 +163,23 @@ def test_setitem_with_grad_records_an_index_put():
     y = x * 1
     y[1] = v * 2
     (y * y).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 0.0, 6.0])
-    np.testing.assert_array_equal(v.grad.data, [2 * 20.0 * 2])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 0.0, 6.0])
+    np.testing.assert_array_equal(v.grad.numpy(), [2 * 20.0 * 2])
 
 
 def test_hooks_observe_and_replace_gradients_and_fire_in_autograd_grad():
     x = leaf(1.0, 2.0)
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g.numpy().copy()))
     y = x * 3
     handle = y.register_hook(lambda g: g * 0.5)
     (gx,) = grad(y.sum(), x, retain_graph=True)
-    np.testing.assert_array_equal(gx.data, [1.5, 1.5])
+    np.testing.assert_array_equal(gx.numpy(), [1.5, 1.5])
     np.testing.assert_array_equal(seen[0], [1.5, 1.5])
     assert x.grad is None  # grad() never touches .grad
     handle.remove()
     (y * 1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
 
 
 def test_hook_returning_a_wrong_shape_is_reported():
@@ -195,7 +195,7 @@ def test_retain_grad_keeps_intermediate_gradients():
     h = x.tanh()
     h.retain_grad()
     (h * h).sum().backward()
-    np.testing.assert_allclose(h.grad.data, 2 * np.tanh([1.0, -1.0]))
+    np.testing.assert_allclose(h.grad.numpy(), 2 * np.tanh([1.0, -1.0]))
 
 
 def test_no_grad_builds_no_nodes_and_is_per_thread():
@@ -220,8 +220,8 @@ def test_detach_shares_memory_and_cuts_the_graph():
     d = (x * 2).detach()
     assert d.is_leaf and not d.requires_grad
     e = x.detach()
-    e.data[0] = 9.0
-    assert x.data[0] == 9.0
+    e.numpy()[0] = 9.0
+    assert x.numpy()[0] == 9.0
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
@@ -234,7 +234,7 @@ def test_detect_anomaly_names_the_op_that_produced_nan():
             z.backward()
     # outside the context no check is made
     (x.sqrt()).sum().backward()
-    assert np.isinf(x.grad.data[0])
+    assert np.isinf(x.grad.numpy()[0])
 
 
 def test_grad_allow_unused_and_errors():
@@ -253,7 +253,7 @@ def test_grad_with_respect_to_an_intermediate_tensor():
     h = x * x
     y = (h * 3).sum()
     (gh,) = grad(y, h)
-    np.testing.assert_array_equal(gh.data, [3.0, 3.0])
+    np.testing.assert_array_equal(gh.numpy(), [3.0, 3.0])
 
 
 def test_higher_order_derivatives_of_a_composite():
@@ -272,7 +272,7 @@ def test_backward_create_graph_gives_differentiable_grads():
     (x ** 3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (h,) = grad(x.grad.sum(), x)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.numpy(), 6 * x.numpy())
 
 
 def test_gradcheck_message_names_input_element_and_values():
@@ -318,27 +318,27 @@ def test_jacobian_is_the_product_of_the_layers_jacobians():
     W = np.array([[0.5, -0.3], [0.2, 0.8], [-0.4, 0.1]])
     x = mg.tensor(np.array([0.3, -0.6]))
     J = jacobian(lambda v: (mg.tensor(W) @ v).tanh(), x)
-    z = W @ x.data
-    np.testing.assert_allclose(J.data, np.diag(1 - np.tanh(z) ** 2) @ W)
+    z = W @ x.numpy()
+    np.testing.assert_allclose(J.numpy(), np.diag(1 - np.tanh(z) ** 2) @ W)
 
 
 def test_hessian_vjp_jvp_hvp_agree_with_each_other():
     x = mg.tensor(np.array([0.3, -0.6]))
-    H = hessian(two_layer, x).data
+    H = hessian(two_layer, x).numpy()
     assert H.shape == (2, 2)
     np.testing.assert_allclose(H, H.T, atol=1e-12)
     v = mg.tensor(np.array([1.0, 2.0]))
     _, hv = hvp(two_layer, x, v)
-    np.testing.assert_allclose(hv.data, H @ v.data)
-    J = jacobian(lambda a: (a * a).sin(), x).data
+    np.testing.assert_allclose(hv.numpy(), H @ v.numpy())
+    J = jacobian(lambda a: (a * a).sin(), x).numpy()
     _, jv = jvp(lambda a: (a * a).sin(), x, v)
-    np.testing.assert_allclose(jv.data, J @ v.data)
+    np.testing.assert_allclose(jv.numpy(), J @ v.numpy())
     _, uj = vjp(lambda a: (a * a).sin(), x, v)
-    np.testing.assert_allclose(uj.data, v.data @ J)
+    np.testing.assert_allclose(uj.numpy(), v.numpy() @ J)
 
 
 def test_jacobian_with_tuple_inputs():
     a, b = mg.tensor(np.array([1.0, 2.0])), mg.tensor(np.array([3.0]))
     ja, jb = jacobian(lambda p, q: p * q, (a, b))
-    np.testing.assert_allclose(ja.data, np.diag([3.0, 3.0]))
-    np.testing.assert_allclose(jb.data, [[1.0], [2.0]])
+    np.testing.assert_allclose(ja.numpy(), np.diag([3.0, 3.0]))
+    np.testing.assert_allclose(jb.numpy(), [[1.0], [2.0]])

@@ -80,40 +80,40 @@ def test_bad_mode_and_nonlinearity():
         init.kaiming_uniform_(w, mode="fan_avg")
     with pytest.raises(ValueError, match="Unsupported nonlinearity 'gelu'; expected one of"):
         init.kaiming_normal_(w, nonlinearity="gelu")
-    assert np.all(w.data == 0)  # nothing was written
+    assert np.all(w.numpy() == 0)  # nothing was written
     init.kaiming_normal_(w, mode="FAN_OUT", generator=gen())  # torch lower-cases the mode
-    assert not np.all(w.data == 0)
+    assert not np.all(w.numpy() == 0)
 
 
 def test_random_init_of_integer_tensor_is_an_error():
     with pytest.raises(TypeError, match="floating-point"):
         init.normal_(mg.tensor(np.zeros((3, 3), dtype=np.int64)))
     t = mg.tensor(np.zeros(3, dtype=np.int64))
-    assert init.constant_(t, 4) is t and t.data.tolist() == [4, 4, 4]
+    assert init.constant_(t, 4) is t and t.numpy().tolist() == [4, 4, 4]
 
 
 # ---------------------------------------------------------------- distributions
 def test_uniform_and_normal():
     w = big()
     assert init.uniform_(w, -2.0, 3.0, generator=gen(1)) is w
-    a = w.data
+    a = w.numpy()
     assert a.min() >= -2.0 and a.max() < 3.0
     assert abs(a.mean() - 0.5) < 0.01 and abs(a.std() - 5 / math.sqrt(12)) < 0.01
     init.uniform_(w, generator=gen(2))
-    assert w.data.min() >= 0.0 and w.data.max() < 1.0 and abs(w.data.mean() - 0.5) < 0.003
+    assert w.numpy().min() >= 0.0 and w.numpy().max() < 1.0 and abs(w.numpy().mean() - 0.5) < 0.003
     assert init.normal_(w, mean=1.5, std=0.3, generator=gen(3)) is w
-    check_normal(w.data, 0.3, 1.5)
+    check_normal(w.numpy(), 0.3, 1.5)
     init.normal_(w, generator=gen(4))
-    check_normal(w.data, 1.0)
+    check_normal(w.numpy(), 1.0)
     init.normal_(w, std=0.01, generator=gen(5))  # the course's "small random" init
-    check_normal(w.data, 0.01)
+    check_normal(w.numpy(), 0.01)
 
 
 def test_constant_zeros_ones():
     w = big((20, 30))
-    assert init.constant_(w, 0.7) is w and np.all(w.data == 0.7)
-    assert init.zeros_(w) is w and np.all(w.data == 0.0)
-    assert init.ones_(w) is w and np.all(w.data == 1.0)
+    assert init.constant_(w, 0.7) is w and np.all(w.numpy() == 0.7)
+    assert init.zeros_(w) is w and np.all(w.numpy() == 0.0)
+    assert init.ones_(w) is w and np.all(w.numpy() == 1.0)
 
 
 SHAPES = [((400, 500), 500, 400), ((64, 32, 5, 5), 32 * 25, 64 * 25)]
@@ -124,9 +124,9 @@ SHAPES = [((400, 500), 500, 400), ((64, 32, 5, 5), 32 * 25, 64 * 25)]
 def test_xavier(shape, fan_in, fan_out, gain):
     w = big(shape)
     assert init.xavier_uniform_(w, gain=gain, generator=gen(1)) is w
-    check_uniform(w.data, gain * math.sqrt(6.0 / (fan_in + fan_out)))
+    check_uniform(w.numpy(), gain * math.sqrt(6.0 / (fan_in + fan_out)))
     assert init.xavier_normal_(w, gain=gain, generator=gen(2)) is w
-    check_normal(w.data, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    check_normal(w.numpy(), gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 KAIMING = [
@@ -147,26 +147,26 @@ def test_kaiming(kw, mode, gain, shape, fan_in, fan_out):
     fan = fan_in if mode == "fan_in" else fan_out
     w = big(shape)
     assert init.kaiming_uniform_(w, generator=gen(1), **kw) is w
-    check_uniform(w.data, gain * math.sqrt(3.0 / fan))
+    check_uniform(w.numpy(), gain * math.sqrt(3.0 / fan))
     assert init.kaiming_normal_(w, generator=gen(2), **kw) is w
-    check_normal(w.data, gain / math.sqrt(fan))
+    check_normal(w.numpy(), gain / math.sqrt(fan))
 
 
 def test_he_formulas_from_the_course():
     w = big((300, 600))
     init.kaiming_normal_(w, nonlinearity="relu", generator=gen(1))
-    assert abs(w.data.var() - 2.0 / 600) < 0.02 * 2.0 / 600  # σ² = 2/fan_in
+    assert abs(w.numpy().var() - 2.0 / 600) < 0.02 * 2.0 / 600  # σ² = 2/fan_in
     init.kaiming_uniform_(w, nonlinearity="relu", generator=gen(2))
-    assert np.abs(w.data).max() <= math.sqrt(6.0 / 600) * (1 + 1e-12)  # r = √(6/fan_in)
+    assert np.abs(w.numpy()).max() <= math.sqrt(6.0 / 600) * (1 + 1e-12)  # r = √(6/fan_in)
 
 
 @pytest.mark.parametrize("shape,fan_in,fan_out", SHAPES)
 def test_lecun(shape, fan_in, fan_out):
     w = big(shape)
     assert init.lecun_uniform_(w, generator=gen(1)) is w
-    check_uniform(w.data, math.sqrt(3.0 / fan_in))
+    check_uniform(w.numpy(), math.sqrt(3.0 / fan_in))
     assert init.lecun_normal_(w, generator=gen(2)) is w
-    check_normal(w.data, 1.0 / math.sqrt(fan_in))  # plain normal: tails beyond 2σ are kept
+    check_normal(w.numpy(), 1.0 / math.sqrt(fan_in))  # plain normal: tails beyond 2σ are kept
 
 
 # ---------------------------------------------------------------- in place, dtype, generators
@@ -178,20 +178,20 @@ ALL_RANDOM = ["uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaimi
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fills_the_same_array_in_place_keeping_dtype(fn, dtype):
     p = nn.Parameter(mg.tensor(np.full((20, 30), np.nan, dtype=dtype)))
-    before = p.data
+    before = p.numpy()
     assert getattr(init, fn)(p) is p
-    assert p.data is before and p.data.dtype == dtype and np.all(np.isfinite(p.data))
+    assert p.numpy() is before and p.numpy().dtype == dtype and np.all(np.isfinite(p.numpy()))
     assert p.is_leaf and p.requires_grad and p.grad_fn is None and p.grad is None
 
 
 def test_non_contiguous_view_is_filled_in_place():
     base = np.zeros((40, 60))
     t = mg.tensor(base)
-    view = t.data[:, ::2]  # a strided view: the slow path, same numbers
+    view = t.numpy()[:, ::2]  # a strided view: the slow path, same numbers
     init.uniform_(view, -1.0, 1.0, generator=gen(3))
-    assert np.all(t.data[:, 1::2] == 0) and np.all(np.abs(t.data[:, ::2]) > 0)
+    assert np.all(t.numpy()[:, 1::2] == 0) and np.all(np.abs(t.numpy()[:, ::2]) > 0)
     expected = gen(3).uniform(-1.0, 1.0, size=(40, 30))
-    np.testing.assert_array_equal(t.data[:, ::2], expected)
+    np.testing.assert_array_equal(t.numpy()[:, ::2], expected)
 
 
 @pytest.mark.parametrize("fn", ALL_RANDOM)
@@ -200,8 +200,8 @@ def test_generator_reproducible(fn):
     getattr(init, fn)(a, generator=gen(3))
     getattr(init, fn)(b, generator=gen(3))
     getattr(init, fn)(c, generator=gen(4))
-    np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, c.data)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert not np.array_equal(a.numpy(), c.numpy())
 
 
 @pytest.mark.parametrize("fn", ALL_RANDOM)
@@ -211,21 +211,21 @@ def test_default_generator_follows_manual_seed(fn):
     getattr(init, fn)(a)
     mg.manual_seed(123)
     getattr(init, fn)(b)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_float32_and_float64_draw_the_same_numbers():
     a, b = big((50, 40), np.float32), big((50, 40), np.float64)
     init.kaiming_uniform_(a, generator=gen(9))
     init.kaiming_uniform_(b, generator=gen(9))
-    np.testing.assert_array_equal(a.data, b.data.astype(np.float32))
+    np.testing.assert_array_equal(a.numpy(), b.numpy().astype(np.float32))
 
 
 def test_uniform_matches_numpy_formula_exactly():
     w = big((6, 7))
     init.xavier_uniform_(w, generator=gen(5))
     bound = math.sqrt(3.0) * math.sqrt(2.0 / 13)
-    np.testing.assert_array_equal(w.data, gen(5).uniform(-bound, bound, size=(6, 7)))
+    np.testing.assert_array_equal(w.numpy(), gen(5).uniform(-bound, bound, size=(6, 7)))
 
 
 def test_zero_element_tensor_warns_and_is_untouched():
@@ -261,13 +261,13 @@ def test_bounds_and_stds_match_torch():
              ("kaiming_uniform_", {"a": math.sqrt(5)}), ("kaiming_uniform_", {"mode": "fan_out"})]
     for fn, kw in cases:
         shape = (200, 30, 3, 3)
-        ours = getattr(init, fn)(big(shape), generator=gen(0), **kw).data
+        ours = getattr(init, fn)(big(shape), generator=gen(0), **kw).numpy()
         theirs = getattr(torch.nn.init, fn)(torch.empty(shape, dtype=torch.float64), **kw).numpy()
         # the same bound: both maxima are within 0.1 % below it
         assert math.isclose(np.abs(ours).max(), np.abs(theirs).max(), rel_tol=2e-3), (fn, kw)
     for fn, kw in [("xavier_normal_", {}), ("kaiming_normal_", {"nonlinearity": "relu"}),
                    ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "tanh"})]:
         shape = (200, 30, 3, 3)
-        ours = getattr(init, fn)(big(shape), generator=gen(0), **kw).data
+        ours = getattr(init, fn)(big(shape), generator=gen(0), **kw).numpy()
         theirs = getattr(torch.nn.init, fn)(torch.empty(shape, dtype=torch.float64), **kw).numpy()
         assert math.isclose(ours.std(), theirs.std(), rel_tol=1e-2), (fn, kw)

@@ -24,7 +24,7 @@ def test_linear_computes_x_wt_plus_b_by_hand():
     lin = nn.Linear(2, 3)
     lin.load_state_dict({"weight": np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]]), "bias": np.array([0.5, 0, -1])})
     y = lin(mg.tensor([[1.0, 1.0], [2.0, -2.0]]))
-    np.testing.assert_allclose(y.data, [[3.5, -1.0, 2.5], [-1.5, 2.0, 4.0]])
+    np.testing.assert_allclose(y.numpy(), [[3.5, -1.0, 2.5], [-1.5, 2.0, 4.0]])
     assert y.grad_fn.name == "LinearBackward"  # one fused node
     assert nn.Linear(2, 3, bias=False)(mg.ones(1, 2)).shape == (1, 3)
 
@@ -33,14 +33,14 @@ def test_linear_default_init_is_uniform_in_one_over_sqrt_fan_in():
     fan_in = 250
     lin = nn.Linear(fan_in, 400, generator=np.random.default_rng(0))
     bound = 1 / math.sqrt(fan_in)
-    w, b = lin.weight.data, lin.bias.data
+    w, b = lin.weight.numpy(), lin.bias.numpy()
     assert w.dtype == np.float32 and w.shape == (400, fan_in)
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.999 * bound
     assert abs(w.mean()) < 0.01 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound  # U[−r, r] has std r/√3
     assert np.abs(b).max() <= bound
     same = nn.Linear(fan_in, 400, generator=np.random.default_rng(0))
-    np.testing.assert_array_equal(same.weight.data, w)
+    np.testing.assert_array_equal(same.weight.numpy(), w)
     assert nn.Linear(3, 2, dtype=np.float64).weight.dtype == np.float64
 
 
@@ -70,26 +70,26 @@ X = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
     (nn.LogSoftmax(dim=1), [X[0] - np.log(np.exp(X[0]).sum())]),
 ])
 def test_activation_formulas(module, expected):
-    np.testing.assert_allclose(module(mg.tensor(X)).data, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(module(mg.tensor(X)).numpy(), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_activation_derivatives_match_the_course():
     x = leaf(X)
     nn.Sigmoid()(x).sum().backward()
     s = 1 / (1 + np.exp(-X))
-    np.testing.assert_allclose(x.grad.data, s * (1 - s))
+    np.testing.assert_allclose(x.grad.numpy(), s * (1 - s))
     x.grad = None
     nn.ELU(0.5)(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.where(X > 0, 1, 0.5 * np.exp(X)))
+    np.testing.assert_allclose(x.grad.numpy(), np.where(X > 0, 1, 0.5 * np.exp(X)))
     x.grad = None
     nn.ReLU()(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, (X > 0).astype(float))  # 0 at 0
+    np.testing.assert_array_equal(x.grad.numpy(), (X > 0).astype(float))  # 0 at 0
 
 
 def test_softmax_without_dim_warns_and_picks_pytorchs_dim():
     with pytest.warns(UserWarning, match="Implicit dimension"):
         y = nn.Softmax()(mg.tensor(X))
-    np.testing.assert_allclose(y.data.sum(1), 1.0)
+    np.testing.assert_allclose(y.numpy().sum(1), 1.0)
 
 
 # ---------------------------------------------------------------------- Dropout
@@ -98,14 +98,14 @@ def test_dropout_keep_rate_and_scale():
     d = nn.Dropout(p, generator=np.random.default_rng(1))
     x = mg.ones(400, 500, requires_grad=True)
     y = d(x)
-    kept = y.data != 0
+    kept = y.numpy() != 0
     n = kept.size
     # keep fraction ~ Binomial(n, 1-p)/n: within 5 standard deviations
     assert abs(kept.mean() - (1 - p)) < 5 * math.sqrt(p * (1 - p) / n)
-    np.testing.assert_allclose(y.data[kept], 1 / (1 - p), rtol=1e-6)  # A·D/keep_prob
-    assert abs(y.data.mean() - 1.0) < 0.01  # expectation preserved
+    np.testing.assert_allclose(y.numpy()[kept], 1 / (1 - p), rtol=1e-6)  # A·D/keep_prob
+    assert abs(y.numpy().mean() - 1.0) < 0.01  # expectation preserved
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # the same mask and scale backward
+    np.testing.assert_array_equal(x.grad.numpy(), y.numpy())  # the same mask and scale backward
 
 
 def test_dropout_eval_and_p_zero_are_the_identity():
@@ -127,10 +127,10 @@ def test_dropout_masks_differ_between_calls_and_reproduce_with_seed():
     x = mg.ones(20, 20)
     mg.manual_seed(11)
     d = nn.Dropout(0.5)
-    a, b = d(x).data.copy(), d(x).data.copy()
+    a, b = d(x).numpy().copy(), d(x).numpy().copy()
     assert not np.array_equal(a, b)
     mg.manual_seed(11)
-    np.testing.assert_array_equal(d(x).data, a)
+    np.testing.assert_array_equal(d(x).numpy(), a)
 
 
 def test_dropout_gradcheck_with_a_fixed_mask():
@@ -156,30 +156,30 @@ def composed_batch_norm(x, weight, bias, eps=1e-5):
 def test_batchnorm_training_by_hand():
     bn = nn.BatchNorm1d(2, dtype=np.float64)
     x = np.array([[1.0, 10.0], [3.0, 10.0], [5.0, 40.0], [7.0, 20.0]])
-    y = bn(mg.tensor(x)).data
+    y = bn(mg.tensor(x)).numpy()
     mu = x.mean(0)
     var = ((x - mu) ** 2).mean(0)  # biased: divide by N
     np.testing.assert_allclose(y, (x - mu) / np.sqrt(var + 1e-5))
-    np.testing.assert_allclose(bn.running_mean.data, 0.9 * 0 + 0.1 * mu)
-    np.testing.assert_allclose(bn.running_var.data, 0.9 * 1 + 0.1 * var * 4 / 3)  # unbiased: N − 1
+    np.testing.assert_allclose(bn.running_mean.numpy(), 0.9 * 0 + 0.1 * mu)
+    np.testing.assert_allclose(bn.running_var.numpy(), 0.9 * 1 + 0.1 * var * 4 / 3)  # unbiased: N − 1
     assert bn.num_batches_tracked.item() == 1 and bn.num_batches_tracked.dtype == np.int64
 
 
 def test_batchnorm_affine_and_eval_use_running_statistics():
     bn = nn.BatchNorm1d(3, momentum=0.5, dtype=np.float64)
     with mg.no_grad():
-        bn.weight.data[...] = [1.0, 2.0, 3.0]
-        bn.bias.data[...] = [0.0, -1.0, 1.0]
+        bn.weight.numpy()[...] = [1.0, 2.0, 3.0]
+        bn.bias.numpy()[...] = [0.0, -1.0, 1.0]
     x = RNG.normal(2.0, 3.0, (6, 3))
     bn(mg.tensor(x))
-    rm, rv = bn.running_mean.data.copy(), bn.running_var.data.copy()
+    rm, rv = bn.running_mean.numpy().copy(), bn.running_var.numpy().copy()
     np.testing.assert_allclose(rm, 0.5 * x.mean(0))
     np.testing.assert_allclose(rv, 0.5 + 0.5 * x.var(0, ddof=1))
     bn.eval()
     x2 = RNG.normal(size=(2, 3))
-    y = bn(mg.tensor(x2)).data
+    y = bn(mg.tensor(x2)).numpy()
     np.testing.assert_allclose(y, (x2 - rm) / np.sqrt(rv + 1e-5) * [1, 2, 3] + [0, -1, 1])
-    np.testing.assert_array_equal(bn.running_mean.data, rm)  # eval leaves them alone
+    np.testing.assert_array_equal(bn.running_mean.numpy(), rm)  # eval leaves them alone
     assert bn.num_batches_tracked.item() == 1
     bn(mg.ones(1, 3, dtype=np.float64))  # one sample is fine in eval
 
@@ -187,11 +187,11 @@ def test_batchnorm_affine_and_eval_use_running_statistics():
 def test_batchnorm_three_dims_normalises_over_batch_and_length():
     bn = nn.BatchNorm1d(2, dtype=np.float64)
     x = RNG.normal(1.0, 2.0, (4, 2, 5))
-    y = bn(mg.tensor(x)).data
+    y = bn(mg.tensor(x)).numpy()
     mu = x.mean((0, 2), keepdims=True)
     var = x.var((0, 2), keepdims=True)
     np.testing.assert_allclose(y, (x - mu) / np.sqrt(var + 1e-5))
-    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * x.var((0, 2), ddof=1))
+    np.testing.assert_allclose(bn.running_var.numpy(), 0.9 + 0.1 * x.var((0, 2), ddof=1))
     assert F.batch_norm(mg.tensor(x), None, None, training=True).shape == (4, 2, 5)
 
 
@@ -201,8 +201,8 @@ def test_batchnorm_cumulative_average_with_momentum_none():
     for b in batches:
         bn(mg.tensor(b))
     # running_mean starts at 0 and, with factor 1/t, ends as the plain average of the batch means
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([b.mean(0) for b in batches], axis=0))
-    np.testing.assert_allclose(bn.running_var.data, np.mean([b.var(0, ddof=1) for b in batches], axis=0))
+    np.testing.assert_allclose(bn.running_mean.numpy(), np.mean([b.mean(0) for b in batches], axis=0))
+    np.testing.assert_allclose(bn.running_var.numpy(), np.mean([b.var(0, ddof=1) for b in batches], axis=0))
 
 
 def test_batchnorm_options():
@@ -213,7 +213,7 @@ def test_batchnorm_options():
     assert free.running_mean is None and list(free.state_dict()) == ["weight", "bias"]
     free.eval()
     x = RNG.normal(size=(4, 3))
-    np.testing.assert_allclose(free(mg.tensor(x)).data, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5))
+    np.testing.assert_allclose(free(mg.tensor(x)).numpy(), (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5))
     nob = nn.BatchNorm1d(3, bias=False)
     assert [n for n, _ in nob.named_parameters()] == ["weight"]
 
@@ -242,7 +242,7 @@ def test_batchnorm_fused_op_matches_composed_formulas():
             x, w, b = leaf(x_arr), leaf(w_arr), leaf(b_arr)
             y = fn(x, w, b)
             (y * mg.tensor(g)).sum().backward()
-            results.append([y.data, x.grad.data, w.grad.data, b.grad.data])
+            results.append([y.numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()])
         fused, composed = results
         assert F.batch_norm(leaf(x_arr), None, None, leaf(w_arr), None, True).grad_fn.name == "BatchNormBackward"
         for a, b in zip(fused, composed):
@@ -300,13 +300,13 @@ def test_batchnorm_matches_torch_for_three_dims_momentum_none_and_no_bias():
             xm, xt = leaf(x), torch.tensor(x, requires_grad=True)
             g = RNG.normal(size=x.shape)
             ym, yt = ours(xm), theirs(xt)
-            np.testing.assert_allclose(ym.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(ym.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
             (ym * mg.tensor(g)).sum().backward()
             (yt * torch.tensor(g)).sum().backward()
-            np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
-            np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-9, atol=1e-12)
             for name in ("running_mean", "running_var", "num_batches_tracked"):
-                np.testing.assert_allclose(getattr(ours, name).data, getattr(theirs, name).numpy(), rtol=1e-12)
+                np.testing.assert_allclose(getattr(ours, name).numpy(), getattr(theirs, name).numpy(), rtol=1e-12)
 
 
 # ---------------------------------------------------------------------- LayerNorm
@@ -314,9 +314,9 @@ def test_layernorm_by_hand_and_batch_of_one():
     ln = nn.LayerNorm(4, dtype=np.float64)
     x = np.array([[1.0, 2.0, 3.0, 6.0]])
     mu, var = x.mean(), x.var()
-    np.testing.assert_allclose(ln(mg.tensor(x)).data, (x - mu) / np.sqrt(var + 1e-5))
+    np.testing.assert_allclose(ln(mg.tensor(x)).numpy(), (x - mu) / np.sqrt(var + 1e-5))
     ln.eval()  # the same in eval
-    np.testing.assert_allclose(ln(mg.tensor(x)).data, (x - mu) / np.sqrt(var + 1e-5))
+    np.testing.assert_allclose(ln(mg.tensor(x)).numpy(), (x - mu) / np.sqrt(var + 1e-5))
     assert [n for n, _ in ln.named_parameters()] == ["weight", "bias"]
     assert nn.LayerNorm(4, elementwise_affine=False).weight is None
     assert [n for n, _ in nn.LayerNorm(4, bias=False).named_parameters()] == ["weight"]
@@ -329,7 +329,7 @@ def test_layernorm_over_two_dims_with_affine():
     x = RNG.normal(size=(4, 2, 3))
     mu = x.mean((1, 2), keepdims=True)
     var = x.var((1, 2), keepdims=True)
-    np.testing.assert_allclose(ln(mg.tensor(x)).data, (x - mu) / np.sqrt(var + 1e-5) * w + b)
+    np.testing.assert_allclose(ln(mg.tensor(x)).numpy(), (x - mu) / np.sqrt(var + 1e-5) * w + b)
     with pytest.raises(ValueError, match=r"normalized_shape=\[2, 3\]"):
         ln(mg.ones(4, 3, 2, dtype=np.float64))
 

@@ -30,9 +30,9 @@ def test_mse_and_l1_by_hand():
     y = mg.tensor([[0.0, 2.0], [1.0, 1.0]])
     assert F.mse_loss(x, y).item() == pytest.approx((1 + 0 + 4 + 16) / 4)
     assert F.mse_loss(x, y, reduction="sum").item() == pytest.approx(21)
-    np.testing.assert_allclose(F.mse_loss(x, y, reduction="none").data, [[1, 0], [4, 16]])
+    np.testing.assert_allclose(F.mse_loss(x, y, reduction="none").numpy(), [[1, 0], [4, 16]])
     assert nn.L1Loss()(x, y).item() == pytest.approx((1 + 0 + 2 + 4) / 4)
-    np.testing.assert_allclose(F.l1_loss(x, y, reduction="none").data, [[1, 0], [2, 4]])
+    np.testing.assert_allclose(F.l1_loss(x, y, reduction="none").numpy(), [[1, 0], [2, 4]])
     # integer targets are fine for regression losses (cast to the input's dtype)
     assert F.mse_loss(x, mg.tensor([[1, 2], [3, 5]])).item() == 0.0
 
@@ -41,16 +41,16 @@ def test_bce_by_hand_and_clamped_log():
     p = mg.tensor([0.9, 0.2, 0.5])
     y = mg.tensor([1.0, 0.0, 1.0])
     expected = -np.array([math.log(0.9), math.log(0.8), math.log(0.5)])
-    np.testing.assert_allclose(F.binary_cross_entropy(p, y, reduction="none").data, expected, rtol=1e-6)
+    np.testing.assert_allclose(F.binary_cross_entropy(p, y, reduction="none").numpy(), expected, rtol=1e-6)
     assert nn.BCELoss()(p, y).item() == pytest.approx(expected.mean(), rel=1e-6)
     w = mg.tensor([1.0, 2.0, 0.0])
     assert nn.BCELoss(weight=w, reduction="sum")(p, y).item() == pytest.approx(expected[0] + 2 * expected[1])
     # a certain, wrong prediction costs 100 (log clamped at −100), with a finite gradient
     q = mg.tensor([0.0, 1.0, 0.0, 1.0], requires_grad=True)
     loss = F.binary_cross_entropy(q, mg.tensor([1.0, 0.0, 0.0, 1.0]), reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0])
+    np.testing.assert_array_equal(loss.numpy(), [100.0, 100.0, 0.0, 0.0])
     loss.sum().backward()
-    assert np.all(np.isfinite(q.grad.data))
+    assert np.all(np.isfinite(q.grad.numpy()))
 
 
 def test_bce_with_logits_by_hand_and_pos_weight():
@@ -58,17 +58,17 @@ def test_bce_with_logits_by_hand_and_pos_weight():
     y = np.array([0.0, 1.0, 1.0])
     s = 1 / (1 + np.exp(-x))
     expected = -(y * np.log(s) + (1 - y) * np.log(1 - s))
-    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(mg.tensor(x), mg.tensor(y), reduction="none").data,
+    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(mg.tensor(x), mg.tensor(y), reduction="none").numpy(),
                                expected, rtol=1e-12)
     pw = np.array([3.0, 3.0, 0.5])
     with_pw = -(pw * y * np.log(s) + (1 - y) * np.log(1 - s))
     np.testing.assert_allclose(
-        nn.BCEWithLogitsLoss(pos_weight=mg.tensor(pw), reduction="none")(mg.tensor(x), mg.tensor(y)).data,
+        nn.BCEWithLogitsLoss(pos_weight=mg.tensor(pw), reduction="none")(mg.tensor(x), mg.tensor(y)).numpy(),
         with_pw, rtol=1e-12)
     # the gradient is σ(x) − y, at the kink x = 0 too
     xl = leaf(x)
     F.binary_cross_entropy_with_logits(xl, mg.tensor(y), reduction="sum").backward()
-    np.testing.assert_allclose(xl.grad.data, s - y, rtol=1e-12)
+    np.testing.assert_allclose(xl.grad.numpy(), s - y, rtol=1e-12)
 
 
 def test_cross_entropy_and_nll_by_hand():
@@ -76,7 +76,7 @@ def test_cross_entropy_and_nll_by_hand():
     t = np.array([2, 0])
     logp = x - np.log(np.exp(x).sum(1, keepdims=True))
     expected = -logp[[0, 1], t]
-    np.testing.assert_allclose(F.cross_entropy(mg.tensor(x), mg.tensor(t), reduction="none").data, expected)
+    np.testing.assert_allclose(F.cross_entropy(mg.tensor(x), mg.tensor(t), reduction="none").numpy(), expected)
     assert nn.CrossEntropyLoss()(mg.tensor(x), mg.tensor(t)).item() == pytest.approx(expected.mean())
     assert nn.NLLLoss()(mg.tensor(logp), mg.tensor(t)).item() == pytest.approx(expected.mean())
     # probability targets: −Σ p·log softmax
@@ -86,7 +86,7 @@ def test_cross_entropy_and_nll_by_hand():
     xl = leaf(x)
     nn.CrossEntropyLoss()(xl, mg.tensor(t)).backward()
     onehot = np.eye(3)[t]
-    np.testing.assert_allclose(xl.grad.data, (np.exp(logp) - onehot) / 2)
+    np.testing.assert_allclose(xl.grad.numpy(), (np.exp(logp) - onehot) / 2)
 
 
 def test_nll_weight_and_ignore_index_by_hand():
@@ -97,7 +97,7 @@ def test_nll_weight_and_ignore_index_by_hand():
     # mean = Σ w[t]·(−log p[t]) / Σ w[t] over the samples not ignored
     assert loss.item() == pytest.approx((3 * -math.log(0.8) + 2 * -math.log(0.6)) / 5)
     none = F.nll_loss(mg.tensor(logp), mg.tensor(t), reduction="none")
-    np.testing.assert_allclose(none.data, [-math.log(0.8), -math.log(0.6), 0.0])
+    np.testing.assert_allclose(none.numpy(), [-math.log(0.8), -math.log(0.6), 0.0])
 
 
 def test_label_smoothing_by_hand():
@@ -162,18 +162,18 @@ def test_extreme_logits_give_finite_values_and_gradients():
             xl = leaf(x)
             loss = F.cross_entropy(xl, target, **kw)
             loss.backward()
-            assert np.isfinite(loss.item()) and np.all(np.isfinite(xl.grad.data)), kw
+            assert np.isfinite(loss.item()) and np.all(np.isfinite(xl.grad.numpy())), kw
     xl = leaf(x.ravel())
     loss = F.binary_cross_entropy_with_logits(xl, mg.tensor([1.0, 0.0, 0.5, 1.0, 0.0, 1.0]), pos_weight=mg.tensor(2.0))
     loss.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(xl.grad.data))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(xl.grad.numpy()))
     # wrong with confidence 1000: the loss is 2000 (not inf), the gradient ±1
     big = leaf([1000.0])
     F.binary_cross_entropy_with_logits(big, mg.tensor([0.0]), reduction="sum").backward()
     assert big.grad.item() == pytest.approx(1.0)
     x32 = mg.tensor(np.array([1e4, -1e4], dtype=np.float32), requires_grad=True)
     F.binary_cross_entropy_with_logits(x32, mg.tensor(np.array([0.0, 0.0], dtype=np.float32))).backward()
-    assert x32.grad.dtype == np.float32 and np.all(np.isfinite(x32.grad.data))
+    assert x32.grad.dtype == np.float32 and np.all(np.isfinite(x32.grad.numpy()))
 
 
 # ---------------------------------------------------------------------- errors
@@ -264,13 +264,13 @@ def test_options_match_torch():
             kw_t = {k: (torch.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
             lm = F.cross_entropy(xm, mg.tensor(ta), reduction=reduction, **kw_m)
             lt = tf.cross_entropy(xt, torch.tensor(ta), reduction=reduction, **kw_t)
-            np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=1e-10, err_msg=f"{kw} {reduction}")
+            np.testing.assert_allclose(lm.numpy(), lt.detach().numpy(), rtol=1e-10, err_msg=f"{kw} {reduction}")
             lm.sum().backward()
             lt.sum().backward()
-            np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
             if ta.dtype.kind == "i" and not kw.get("label_smoothing"):
                 lp = F.nll_loss(mg.tensor(xa).log_softmax(1), mg.tensor(ta), reduction=reduction, **kw_m)
-                np.testing.assert_allclose(lp.data, lt.detach().numpy(), rtol=1e-10)
+                np.testing.assert_allclose(lp.numpy(), lt.detach().numpy(), rtol=1e-10)
     # BCE with weight, BCE-with-logits with weight and pos_weight (broadcast over the last dim)
     p = RNG.uniform(0.05, 0.95, (5, 3))
     y = RNG.uniform(size=(5, 3))
@@ -280,14 +280,14 @@ def test_options_match_torch():
         pm, pt = leaf(p), torch.tensor(p, requires_grad=True)
         lm = F.binary_cross_entropy(pm, mg.tensor(y), weight=mg.tensor(bw), reduction=reduction)
         lt = tf.binary_cross_entropy(pt, torch.tensor(y), weight=torch.tensor(bw), reduction=reduction)
-        np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(lm.numpy(), lt.detach().numpy(), rtol=1e-10)
         lm.sum().backward(), lt.sum().backward()
-        np.testing.assert_allclose(pm.grad.data, pt.grad.numpy(), rtol=1e-9)
+        np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-9)
         xm, xt = leaf(p * 8 - 4), torch.tensor(p * 8 - 4, requires_grad=True)
         lm = F.binary_cross_entropy_with_logits(xm, mg.tensor(y), weight=mg.tensor(bw), pos_weight=mg.tensor(pw),
                                                 reduction=reduction)
         lt = tf.binary_cross_entropy_with_logits(xt, torch.tensor(y), weight=torch.tensor(bw),
                                                  pos_weight=torch.tensor(pw), reduction=reduction)
-        np.testing.assert_allclose(lm.data, lt.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(lm.numpy(), lt.detach().numpy(), rtol=1e-10)
         lm.sum().backward(), lt.sum().backward()
-        np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-9)
+        np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-9)

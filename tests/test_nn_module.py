@@ -177,10 +177,10 @@ def test_zero_grad_to_none_and_to_zeros():
     net = Net()
     net(x_batch()).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
-    grad_arrays = [p.grad.data for p in net.parameters()]
+    grad_arrays = [p.grad.numpy() for p in net.parameters()]
     net.zero_grad(set_to_none=False)
     for p, arr in zip(net.parameters(), grad_arrays):
-        assert p.grad.data is arr and np.all(arr == 0)  # zeroed in place
+        assert p.grad.numpy() is arr and np.all(arr == 0)  # zeroed in place
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -208,8 +208,8 @@ def test_deepcopy_gives_an_independent_module():
     twin = copy.deepcopy(net)
     assert [n for n, _ in twin.named_parameters()] == NET_PARAMS
     with mg.no_grad():
-        twin.inp.weight.data[...] = 0
-    assert not np.all(net.inp.weight.data == 0)
+        twin.inp.weight.numpy()[...] = 0
+    assert not np.all(net.inp.weight.numpy() == 0)
     assert twin.inp.weight is twin.inp._parameters["weight"]
 
 
@@ -227,10 +227,10 @@ def test_state_dict_keys_order_shapes_and_copies():
     for key, value in sd.items():
         assert isinstance(value, mg.Tensor) and not value.requires_grad, key
     # copies: changing the model later does not change the saved dict
-    before = sd["inp.weight"].data.copy()
+    before = sd["inp.weight"].numpy().copy()
     with mg.no_grad():
         net.inp.weight.data += 1
-    np.testing.assert_array_equal(sd["inp.weight"].data, before)
+    np.testing.assert_array_equal(sd["inp.weight"].numpy(), before)
     live = net.state_dict(keep_vars=True)
     assert live["inp.weight"] is net.inp.weight
 
@@ -238,19 +238,19 @@ def test_state_dict_keys_order_shapes_and_copies():
 def test_load_state_dict_copies_in_place():
     src, dst = Net(), Net()
     src(x_batch())
-    arrays = {n: t.data for n, t in dst.state_dict(keep_vars=True).items()}
+    arrays = {n: t.numpy() for n, t in dst.state_dict(keep_vars=True).items()}
     result = dst.load_state_dict(src.state_dict())
     assert result == IncompatibleKeys([], []) and result.missing_keys == [] and result.unexpected_keys == []
     for name, t in dst.state_dict(keep_vars=True).items():
-        assert t.data is arrays[name], name  # the same arrays, new values
-        np.testing.assert_array_equal(t.data, src.state_dict()[name].data)
+        assert t.numpy() is arrays[name], name  # the same arrays, new values
+        np.testing.assert_array_equal(t.numpy(), src.state_dict()[name].numpy())
     src.eval(), dst.eval()
-    np.testing.assert_array_equal(dst(x_batch()).data, src(x_batch()).data)
+    np.testing.assert_array_equal(dst(x_batch()).numpy(), src(x_batch()).numpy())
 
 
 def test_load_state_dict_is_all_or_nothing():
     src, dst = Net(), Net()
-    before = {k: v.data.copy() for k, v in dst.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in dst.state_dict().items()}
     sd = src.state_dict()
     sd["inp.weight"] = mg.zeros(4, 2)  # wrong shape
     del sd["head.1.weight"]  # missing
@@ -263,7 +263,7 @@ def test_load_state_dict_is_all_or_nothing():
     assert '"head.2.weight"' in msg and "Unexpected key(s)" in msg
     assert "size mismatch for inp.weight" in msg and "(4, 2)" in msg and "(3, 2)" in msg
     for key, value in dst.state_dict().items():  # nothing was copied
-        np.testing.assert_array_equal(value.data, before[key], err_msg=key)
+        np.testing.assert_array_equal(value.numpy(), before[key], err_msg=key)
 
 
 def test_load_state_dict_non_strict_reports_keys_but_shape_errors_still_raise():
@@ -273,7 +273,7 @@ def test_load_state_dict_non_strict_reports_keys_but_shape_errors_still_raise():
     sd["extra"] = mg.ones(1)
     missing, unexpected = dst.load_state_dict(sd, strict=False)
     assert missing == ["scale"] and unexpected == ["extra"]
-    np.testing.assert_array_equal(dst.inp.weight.data, src.inp.weight.data)
+    np.testing.assert_array_equal(dst.inp.weight.numpy(), src.inp.weight.numpy())
     sd["inp.bias"] = mg.ones(5)
     with pytest.raises(RuntimeError, match="size mismatch for inp.bias"):
         dst.load_state_dict(sd, strict=False)
@@ -285,7 +285,7 @@ def test_load_state_dict_accepts_arrays_and_casts_dtype():
     lin = nn.Linear(2, 1)
     lin.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": mg.tensor(np.array([3.0]))})
     assert lin.weight.dtype == np.float32
-    np.testing.assert_array_equal(lin(mg.tensor([[1.0, 1.0]])).data, [[6.0]])
+    np.testing.assert_array_equal(lin(mg.tensor([[1.0, 1.0]])).numpy(), [[6.0]])
     with pytest.raises(RuntimeError, match="expected a Tensor or an array"):
         lin.load_state_dict({"weight": "abc", "bias": np.zeros(1)})
 
@@ -352,7 +352,7 @@ def test_apply_visits_children_first():
     assert seen[-1] == "Net" and seen.count("Linear") == 4 and seen.count("BatchNorm1d") == 2
     assert seen.index("Linear") < seen.index("ModuleList")
     net.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
-    assert np.all(net.inp.weight.data == 0)
+    assert np.all(net.inp.weight.numpy() == 0)
 
 
 # ---------------------------------------------------------------------- repr
@@ -431,7 +431,7 @@ def test_sequential_indexing_slicing_len_iter_append():
     with pytest.raises(IndexError):
         seq[3]
     x = mg.ones(4, 2)
-    np.testing.assert_array_equal(seq(x).data, c(b(a(x))).data)
+    np.testing.assert_array_equal(seq(x).numpy(), c(b(a(x))).numpy())
     seq[1] = nn.Tanh()
     assert isinstance(seq[1], nn.Tanh)
     del seq[0]
@@ -465,7 +465,7 @@ def test_residual_identity_flatten():
     lin = nn.Linear(3, 3)
     res = nn.Residual(lin)
     x = mg.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3))
-    np.testing.assert_allclose(res(x).data, x.data + lin(x).data)
+    np.testing.assert_allclose(res(x).numpy(), x.numpy() + lin(x).numpy())
     assert [n for n, _ in res.named_parameters()] == ["module.weight", "module.bias"]
     assert nn.Identity(5, foo=1)(x) is x
     y = nn.Flatten()(mg.ones(2, 3, 4))

@@ -26,13 +26,13 @@ def test_clip_grad_norm_by_hand():
     total = nn.utils.clip_grad_norm_(ps, max_norm=1.0)
     assert isinstance(total, mg.Tensor) and total.item() == pytest.approx(5.0)
     coef = 1.0 / (5.0 + 1e-6)
-    np.testing.assert_allclose(ps[0].grad.data, [3 * coef, 0.0])
-    np.testing.assert_allclose(ps[1].grad.data, [[4 * coef]])
+    np.testing.assert_allclose(ps[0].grad.numpy(), [3 * coef, 0.0])
+    np.testing.assert_allclose(ps[1].grad.numpy(), [[4 * coef]])
     # inside the ball: unchanged (the coefficient is clamped to 1)
     ps = params_with_grads([0.3, 0.4])
-    arr = ps[0].grad.data
+    arr = ps[0].grad.numpy()
     assert nn.utils.clip_grad_norm_(ps, 1.0).item() == pytest.approx(0.5)
-    assert ps[0].grad.data is arr
+    assert ps[0].grad.numpy() is arr
     np.testing.assert_array_equal(arr, [0.3, 0.4])
 
 
@@ -51,7 +51,7 @@ def test_clip_grad_value():
     ps = params_with_grads([-3.0, 0.5, 2.0])
     ps.append(nn.Parameter(mg.ones(1)))  # no grad: skipped
     nn.utils.clip_grad_value_(ps, 1.0)
-    np.testing.assert_array_equal(ps[0].grad.data, [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(ps[0].grad.numpy(), [-1.0, 0.5, 1.0])
     assert ps[1].grad is None
 
 
@@ -60,17 +60,17 @@ def test_max_norm_rows_of_a_linear_weight():
     w0 = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 2.0]])
     lin.load_state_dict({"weight": w0, "bias": np.array([10.0, 10.0, 10.0])})
     nn.utils.max_norm_(nn.Sequential(lin), max_norm=1.0)
-    w = lin.weight.data
+    w = lin.weight.numpy()
     norms = np.linalg.norm(w, axis=1)
     assert np.all(norms <= 1.0)
     np.testing.assert_allclose(w[0], [0.6, 0.8], rtol=1e-6)  # scaled back onto the ball, direction kept
     np.testing.assert_array_equal(w[1], [0.3, 0.4])  # inside: untouched
     np.testing.assert_allclose(w[2], [0.0, 1.0], rtol=1e-6)
-    np.testing.assert_array_equal(lin.bias.data, 10.0)  # biases are not constrained
+    np.testing.assert_array_equal(lin.bias.numpy(), 10.0)  # biases are not constrained
     # columns with dim=0, on a list of tensors
     t = mg.tensor(np.array([[3.0, 0.1], [4.0, 0.1]]))
     nn.utils.max_norm_([t], 2.0, dim=0)
-    np.testing.assert_allclose(np.linalg.norm(t.data, axis=0), [2.0, math.sqrt(0.02)], rtol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(t.numpy(), axis=0), [2.0, math.sqrt(0.02)], rtol=1e-6)
     with pytest.raises(ValueError):
         nn.utils.max_norm_([mg.ones(3)], 1.0)
 
@@ -79,12 +79,12 @@ def test_parameters_to_vector_and_back():
     lin = nn.Linear(3, 2)
     v = nn.utils.parameters_to_vector(lin.parameters())
     assert v.shape == (8,)
-    np.testing.assert_array_equal(v.data, np.concatenate([lin.weight.data.ravel(), lin.bias.data]))
-    arrays = [p.data for p in lin.parameters()]
+    np.testing.assert_array_equal(v.numpy(), np.concatenate([lin.weight.numpy().ravel(), lin.bias.numpy()]))
+    arrays = [p.numpy() for p in lin.parameters()]
     nn.utils.vector_to_parameters(mg.arange(8.0), lin.parameters())
-    np.testing.assert_array_equal(lin.weight.data, [[0, 1, 2], [3, 4, 5]])
-    np.testing.assert_array_equal(lin.bias.data, [6, 7])
-    assert all(p.data is a for p, a in zip(lin.parameters(), arrays))  # in place
+    np.testing.assert_array_equal(lin.weight.numpy(), [[0, 1, 2], [3, 4, 5]])
+    np.testing.assert_array_equal(lin.bias.numpy(), [6, 7])
+    assert all(p.numpy() is a for p, a in zip(lin.parameters(), arrays))  # in place
     assert all(p.is_leaf and p.requires_grad for p in lin.parameters())
     with pytest.raises(ValueError, match=r"expected \(8,\)"):
         nn.utils.vector_to_parameters(mg.zeros(7), lin.parameters())

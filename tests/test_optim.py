@@ -40,7 +40,7 @@ def make_params(dtype=np.float64):
 def set_grads(params):
     """p.grad = ∇f(p) computed in NumPy from the current values (independent of the engine)."""
     for p, fn in zip(params, GRAD_FNS, strict=True):
-        p.grad = mg.tensor(fn(p.data.astype(np.float64)).astype(p.data.dtype))
+        p.grad = mg.tensor(fn(p.numpy().astype(np.float64)).astype(p.numpy().dtype))
 
 
 def run(opt_cls, kw, steps, params=None, opt=None, dtype=np.float64):
@@ -50,7 +50,7 @@ def run(opt_cls, kw, steps, params=None, opt=None, dtype=np.float64):
     for _ in range(steps):
         set_grads(params)
         opt.step()
-        traj.append([p.data.copy() for p in params])
+        traj.append([p.numpy().copy() for p in params])
     return params, opt, traj
 
 
@@ -191,12 +191,12 @@ def test_sgd_first_step_values_by_hand():
     opt = optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5)
     p.grad = mg.tensor(np.array([0.5, 1.0]))
     opt.step()
-    np.testing.assert_array_equal(p.data, [1.0 - 0.05, -2.0 - 0.1])
-    np.testing.assert_array_equal(opt.state[p]["momentum_buffer"].data, [0.5, 1.0])
+    np.testing.assert_array_equal(p.numpy(), [1.0 - 0.05, -2.0 - 0.1])
+    np.testing.assert_array_equal(opt.state[p]["momentum_buffer"].numpy(), [0.5, 1.0])
     p.grad = mg.tensor(np.array([1.0, 1.0]))
     opt.step()  # b = 0.9·[0.5, 1] + 0.5·[1, 1] = [0.95, 1.4]
-    np.testing.assert_allclose(opt.state[p]["momentum_buffer"].data, [0.95, 1.4], rtol=1e-15)
-    np.testing.assert_allclose(p.data, [0.95 - 0.095, -2.1 - 0.14], rtol=1e-15)
+    np.testing.assert_allclose(opt.state[p]["momentum_buffer"].numpy(), [0.95, 1.4], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [0.95 - 0.095, -2.1 - 0.14], rtol=1e-15)
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -205,7 +205,7 @@ def test_adam_first_step_is_lr_times_sign():
     opt = optim.Adam([p], lr=0.01)
     p.grad = mg.tensor(np.array([3.0, -1e-3, 200.0]))
     opt.step()
-    np.testing.assert_allclose(p.data, [0.99, 1.01, 0.99], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [0.99, 1.01, 0.99], rtol=1e-6)
     assert opt.state[p]["step"] == 1
 
 
@@ -213,14 +213,14 @@ def test_adam_first_step_is_lr_times_sign():
 @pytest.mark.parametrize("name,kw", CASES, ids=IDS)
 def test_float32_stays_float32_in_place(name, kw):
     params = make_params(np.float32)
-    arrays = [p.data for p in params]
+    arrays = [p.numpy() for p in params]
     params, opt, traj = run(getattr(optim, name), kw, 5, params=params)
     for p, arr in zip(params, arrays, strict=True):
-        assert p.data is arr and p.data.dtype == np.float32
+        assert p.numpy() is arr and p.numpy().dtype == np.float32
         for key, value in opt.state[p].items():
             if key != "step":
                 assert isinstance(value, mg.Tensor), key
-                assert value.data.dtype == np.float32, (key, value.data.dtype)
+                assert value.numpy().dtype == np.float32, (key, value.numpy().dtype)
     # and float32 follows the float64 reference closely
     ref = REFS[name](V0, grad_vec, 5, **_ref_kwargs(name, kw))
     np.testing.assert_allclose(traj[-1][0], ref[-1], rtol=2e-4, atol=2e-5)
@@ -231,7 +231,7 @@ def test_numpy_float64_lr_does_not_upcast():
     opt = optim.SGD([p], lr=np.float64(0.1), momentum=0.9)
     p.grad = mg.tensor(np.ones(4, dtype=np.float32))
     opt.step()
-    assert p.data.dtype == np.float32 and opt.state[p]["momentum_buffer"].data.dtype == np.float32
+    assert p.numpy().dtype == np.float32 and opt.state[p]["momentum_buffer"].numpy().dtype == np.float32
 
 
 def test_step_does_not_modify_the_gradient():
@@ -241,7 +241,7 @@ def test_step_does_not_modify_the_gradient():
     p.grad = mg.tensor(g)
     opt.step()
     opt.step()
-    np.testing.assert_array_equal(p.grad.data, g)
+    np.testing.assert_array_equal(p.grad.numpy(), g)
 
 
 # ---------------------------------------------------------------- skipped parameters, groups
@@ -252,10 +252,10 @@ def test_parameters_without_grad_are_skipped(name):
     opt = getattr(optim, name)([used, unused], lr=0.1, **({"momentum": 0.9} if name == "SGD" else {}))
     for _ in range(3):
         opt.zero_grad()
-        used.grad = mg.tensor(2 * used.data)
+        used.grad = mg.tensor(2 * used.numpy())
         opt.step()
-    np.testing.assert_array_equal(unused.data, [3.0, 4.0])
-    assert not np.allclose(used.data, [1.0, 2.0])
+    np.testing.assert_array_equal(unused.numpy(), [3.0, 4.0])
+    assert not np.allclose(used.numpy(), [1.0, 2.0])
     if name != "Adagrad":  # Adagrad creates every state up front, like torch
         assert len(opt.state[unused]) == 0
 
@@ -267,8 +267,8 @@ def test_backward_then_step_with_real_graph():
     loss = (w * w).sum()
     loss.backward()
     opt.step()  # w ← w − 0.25·2w = w/2
-    np.testing.assert_allclose(w.data, [0.5, -0.5, 1.0])
-    np.testing.assert_array_equal(frozen.data, [5.0])
+    np.testing.assert_allclose(w.numpy(), [0.5, -0.5, 1.0])
+    np.testing.assert_array_equal(frozen.numpy(), [5.0])
 
 
 def test_param_groups_have_their_own_lr():
@@ -280,8 +280,8 @@ def test_param_groups_have_their_own_lr():
     a.grad = mg.tensor(np.array([1.0, 2.0]))
     b.grad = mg.tensor(np.array([1.0, 2.0]))
     opt.step()
-    np.testing.assert_allclose(a.data, [0.9, 0.8])
-    np.testing.assert_allclose(b.data, [0.5, 0.0])
+    np.testing.assert_allclose(a.numpy(), [0.9, 0.8])
+    np.testing.assert_allclose(b.numpy(), [0.5, 0.0])
     assert "momentum_buffer" not in opt.state[a] and "momentum_buffer" in opt.state[b]
 
 
@@ -291,7 +291,7 @@ def test_lr_in_param_groups_is_live():
     opt.param_groups[0]["lr"] = 0.5
     p.grad = mg.tensor(np.full(3, 2.0))
     opt.step()
-    np.testing.assert_allclose(p.data, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(p.numpy(), [0.0, 0.0, 0.0])
 
 
 def test_add_param_group_takes_defaults():
@@ -329,7 +329,7 @@ def test_closure_is_evaluated_and_returned():
 
     loss = opt.step(closure)
     assert len(calls) == 1 and float(loss.item()) == 9.0
-    np.testing.assert_allclose(p.data, [3.0 - 0.1 * 6.0])
+    np.testing.assert_allclose(p.numpy(), [3.0 - 0.1 * 6.0])
     assert opt.step() is None
 
 
@@ -345,7 +345,7 @@ def test_zero_grad_set_to_none_and_zeros():
     p.grad = g
     opt.zero_grad(set_to_none=False)
     assert p.grad is g  # zeroed in place, as torch
-    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(p.grad.numpy(), [0.0, 0.0, 0.0])
     assert q.grad is None  # a missing gradient stays missing
 
 
@@ -365,7 +365,7 @@ def test_state_dict_round_trip_continues_bit_for_bit(name, kw):
     cls = getattr(optim, name)
     _, _, ref = run(cls, kw, 20)
     params_a, opt_a, _ = run(cls, kw, 10)
-    at_10 = [p.data.copy() for p in params_a]
+    at_10 = [p.numpy().copy() for p in params_a]
     sd = opt_a.state_dict()
     run(cls, kw, 3, params=params_a, opt=opt_a)  # later steps must not change the saved dict
     params_b = [nn.Parameter(mg.tensor(arr.copy())) for arr in at_10]
@@ -393,8 +393,8 @@ def test_state_dict_layout_and_copies():
     assert set(entry) == {"step", "exp_avg", "exp_avg_sq"} and entry["step"] == 2
     assert isinstance(entry["exp_avg"], mg.Tensor) and entry["exp_avg"].shape == (3, 4)
     live = opt.state[params[1]]["exp_avg"]
-    assert not np.shares_memory(entry["exp_avg"].data, live.data)
-    np.testing.assert_array_equal(entry["exp_avg"].data, live.data)
+    assert not np.shares_memory(entry["exp_avg"].numpy(), live.numpy())
+    np.testing.assert_array_equal(entry["exp_avg"].numpy(), live.numpy())
 
 
 def test_load_state_dict_casts_to_parameter_dtype_and_accepts_string_keys():
@@ -407,8 +407,8 @@ def test_load_state_dict_casts_to_parameter_dtype_and_accepts_string_keys():
     opt32 = optim.SGD(dst, lr=0.3, momentum=0.0)
     opt32.load_state_dict(sd)
     buf = opt32.state[dst[1]]["momentum_buffer"]
-    assert buf.data.dtype == np.float32
-    np.testing.assert_allclose(buf.data, opt.state[src[1]]["momentum_buffer"].data, rtol=1e-6)
+    assert buf.numpy().dtype == np.float32
+    np.testing.assert_allclose(buf.numpy(), opt.state[src[1]]["momentum_buffer"].numpy(), rtol=1e-6)
     assert opt32.param_groups[0]["lr"] == 0.1 and opt32.param_groups[0]["momentum"] == 0.9
 
 
@@ -505,7 +505,7 @@ def test_matches_torch_for_20_steps(name, kw):
         opt.step()
         topt.step()
         for p, tp in zip(params, tparams, strict=True):
-            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-9, atol=1e-12,
+            np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-9, atol=1e-12,
                                        err_msg=f"{name} {kw} step {step + 1}")
 
 
@@ -529,7 +529,7 @@ def test_state_dict_keys_match_torch():
                 if key == "step":
                     assert mv == int(tv.item())
                 else:
-                    np.testing.assert_allclose(mv.data, tv.numpy(), rtol=1e-12, atol=1e-15)
+                    np.testing.assert_allclose(mv.numpy(), tv.numpy(), rtol=1e-12, atol=1e-15)
         assert set(tsd["param_groups"][0]) >= set(sd["param_groups"][0]) - {"param_names"}
         assert math.isclose(sd["param_groups"][0]["lr"], tsd["param_groups"][0]["lr"])
 

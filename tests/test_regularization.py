@@ -32,7 +32,7 @@ def test_a_module_contributes_its_weight_matrices_only():
 
 def test_penalty_values_by_hand():
     net = model()
-    ws = [net[0].weight.data, net[4].weight.data, net[5].module.weight.data]
+    ws = [net[0].weight.numpy(), net[4].weight.numpy(), net[5].module.weight.numpy()]
     l1 = sum(np.abs(w).sum() for w in ws)
     l2 = 0.5 * sum((w**2).sum() for w in ws)
     assert nn.l1_penalty(net).item() == pytest.approx(l1, rel=1e-6)
@@ -42,7 +42,7 @@ def test_penalty_values_by_hand():
     # a list covers every tensor in it, biases included
     b = net[0].bias
     assert nn.l2_penalty([net[0].weight, b]).item() == pytest.approx(
-        0.5 * ((ws[0] ** 2).sum() + (b.data**2).sum()), rel=1e-6)
+        0.5 * ((ws[0] ** 2).sum() + (b.numpy()**2).sum()), rel=1e-6)
     assert nn.l1_penalty([]).item() == 0.0
     with pytest.raises(ValueError, match="l1_ratio"):
         nn.elastic_net_penalty(net, l1_ratio=1.5)
@@ -53,10 +53,10 @@ def test_penalty_values_by_hand():
 def test_penalty_gradients_are_sign_and_w():
     w = mg.tensor(RNG.standard_normal((3, 2)), requires_grad=True)
     nn.l2_penalty([w]).backward()
-    np.testing.assert_allclose(w.grad.data, w.data)  # ∂(½‖W‖²)/∂W = W
+    np.testing.assert_allclose(w.grad.numpy(), w.numpy())  # ∂(½‖W‖²)/∂W = W
     w.grad = None
     nn.l1_penalty([w]).backward()
-    np.testing.assert_array_equal(w.grad.data, np.sign(w.data))
+    np.testing.assert_array_equal(w.grad.numpy(), np.sign(w.numpy()))
     assert gradcheck(lambda w: nn.elastic_net_penalty([w], 0.4), [w])
     assert gradgradcheck(lambda w: nn.l2_penalty([w]), [w])
 
@@ -73,13 +73,13 @@ def test_regularized_loss_adds_the_penalties_and_weight_decay_to_the_gradient():
     expected = base.item() + 0.01 * nn.l1_penalty(net).item() + 0.1 * nn.l2_penalty(net).item()
     assert total.item() == pytest.approx(expected, rel=1e-6)
     total.backward()
-    g_total = {n: p.grad.data.copy() for n, p in net.named_parameters()}
+    g_total = {n: p.grad.numpy().copy() for n, p in net.named_parameters()}
     net.zero_grad()
     F.cross_entropy(net(x), y).backward()
     for name, p in net.named_parameters():
-        extra = g_total[name] - p.grad.data
+        extra = g_total[name] - p.grad.numpy()
         if p.ndim == 2:  # weights get l2·W + l1·sign(W)
-            np.testing.assert_allclose(extra, 0.1 * p.data + 0.01 * np.sign(p.data), atol=1e-6, err_msg=name)
+            np.testing.assert_allclose(extra, 0.1 * p.numpy() + 0.01 * np.sign(p.numpy()), atol=1e-6, err_msg=name)
         else:  # biases and BatchNorm/LayerNorm parameters get nothing
             np.testing.assert_allclose(extra, 0.0, atol=1e-7, err_msg=name)
     plain = nn.RegularizedLoss(F.mse_loss, net)

@@ -46,14 +46,14 @@ def test_round_trip_preserves_structure_types_and_dtypes(tmp_path):
     assert list(back) == list(obj)
     assert isinstance(back["sd"], OrderedDict) and type(back["state"]) is dict
     assert list(back["state"]) == [0, 10] and back["state"][10] == {}
-    np.testing.assert_array_equal(back["sd"]["w"].data, obj["sd"]["w"].data)
+    np.testing.assert_array_equal(back["sd"]["w"].numpy(), obj["sd"]["w"].numpy())
     assert back["sd"]["w"].dtype == np.float32
     assert back["sd"]["n"].shape == () and back["sd"]["n"].dtype == np.int64 and back["sd"]["n"].item() == 7
     assert back["state"][0]["step"] == 3 and isinstance(back["state"][0]["step"], int)
     assert back["groups"] == [{"lr": 1e-3, "betas": (0.9, 0.999), "nesterov": False, "foreach": None,
                                "params": [0, 10]}]
     assert isinstance(back["array"], mg.Tensor) and back["array"].dtype == np.int32  # arrays come back as Tensors
-    np.testing.assert_array_equal(back["mask"].data, [True, False])
+    np.testing.assert_array_equal(back["mask"].numpy(), [True, False])
     assert back["name"] == "run-1"
     nums = back["nums"]
     assert nums[:3] == [1, 2.5, float("inf")] and np.isnan(nums[3]) and nums[5] == 2**70
@@ -70,7 +70,7 @@ def test_save_to_and_load_from_a_file_object():
     buffer = io.BytesIO()
     mg.save({"x": mg.ones(3)}, buffer)
     buffer.seek(0)
-    np.testing.assert_array_equal(mg.load(buffer)["x"].data, np.ones(3))
+    np.testing.assert_array_equal(mg.load(buffer)["x"].numpy(), np.ones(3))
 
 
 def test_unsupported_objects_are_refused_with_their_place(tmp_path):
@@ -212,7 +212,7 @@ def test_model_and_optimizer_round_trip_continue_training_bit_for_bit(tmp_path):
     _train(model, opt, 6, 4, x, y)
 
     for (name, a), b in zip(model.state_dict().items(), reference.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
     for sa, sb in zip(opt.state_dict()["state"].values(), ref_opt.state_dict()["state"].values()):
         for key in sa:
             np.testing.assert_array_equal(np.asarray(getattr(sa[key], "data", sa[key])),
@@ -222,13 +222,13 @@ def test_model_and_optimizer_round_trip_continue_training_bit_for_bit(tmp_path):
 def test_loading_the_wrong_model_names_the_keys_and_shapes(tmp_path):
     mg.save(make_model().state_dict(), tmp_path / "m.npz")
     other = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3))
-    before = other[0].weight.data.copy()
+    before = other[0].weight.numpy().copy()
     with pytest.raises(RuntimeError) as info:
         other.load_state_dict(mg.load(tmp_path / "m.npz"))
     msg = str(info.value)
     assert "size mismatch for 0.weight" in msg and "(8, 4)" in msg and "(6, 4)" in msg
     assert '"1.running_mean"' in msg and '"2.weight"' in msg and '"4.weight"' in msg
-    np.testing.assert_array_equal(other[0].weight.data, before)
+    np.testing.assert_array_equal(other[0].weight.numpy(), before)
 
 
 def test_trained_weights_move_into_pytorch_with_one_dict_comprehension(tmp_path):
@@ -258,5 +258,5 @@ def test_trained_weights_move_into_pytorch_with_one_dict_comprehension(tmp_path)
     x_test = RNG.standard_normal((10, 4)).astype(np.float32)
     with torch.no_grad():
         expected = torch_model(torch.from_numpy(x_test)).numpy()
-    np.testing.assert_allclose(model(mg.tensor(x_test)).data, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model(mg.tensor(x_test)).numpy(), expected, rtol=1e-5, atol=1e-6)
     assert torch_model[1].num_batches_tracked.item() == 5

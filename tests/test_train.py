@@ -45,7 +45,7 @@ class Probe(nn.Module):
 
 
 def _params_equal(model: nn.Module, state: dict[str, np.ndarray]) -> bool:
-    return all(np.array_equal(v.data, state[k]) for k, v in model.state_dict().items())
+    return all(np.array_equal(v.numpy(), state[k]) for k, v in model.state_dict().items())
 
 
 # ---------------------------------------------------------------------- EarlyStopping
@@ -196,7 +196,7 @@ class _RecordingSGD(optim.SGD):
         self.norms: list[float] = []
 
     def step(self, closure=None):
-        grads = [p.grad.data for g in self.param_groups for p in g["params"] if p.grad is not None]
+        grads = [p.grad.numpy() for g in self.param_groups for p in g["params"] if p.grad is not None]
         self.norms.append(float(np.sqrt(sum(float((gr.astype(np.float64) ** 2).sum()) for gr in grads))))
         return super().step(closure)
 
@@ -217,7 +217,7 @@ def test_max_norm_is_applied_after_each_step():
 
     class RowNorms(Callback):
         def on_epoch_end(self, epoch, logs):
-            norms.extend(np.linalg.norm(m.weight.data, axis=1).max() for m in model.modules()
+            norms.extend(np.linalg.norm(m.weight.numpy(), axis=1).max() for m in model.modules()
                          if isinstance(m, nn.Linear))
 
     fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5), train, epochs=3, progress=False,

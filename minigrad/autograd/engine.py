@@ -28,7 +28,7 @@ _ONES: dict = {}  # (shape, dtype) -> a read-only array of ones: the implicit gr
 
 def _root_grad(output: Tensor, gradient: Any, where: str) -> Tensor:
     if gradient is None:
-        out = output.data
+        out = output._data
         if out.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         key = (out.shape, out.dtype)
@@ -80,7 +80,7 @@ def backward(
     for t, node in zip(inputs, nodes):
         if node in captured:
             gt = captured[node]
-            _accumulate_into(t, gt if create_graph else gt.data, False, not create_graph)
+            _accumulate_into(t, gt if create_graph else gt._data, False, not create_graph)
 
 
 def _accumulate_into(t: Tensor, g: Any, owned: bool, arrays: bool) -> None:
@@ -90,10 +90,10 @@ def _accumulate_into(t: Tensor, g: Any, owned: bool, arrays: bool) -> None:
         t._grad = g if old is None else old + g
     elif old is None:
         t._grad = Tensor._make(g if owned else g.copy())
-    elif old.requires_grad or not old.data.flags.writeable:
-        t._grad = Tensor._make(old.data + g)
+    elif old.requires_grad or not old._data.flags.writeable:
+        t._grad = Tensor._make(old._data + g)
     else:
-        np.add(old.data, g, out=old.data, casting="unsafe")
+        np.add(old._data, g, out=old._data, casting="unsafe")
 
 
 def run_backward(
@@ -129,7 +129,7 @@ def run_backward(
     # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
     buffers: dict = {}
     for node, g in zip(roots, root_grads):
-        _add_to_buffer(buffers, node, g.data if arrays else g, False, arrays)
+        _add_to_buffer(buffers, node, g._data if arrays else g, False, arrays)
     captured: dict = {}
     ready = [n for n in unique_roots if n not in deps]
     anomaly = _state.anomaly
@@ -179,7 +179,7 @@ def run_backward(
                 if gi is not None:
                     if arrays:
                         if type(gi) is not np.ndarray:
-                            gi = gi.data if isinstance(gi, Tensor) else np.asarray(gi)
+                            gi = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
                         if gi.dtype is not p.dtype and gi.dtype != p.dtype:
                             gi = gi.astype(p.dtype)
                         if gi.shape != p.shape:
@@ -227,10 +227,10 @@ def _observe(node: Any, g: Any, owned: bool, arrays: bool, capture: set | None, 
         for ref in node._retained:
             r = ref()
             if r is not None:
-                _accumulate_into(r, t.data if arrays else t, False, arrays)
+                _accumulate_into(r, t._data if arrays else t, False, arrays)
     if capture and node in capture:
         captured[node] = t
-    return (t.data if arrays else t), owned
+    return (t._data if arrays else t), owned
 
 
 def _add_to_buffer(buffers: dict, node: Any, g: Any, fresh: bool, arrays: bool) -> None:
@@ -260,7 +260,7 @@ def _check_finite(node: Any, grads: tuple) -> None:
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        arr = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+        arr = np.asarray(gi._data if isinstance(gi, Tensor) else gi)
         if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
             what = "nan" if np.isnan(arr).any() else "inf"
             where = "".join(node._trace[-6:]) if node._trace else "(no forward trace recorded)\n"

@@ -100,7 +100,7 @@ class Function:
         any_grad = False
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                arrays.append(x._data)
                 versions.append(x._version if x._base is None else x._base._version)  # _current_version()
                 if record and x.requires_grad:
                     parents.append(x.grad_fn or x._grad_accumulator())
@@ -230,7 +230,7 @@ class Function:
 
 def _share_version(view: Tensor, source: Any) -> None:
     """Make ``view`` count in-place writes on the counter of the tensor that owns the memory."""
-    if isinstance(source, Tensor) and np.may_share_memory(view.data, source.data):
+    if isinstance(source, Tensor) and np.may_share_memory(view._data, source._data):
         view._base = source if source._base is None else source._base
 
 
@@ -249,8 +249,8 @@ class AccumulateGrad:
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
-        self.shape = variable.data.shape
-        self.dtype = variable.data.dtype
+        self.shape = variable._data.shape
+        self.dtype = variable._data.dtype
 
     @property
     def _hooks(self) -> dict | None:

@@ -23,7 +23,7 @@ def _prepare(inputs: Any, where: str) -> tuple[bool, tuple[Tensor, ...]]:
         if not isinstance(x, Tensor):
             raise TypeError(f"{where}: input {i} must be a Tensor, got {type(x).__name__}")
     # fresh leaves that require grad, sharing no history with the caller's tensors
-    return is_tuple, tuple(Tensor._make(x.data, x.dtype.kind in "fc") for x in xs)
+    return is_tuple, tuple(Tensor._make(x._data, x.dtype.kind in "fc") for x in xs)
 
 
 def _outputs(func: Callable, xs: tuple, where: str) -> tuple[bool, tuple[Tensor, ...]]:
@@ -49,13 +49,13 @@ def _grads(outs, xs, vs, create_graph: bool) -> tuple:
 
 
 def _detach(t: Tensor, create_graph: bool) -> Tensor:
-    return t if create_graph else Tensor._make(t.data)
+    return t if create_graph else Tensor._make(t._data)
 
 
 def _v_tuple(v: Any, like: tuple[Tensor, ...], where: str, what: str) -> tuple[Tensor, ...]:
     if v is None:
-        if len(like) == 1 and like[0].data.size == 1:
-            return (Tensor._make(np.ones_like(like[0].data)),)
+        if len(like) == 1 and like[0]._data.size == 1:
+            return (Tensor._make(np.ones_like(like[0]._data)),)
         raise RuntimeError(f"{where}: v must be given unless the {what} is a single element")
     vs = tuple(v) if isinstance(v, (tuple, list)) else (v,)
     if len(vs) != len(like):
@@ -115,7 +115,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
         table = []
         for o in outs:
             rows: list[list[Tensor]] = [[] for _ in xs]
-            for k in range(o.data.size):
+            for k in range(o._data.size):
                 seed = np.zeros(o.shape, dtype=o.dtype)
                 seed.reshape(-1)[k] = 1
                 gs = _grads((o,), xs, (Tensor._make(seed),), create_graph)
@@ -127,7 +127,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
                     from minigrad.ops.shape import stack
 
                     j = stack(rows[i], 0) if create_graph else Tensor._make(
-                        np.stack([r.data for r in rows[i]]))
+                        np.stack([r._data for r in rows[i]]))
                     j = j.reshape(o.shape + x.shape)
                 else:
                     j = Tensor._make(np.zeros(o.shape + x.shape, dtype=x.dtype))
@@ -145,7 +145,7 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
 
     def gradient(*xs: Tensor) -> Any:
         _, outs = _outputs(func, xs, "hessian")
-        if len(outs) != 1 or outs[0].data.size != 1:
+        if len(outs) != 1 or outs[0]._data.size != 1:
             raise RuntimeError("hessian: the function must return a single one-element Tensor")
         gs = grad(outs[0], xs, create_graph=True, allow_unused=True)
         gs = tuple(_zeros_if_none(g, x) for g, x in zip(gs, xs))
@@ -160,7 +160,7 @@ def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
     with enable_grad():
         in_tuple, xs = _prepare(inputs, "hvp")
         _, outs = _outputs(func, xs, "hvp")
-        if len(outs) != 1 or outs[0].data.size != 1:
+        if len(outs) != 1 or outs[0]._data.size != 1:
             raise RuntimeError("hvp: the function must return a single one-element Tensor")
         vs = _v_tuple(v, xs, "hvp", "input")
         gs = grad(outs[0], xs, create_graph=True, allow_unused=True)

@@ -89,13 +89,13 @@ def _warn_precision(inputs: tuple, where: str) -> None:
 
 def _numerical_jacobian_column(fn: Callable, inputs: tuple, x: Tensor, idx: tuple, eps: float) -> list:
     """d(outputs)/d(x[idx]) by central differences (x is perturbed in place, then restored)."""
-    orig = x.data[idx].item()
+    orig = x._data[idx].item()
     with no_grad():
-        x.data[idx] = orig + eps
-        plus = [o.data.astype(np.float64).copy() for o in _outputs_of(fn, inputs)]
-        x.data[idx] = orig - eps
-        minus = [o.data.astype(np.float64).copy() for o in _outputs_of(fn, inputs)]
-        x.data[idx] = orig
+        x._data[idx] = orig + eps
+        plus = [o._data.astype(np.float64).copy() for o in _outputs_of(fn, inputs)]
+        x._data[idx] = orig - eps
+        minus = [o._data.astype(np.float64).copy() for o in _outputs_of(fn, inputs)]
+        x._data[idx] = orig
     return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
 
@@ -134,14 +134,14 @@ def gradcheck(
         for ii in diff:
             x = inputs[ii]
             # analytic Jacobian of this output w.r.t. this input, one output element at a time
-            analytic = np.zeros((out.data.size, x.data.size))
+            analytic = np.zeros((out._data.size, x._data.size))
             if out.requires_grad:
-                for k in range(out.data.size):
+                for k in range(out._data.size):
                     seed = np.zeros(out.shape, dtype=out.dtype)
                     seed.reshape(-1)[k] = 1
                     (g,) = grad(out, x, grad_outputs=Tensor._make(seed), retain_graph=True, allow_unused=True)
                     if g is not None:
-                        analytic[k] = g.data.reshape(-1)
+                        analytic[k] = g._data.reshape(-1)
             for k, idx in enumerate(np.ndindex(*x.shape)):
                 numeric = _numerical_jacobian_column(fn, inputs, x, idx, eps)[oi].reshape(-1)
                 a = analytic[:, k]
@@ -173,14 +173,14 @@ def _fast_check(fn, inputs, outputs, diff, eps, atol, rtol, raise_exception) -> 
                 (g,) = grad(o, x, grad_outputs=Tensor._make(u.astype(o.dtype)), retain_graph=True,
                             allow_unused=True)
                 if g is not None:
-                    analytic += float(np.sum(g.data * v))
-        orig = x.data.copy()
+                    analytic += float(np.sum(g._data * v))
+        orig = x._data.copy()
         with no_grad():
-            x.data[...] = orig + eps * v
-            plus = [o.data.astype(np.float64) for o in _outputs_of(fn, inputs)]
-            x.data[...] = orig - eps * v
-            minus = [o.data.astype(np.float64) for o in _outputs_of(fn, inputs)]
-            x.data[...] = orig
+            x._data[...] = orig + eps * v
+            plus = [o._data.astype(np.float64) for o in _outputs_of(fn, inputs)]
+            x._data[...] = orig - eps * v
+            minus = [o._data.astype(np.float64) for o in _outputs_of(fn, inputs)]
+            x._data[...] = orig
         numeric = sum(float(np.sum(u * (p - m) / (2 * eps))) for u, p, m in zip(us, plus, minus))
         if abs(analytic - numeric) > atol + rtol * abs(numeric):
             return _fail(

@@ -31,7 +31,7 @@ def as_array(obj: Any, *, who: str, name: str = "input") -> np.ndarray:
     if isinstance(obj, np.generic):  # a NumPy scalar: a 0-d array
         return np.asarray(obj)
     if is_tensor(obj):
-        return obj.data
+        return obj._data
     raise TypeError(
         f"{who}: {name} must be a minigrad Tensor or a numpy.ndarray, got {type(obj).__name__} "
         f"(wrap lists with np.asarray(...) or mg.tensor(...))"
@@ -41,7 +41,7 @@ def as_array(obj: Any, *, who: str, name: str = "input") -> np.ndarray:
 def as_array_like(obj: Any) -> np.ndarray:
     """Tensor → its array; arrays, NumPy scalars and Python numbers/lists → ``np.asarray``."""
     if is_tensor(obj):
-        return obj.data
+        return obj._data
     return np.asarray(obj)
 
 

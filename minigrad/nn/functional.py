@@ -155,8 +155,8 @@ def batch_norm(
         raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
     # the running statistics are constants here: plain arrays in the input's dtype, broadcast per channel
     channel_shape = (C,) + (1,) * (input.ndim - 2)
-    mean = running_mean.data.reshape(channel_shape).astype(input.dtype, copy=False)
-    inv_std = (1.0 / np.sqrt(running_var.data.reshape(channel_shape) + eps)).astype(input.dtype, copy=False)
+    mean = running_mean._data.reshape(channel_shape).astype(input.dtype, copy=False)
+    inv_std = (1.0 / np.sqrt(running_var._data.reshape(channel_shape) + eps)).astype(input.dtype, copy=False)
     y = (input - mean) * inv_std
     if weight is not None:
         y = y * (weight if input.ndim == 2 else weight.reshape(channel_shape))
@@ -167,7 +167,7 @@ def batch_norm(
 
 def _update_running(stat: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """stat ← (1 − momentum)·stat + momentum·batch_value, in place on the buffer's array."""
-    stat.data[...] = (1 - momentum) * stat.data + momentum * batch_value
+    stat._data[...] = (1 - momentum) * stat._data + momentum * batch_value
     stat._bump_version()
 
 
@@ -268,7 +268,7 @@ def _clamped_log(p: Tensor) -> Tensor:
     Where p = 0 the log is taken of 1 instead (and replaced by −100), so neither −inf nor
     a 0·inf = nan reaches the value or the gradient.
     """
-    positive = p.data > 0
+    positive = p._data > 0
     if positive.all():
         return p.log().clamp(min=-100.0)
     return where(positive, where(positive, p, 1.0).log(), -100.0).clamp(min=-100.0)
@@ -282,7 +282,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reducti
     """
     _check_reduction(reduction, "binary_cross_entropy")
     target = _elementwise_target(input, target, "binary_cross_entropy", floating=True)
-    x = input.data
+    x = input._data
     if x.size and (x.min() < 0 or x.max() > 1):
         raise RuntimeError(
             f"binary_cross_entropy: all elements of input should be between 0 and 1, got values in "
@@ -337,7 +337,7 @@ def _index_shape(input: Tensor) -> tuple[int, ...]:
 
 def _index_target(input: Tensor, target: Tensor, name: str) -> np.ndarray:
     """Class-index targets as an integer array of the shape the input asks for."""
-    t = target.data
+    t = target._data
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: class-index targets must be an integer tensor, got dtype {t.dtype}"
@@ -387,7 +387,7 @@ def _nll(input: Tensor, target: Tensor, weight: Any, ignore_index: int, reductio
     safe_t = t_flat if all_valid else np.where(valid, t_flat, 0)
     picked = logp[np.arange(t_flat.size), safe_t]  # log p of each sample's class
     if weight is not None:
-        w = weight.data[safe_t].astype(input.dtype, copy=False) * valid
+        w = weight._data[safe_t].astype(input.dtype, copy=False) * valid
     elif not all_valid:
         w = valid.astype(input.dtype)
     else:
@@ -422,7 +422,7 @@ def cross_entropy(
     Log-softmax subtracts the max first, so logits of ±1000 give finite values and gradients.
     """
     target = _as_tensor(target)
-    t = target.data
+    t = target._data
     if weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu":
         # the plain case (the training hot path): one fused softmax + CE node. It accepts only
         # targets in [0, C), so a target equal to ignore_index (a valid class or not) must be ruled out
@@ -446,7 +446,7 @@ def cross_entropy(
         if label_smoothing > 0:
             p = p * (1 - label_smoothing) + label_smoothing / C
         if weight is not None:
-            p = p * weight.data.reshape(weight_shape).astype(input.dtype, copy=False)
+            p = p * weight._data.reshape(weight_shape).astype(input.dtype, copy=False)
         losses = -(p * input.log_softmax(class_dim)).sum(class_dim)
         return _reduce(losses, reduction)
 
@@ -462,12 +462,12 @@ def cross_entropy(
         return nll
     # the smoothing term: −Σ_c w_c·log p_c per sample (0 where ignored), reduced like the nll
     valid = t != ignore_index
-    w = weight.data.reshape(weight_shape).astype(input.dtype, copy=False) if weight is not None else None
+    w = weight._data.reshape(weight_shape).astype(input.dtype, copy=False) if weight is not None else None
     smooth = -(logp * w if w is not None else logp).sum(class_dim)
     if not valid.all():
         smooth = smooth * valid.astype(input.dtype)
     if reduction == "mean":
-        total = weight.data[t[valid]].sum() if weight is not None else valid.sum()
+        total = weight._data[t[valid]].sum() if weight is not None else valid.sum()
         smooth = smooth.sum() / float(total) if total != 0 else smooth.sum() * float("nan")
     elif reduction == "sum":
         smooth = smooth.sum()

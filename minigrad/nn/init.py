@@ -1,6 +1,6 @@
 """Weight initialisation schemes (``torch.nn.init`` formulas, plus LeCun).
 
-Each initialiser fills ``tensor.data`` in place -- the same array object, the
+Each initialiser fills the tensor's array in place -- the same array object, the
 same dtype, no graph node -- and returns ``tensor``. Random ones take
 ``generator=`` (a ``numpy.random.Generator``) and otherwise draw from the
 default generator that ``mg.manual_seed`` seeds. Samples are drawn in float64
@@ -45,7 +45,7 @@ _MODES = ("fan_in", "fan_out")
 
 # ---------------------------------------------------------------------- helpers
 def _array(tensor: Tensor | np.ndarray, scheme: str) -> np.ndarray:
-    data = tensor if isinstance(tensor, np.ndarray) else getattr(tensor, "data", None)
+    data = tensor if isinstance(tensor, np.ndarray) else getattr(tensor, "_data", None)
     if not isinstance(data, np.ndarray):
         raise TypeError(f"nn.init.{scheme}: expected a minigrad Tensor, got {type(tensor).__name__}")
     if not isinstance(tensor, np.ndarray):

@@ -369,19 +369,19 @@ class Module:
                 continue
             if set_to_none:
                 param.grad = None
-            elif grad.requires_grad or grad.grad_fn is not None or not grad.data.flags.writeable:
-                param.grad = Tensor._make(np.zeros_like(grad.data))
+            elif grad.requires_grad or grad.grad_fn is not None or not grad._data.flags.writeable:
+                param.grad = Tensor._make(np.zeros_like(grad._data))
             else:
-                grad.data[...] = 0
+                grad._data[...] = 0
                 grad._bump_version()
 
     def _cast_floats(self: M, dtype: Any) -> M:
         dtype = np.dtype(dtype)
         for tensor in itertools.chain(self.parameters(), self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
-                tensor._take_memory(tensor.data.astype(dtype))
+                tensor._take_memory(tensor._data.astype(dtype))
                 if tensor.grad is not None:
-                    tensor.grad = Tensor._make(tensor.grad.data.astype(dtype))
+                    tensor.grad = Tensor._make(tensor.grad._data.astype(dtype))
         return self
 
     def to(self: M, dtype: Any) -> M:
@@ -408,10 +408,10 @@ class Module:
             destination = OrderedDict()
         for name, param in self._parameters.items():
             if param is not None:
-                destination[prefix + name] = param if keep_vars else Tensor._make(param.data.copy())
+                destination[prefix + name] = param if keep_vars else Tensor._make(param._data.copy())
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers:
-                destination[prefix + name] = buf if keep_vars else Tensor._make(buf.data.copy())
+                destination[prefix + name] = buf if keep_vars else Tensor._make(buf._data.copy())
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
@@ -442,7 +442,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else value
+            array = value._data if isinstance(value, Tensor) else value
             if not isinstance(array, (np.ndarray, np.generic, int, float, bool)):
                 errors.append(f"value for {key}: expected a Tensor or an array, got {type(value).__name__}.")
                 continue
@@ -461,7 +461,7 @@ class Module:
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors)
             )
         for target, array in updates:
-            np.copyto(target.data, array, casting="unsafe")
+            np.copyto(target._data, array, casting="unsafe")
             target._bump_version()
         return IncompatibleKeys(missing, unexpected)
 

@@ -80,7 +80,7 @@ class BatchNorm1d(Module):
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
             for buf, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
-                buf.data[...] = value
+                buf._data[...] = value
                 buf._bump_version()
 
     def reset_parameters(self) -> None:
@@ -88,7 +88,7 @@ class BatchNorm1d(Module):
         self.reset_running_stats()
         for param, value in ((self.weight, 1), (self.bias, 0)):
             if param is not None:
-                param.data[...] = value
+                param._data[...] = value
                 param._bump_version()
 
     def forward(self, x: Tensor) -> Tensor:
@@ -103,10 +103,10 @@ class BatchNorm1d(Module):
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             self.num_batches_tracked._bump_version()
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked._data)
         # batch statistics in training, and in eval too when no running statistics are kept
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
@@ -167,7 +167,7 @@ class LayerNorm(Module):
         """γ ← 1, β ← 0."""
         for param, value in ((self.weight, 1), (self.bias, 0)):
             if param is not None:
-                param.data[...] = value
+                param._data[...] = value
                 param._bump_version()
 
     def forward(self, x: Tensor) -> Tensor:

@@ -17,9 +17,9 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty(0, dtype=np.float32)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         else:
-            arr = Tensor(data).data
+            arr = Tensor(data)._data
         if requires_grad and arr.dtype.kind not in "fc":
             raise TypeError(f"Parameter: only floating-point data can require grad, got {arr.dtype}")
         self._init_leaf(arr, bool(requires_grad), data.name if isinstance(data, Tensor) else None)

@@ -23,10 +23,10 @@ def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 def _scale_grad_(param: Tensor, factor: float) -> None:
     """param.grad ← factor·param.grad, in place when the gradient array is ours to change."""
     grad = param.grad
-    if grad.requires_grad or not grad.data.flags.writeable:
-        param.grad = Tensor._make(grad.data * factor)
+    if grad.requires_grad or not grad._data.flags.writeable:
+        param.grad = Tensor._make(grad._data * factor)
     else:
-        grad.data *= factor
+        grad._data *= factor
         grad._bump_version()
 
 
@@ -60,7 +60,7 @@ def clip_grad_norm_(
     grads = [p for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return Tensor(0.0)
-    norms = np.array([_vector_norm(p.grad.data, norm_type) for p in grads])
+    norms = np.array([_vector_norm(p.grad._data, norm_type) for p in grads])
     total = _vector_norm(norms, norm_type).astype(grads[0].grad.dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -80,10 +80,10 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
         grad = p.grad
         if grad is None:
             continue
-        if grad.requires_grad or not grad.data.flags.writeable:
-            p.grad = Tensor._make(np.clip(grad.data, -clip_value, clip_value))
+        if grad.requires_grad or not grad._data.flags.writeable:
+            p.grad = Tensor._make(np.clip(grad._data, -clip_value, clip_value))
         else:
-            np.clip(grad.data, -clip_value, clip_value, out=grad.data)
+            np.clip(grad._data, -clip_value, clip_value, out=grad._data)
             grad._bump_version()
 
 
@@ -105,11 +105,11 @@ def max_norm_(params_or_module: Module | Tensor | Iterable[Tensor], max_norm: fl
     for w in _tensors(params_or_module):
         if w.ndim == 0 or not -w.ndim <= dim < w.ndim:
             raise ValueError(f"max_norm_: cannot take norms over dim {dim} of a tensor of shape {w.shape}")
-        norms = np.sqrt((w.data * w.data).sum(axis=dim, keepdims=True))
+        norms = np.sqrt((w._data * w._data).sum(axis=dim, keepdims=True))
         too_long = norms > max_norm
         if too_long.any():
             scale = np.where(too_long, max_norm / (norms + 1e-7), 1.0)
-            w.data *= scale.astype(w.dtype, copy=False)
+            w._data *= scale.astype(w.dtype, copy=False)
             w._bump_version()
 
 
@@ -137,6 +137,6 @@ def vector_to_parameters(vec: Any, parameters: Iterable[Tensor]) -> None:
     start = 0
     for p in params:
         n = p.numel()
-        p.data[...] = vec.data[start:start + n].reshape(p.shape)
+        p._data[...] = vec._data[start:start + n].reshape(p.shape)
         p._bump_version()
         start += n

@@ -19,7 +19,7 @@ from minigrad.tensor import Tensor
 
 def array(x: Any) -> Any:
     """The values as an array (for masks and other constants of a rule)."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 - the math name

@@ -274,7 +274,7 @@ class Where(Function):
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a if cond else b`` (``torch.where``); ``cond`` is a bool Tensor or array."""
-    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if c.dtype != np.bool_:
         c = c.astype(bool)
     a = _scalar_or_self(a)

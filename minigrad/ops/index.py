@@ -23,7 +23,7 @@ def convert_index(index: Any) -> Any:
 
 def _convert_one(i: Any) -> Any:
     if isinstance(i, Tensor):
-        i = i.data
+        i = i._data
     elif isinstance(i, list):
         i = np.asarray(i)
     if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":

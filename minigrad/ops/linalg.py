@@ -111,11 +111,11 @@ class Linear(Function):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias`` as one node (``torch.nn.functional.linear``)."""
-    w_shape, x_shape = weight.data.shape, x.data.shape
+    w_shape, x_shape = weight._data.shape, x._data.shape
     if len(w_shape) != 2:
         raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {w_shape}")
-    if bias is not None and bias.data.shape != w_shape[:1]:
+    if bias is not None and bias._data.shape != w_shape[:1]:
         raise ShapeError(f"linear: bias must have shape ({w_shape[0]},), got {bias.shape}")
     if not x_shape or x_shape[-1] != w_shape[1]:
-        raise Linear().error([x.data, weight.data], ValueError())
+        raise Linear().error([x._data, weight._data], ValueError())
     return Linear.apply(x, weight, bias)

@@ -86,7 +86,7 @@ def cross_entropy_with_indices(x: Tensor, target: Any, reduction: str = "mean") 
     """Softmax cross-entropy of logits ``x`` (N, C) against class indices ``target`` (N,)."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if x.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be 2-D (N, C), got shape {x.shape}")
     if t.dtype.kind not in "iu":

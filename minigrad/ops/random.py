@@ -14,7 +14,7 @@ from minigrad.tensor import Tensor
 def bernoulli(p: Any, shape: tuple[int, ...] | None = None, generator: Any = None, dtype: Any = None) -> Tensor:
     """A tensor of 0s and 1s, each 1 with probability ``p`` (a number or a tensor of probabilities)."""
     rng = resolve_generator(generator)
-    probs = p.data if isinstance(p, Tensor) else np.asarray(p)
+    probs = p._data if isinstance(p, Tensor) else np.asarray(p)
     if np.any((probs < 0) | (probs > 1)):
         raise ValueError(f"bernoulli: probabilities must lie in [0, 1], got {p!r}")
     if shape is None:

@@ -128,15 +128,15 @@ class Min(_Extremum):
 
 def argext(x: Tensor, dim: int | None, keepdim: bool, fn: Any, op: str) -> Tensor:
     """Indices of the extremum (no gradient); over the flattened tensor when ``dim`` is None."""
-    if x.data.size == 0:
+    if x._data.size == 0:
         raise RuntimeError(f"{op}: cannot take the {op} of an empty tensor")
     if dim is None:
-        out = np.asarray(fn(x.data))
+        out = np.asarray(fn(x._data))
         if keepdim:
             out = out.reshape((1,) * x.ndim)
         return Tensor._make(out.astype(np.int64))
     (d,) = norm_dims(dim, x.ndim, op) or (0,)
-    return Tensor._make(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return Tensor._make(fn(x._data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def _stable_max(x: np.ndarray, dim: Any) -> np.ndarray:

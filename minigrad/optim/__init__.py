@@ -1,6 +1,6 @@
 """Optimizers and learning-rate schedulers (``torch.optim`` semantics).
 
-Every optimizer updates its parameters' ``.data`` arrays in place, without
+Every optimizer updates its parameters' arrays in place, without
 graph nodes, and keeps its state in each parameter's dtype.
 """
 from . import lr_scheduler

@@ -57,7 +57,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         state = self.state[p]
         state["step"] = 0
-        state["sum"] = _new_state(np.full_like(p.data, float(group["initial_accumulator_value"])))
+        state["sum"] = _new_state(np.full_like(p._data, float(group["initial_accumulator_value"])))
         return state
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -75,7 +75,7 @@ class Adagrad(Optimizer):
                     g = g + wd * theta
 
                 lr_t = lr / (1 + (t - 1) * lr_decay)
-                G = state["sum"].data
+                G = state["sum"]._data
                 G += g * g
                 std = np.sqrt(G)
                 std += eps

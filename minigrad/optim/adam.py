@@ -72,7 +72,7 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = _new_state(np.zeros_like(theta))
                 t = state["step"] = state["step"] + 1
-                m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 if maximize:
                     g = -g
                 if wd != 0:
@@ -89,7 +89,7 @@ class Adam(Optimizer):
                 step_size = lr / (1 - beta1**t)
                 bias_correction2_sqrt = (1 - beta2**t) ** 0.5
                 if amsgrad:
-                    v_max = state["max_exp_avg_sq"].data
+                    v_max = state["max_exp_avg_sq"]._data
                     np.maximum(v_max, v, out=v_max)
                     denom = np.sqrt(v_max)
                 else:

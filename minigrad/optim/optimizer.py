@@ -1,7 +1,7 @@
 """The optimizer base class: parameter groups, per-parameter state, ``state_dict``.
 
 Semantics follow ``torch.optim.Optimizer``. Updates never build graph nodes: a
-subclass's ``step`` works on the parameters' ``.data`` arrays in place, so a
+subclass's ``step`` works on the parameters' arrays in place, so a
 parameter keeps its array object and its dtype.
 """
 from __future__ import annotations
@@ -61,16 +61,16 @@ def _with_grads(group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray, np.
     for p in group["params"]:
         grad = p._grad
         if grad is not None:
-            yield p, p.data, grad.data
+            yield p, p._data, grad._data
 
 
 def _new_state(array: np.ndarray) -> Tensor:
-    """A state Tensor (no grad) wrapping the fresh ``array`` (no copy); steps update its ``.data``."""
+    """A state Tensor (no grad) wrapping the fresh ``array`` (no copy); steps update its array."""
     return mg.from_numpy(array)
 
 
 def _as_array(value: Any) -> np.ndarray:
-    return value.data if isinstance(value, mg.Tensor) else np.asarray(value)
+    return value._data if isinstance(value, mg.Tensor) else np.asarray(value)
 
 
 class Optimizer:
@@ -174,10 +174,10 @@ class Optimizer:
                 if grad.requires_grad:  # a gradient made with create_graph: cut it from its graph first
                     grad = grad.detach()
                     p.grad = grad
-                if grad.data.flags.writeable:
-                    grad.data.fill(0)
+                if grad._data.flags.writeable:
+                    grad._data.fill(0)
                 else:
-                    p.grad = mg.from_numpy(np.zeros_like(grad.data))
+                    p.grad = mg.from_numpy(np.zeros_like(grad._data))
 
     # ------------------------------------------------------------------ state_dict
     def state_dict(self) -> dict[str, Any]:
@@ -283,11 +283,11 @@ def _import_value(name: str, value: Any, param: Tensor, index: int) -> Any:
         return int(_as_array(value).item())
     if isinstance(value, (mg.Tensor, np.ndarray)):
         array = _as_array(value)
-        if array.shape != param.data.shape:
+        if array.shape != param._data.shape:
             raise ValueError(
                 f"loaded state '{name}' of parameter {index} has shape {array.shape}, "
-                f"but the parameter has shape {param.data.shape}"
+                f"but the parameter has shape {param._data.shape}"
             )
-        dtype = param.data.dtype if np.issubdtype(param.data.dtype, np.floating) else array.dtype
+        dtype = param._data.dtype if np.issubdtype(param._data.dtype, np.floating) else array.dtype
         return _new_state(np.array(array, dtype=dtype, copy=True))
     return copy.deepcopy(value)

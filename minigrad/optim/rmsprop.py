@@ -75,11 +75,11 @@ class RMSprop(Optimizer):
                 if wd != 0:
                     g = g + wd * theta
 
-                v = state["square_avg"].data
+                v = state["square_avg"]._data
                 v *= beta
                 v += (1 - beta) * (g * g)
                 if centered:
-                    g_avg = state["grad_avg"].data
+                    g_avg = state["grad_avg"]._data
                     g_avg += (1 - beta) * (g - g_avg)  # = β·ḡ + (1 − β)·g, in torch's lerp form
                     s = v - g_avg * g_avg
                     np.sqrt(s, out=s)
@@ -88,7 +88,7 @@ class RMSprop(Optimizer):
                 s += eps
 
                 if mu > 0:
-                    b = state["momentum_buffer"].data
+                    b = state["momentum_buffer"]._data
                     b *= mu
                     b += np.divide(g, s, out=s)
                     theta -= lr * b

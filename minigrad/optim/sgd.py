@@ -67,9 +67,9 @@ class SGD(Optimizer):
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         buf = state["momentum_buffer"] = _new_state(np.array(g, copy=True))
-                        b = buf.data
+                        b = buf._data
                     else:
-                        b = buf.data
+                        b = buf._data
                         b *= mu
                         b += g if tau == 0 else (1 - tau) * g
                     g = g + mu * b if nesterov else b
