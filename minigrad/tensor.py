@@ -2,8 +2,9 @@
 
 A Tensor holds its array (``numpy()``, a ``numpy.ndarray``, never copied on
 access; the engine reads the private field ``_data``), whether it
-``requires_grad``, and for results of ops the node that made it (``.grad_fn``). Every operator and method here calls an op from
-``minigrad.ops``; nothing in this file computes a gradient.
+``requires_grad``, and for results of ops the node that made it (``.grad_fn``).
+Every operator and method here calls an op from ``minigrad.ops``; nothing in
+this file computes a gradient.
 """
 from __future__ import annotations
 
