@@ -753,7 +753,8 @@ def draw_graph(
     fixed = len(graph.plain_roots) + (len(graph.root_tensor) if backward else 0) + int(has_legend)
     builder = _Builder(graph, names, _Clusters(params, names) if cluster_modules else None, vals, scale,
                        show_data, show_inputs, vertical=rankdir in ("LR", "RL"))
-    collapse = max_nodes is not None and sum(costs) + fixed > max_nodes
+    # only graph nodes collapse: roots without a graph (plain tensors) are always drawn
+    collapse = max_nodes is not None and bool(graph.nodes) and sum(costs) + fixed > max_nodes
     if collapse:
         builder.drawn = _select(graph, costs, max(0, max_nodes - fixed - 1))  # one node for the note
     if backward:

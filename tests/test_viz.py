@@ -530,3 +530,12 @@ def test_graphviz_own_executable_error_is_translated(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
         g.render(tmp_path / "g", format="svg")
+
+
+def test_more_than_max_nodes_plain_tensors_are_all_drawn():
+    # no graph behind any root: nothing to collapse, and roots are always drawn
+    roots = [mg.tensor(float(i)) for i in range(30)]
+    g = draw_graph(*roots, max_nodes=10)
+    d = parse(g.source)
+    assert "collapsed" not in d.nodes and g.hidden_nodes == 0
+    assert len([n for n in d.nodes if n.startswith("p")]) == 30
