@@ -93,16 +93,22 @@ def std(x: Tensor, dim: Any = None, **kw: Any) -> Tensor:
     return _t(x).std(dim, **kw)
 
 
-def max(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:  # noqa: A001
-    return _t(x).max(dim, keepdim, **kw)
+def max(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """``torch.max``: the largest value, ``(values, indices)`` along ``dim``, or ``maximum(x, other)``."""
+    return _t(x).max(dim, keepdim)
 
 
-def min(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:  # noqa: A001
-    return _t(x).min(dim, keepdim, **kw)
+def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """``torch.min``: the smallest value, ``(values, indices)`` along ``dim``, or ``minimum(x, other)``."""
+    return _t(x).min(dim, keepdim)
 
 
-amax = max
-amin = min
+def amax(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+    return _t(x).amax(dim, keepdim, **kw)
+
+
+def amin(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:
+    return _t(x).amin(dim, keepdim, **kw)
 
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

@@ -606,18 +606,38 @@ class Tensor:
         return self.var(dim, correction=correction, keepdim=keepdim, axis=axis, keepdims=keepdims,
                         unbiased=unbiased).sqrt()
 
-    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
-        """Largest values over ``dim`` (values only, like ``torch.amax``); ties share the gradient."""
-        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
-        return _reduce.Max.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "max"), keepdim=keepdim)
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """As ``torch.max``: the 0-d largest value (ties share the gradient); with an int ``dim``
+        the named tuple ``(values, indices)``; with a tensor, the elementwise ``maximum``.
+        NumPy's ``axis=``/``keepdims=`` give the values only (as ``amax``)."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if axis is not None or keepdims is not None:  # NumPy's spelling: values only, as np.max
+            return self.amax(dim, keepdim, axis=axis, keepdims=keepdims)
+        if dim is None:
+            return _reduce.Max.apply(self, dim=None, keepdim=False)
+        return _reduce.extremum_along(self, dim, keepdim, np.argmax, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
-        """Smallest values over ``dim`` (values only, like ``torch.amin``); ties share the gradient."""
-        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
-        return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "min"), keepdim=keepdim)
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """As ``torch.min``: the 0-d smallest value, ``(values, indices)`` along an int ``dim``,
+        or the elementwise ``minimum`` with a tensor."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if axis is not None or keepdims is not None:  # NumPy's spelling: values only, as np.min
+            return self.amin(dim, keepdim, axis=axis, keepdims=keepdims)
+        if dim is None:
+            return _reduce.Min.apply(self, dim=None, keepdim=False)
+        return _reduce.extremum_along(self, dim, keepdim, np.argmin, "min")
 
-    amax = max
-    amin = min
+    def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Largest values over ``dim`` (an int or a tuple; values only); ties share the gradient."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.Max.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amax"), keepdim=keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Smallest values over ``dim`` (an int or a tuple; values only); ties share the gradient."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amin"), keepdim=keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return _reduce.argext(self, dim, keepdim, np.argmax, "argmax")

@@ -143,7 +143,7 @@ def test_backward_gradient_of_wrong_shape():
 
 
 @pytest.mark.parametrize("call", [
-    lambda t: t.sum(3), lambda t: t.mean(-4), lambda t: t.softmax(5), lambda t: t.max((0, 7)),
+    lambda t: t.sum(3), lambda t: t.mean(-4), lambda t: t.softmax(5), lambda t: t.amax((0, 7)), lambda t: t.max(7),
     lambda t: t.transpose(0, 3), lambda t: t.unsqueeze(5), lambda t: t.flatten(4),
 ])
 def test_dim_out_of_range_is_an_index_error_with_the_valid_range(call):

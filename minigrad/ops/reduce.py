@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
+from minigrad.ops.index import GetItem
 from minigrad.tensor import Tensor
 
 
@@ -124,6 +126,31 @@ class Max(_Extremum):
 
 class Min(_Extremum):
     reduce = staticmethod(np.minimum.reduce)
+
+
+#: what ``max``/``min`` with an int ``dim`` return, as ``torch.return_types.max``
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def extremum_along(x: Tensor, dim: Any, keepdim: bool, arg: Any, op: str) -> ValuesIndices:
+    """``x.max(dim)``/``x.min(dim)``: the extreme values along one dim and where they are.
+
+    values = x[…, i, …] at i = argmax (or argmin) along ``dim``, taken with a differentiable
+    gather, so the gradient goes to the returned index only (as PyTorch; ``amax`` splits ties).
+    """
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int (for a tuple of dims use a{op}), got {dim!r}")
+    (d,) = norm_dims(dim, x.ndim, op) or (None,)
+    if d is None:  # a 0-d tensor: the value itself, at index 0
+        return ValuesIndices(GetItem.apply(x, index=()), Tensor._make(np.zeros((), np.int64)))
+    if x.shape[d] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size (input shape {x.shape})")
+    idx = arg(x._data, axis=d, keepdims=True)
+    grid = np.ogrid[tuple(slice(n) for n in idx.shape)]
+    values = GetItem.apply(x, index=tuple(idx if a == d else grid[a] for a in range(x.ndim)))
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+    return ValuesIndices(values, Tensor._make(idx.astype(np.int64, copy=False)))
 
 
 def argext(x: Tensor, dim: int | None, keepdim: bool, fn: Any, op: str) -> Tensor:
