@@ -47,6 +47,57 @@ def test_clip_grad_norm_other_norms_and_edge_cases():
         nn.utils.clip_grad_norm_(bad, 1.0, error_if_nonfinite=True)
 
 
+def with_grads(*grads: np.ndarray) -> list[nn.Parameter]:
+    """Parameters whose ``.grad`` is each array, in the array's dtype."""
+    params = []
+    for g in grads:
+        p = nn.Parameter(mg.ones(*g.shape, dtype=g.dtype))
+        p.grad = mg.tensor(g.copy())
+        params.append(p)
+    return params
+
+
+def test_clip_grad_norm_accumulates_in_float64_not_in_the_first_gradients_dtype():
+    a, b = with_grads(np.float16([300.0, 300.0]), np.float32([1000.0, 1000.0]))
+    total = nn.utils.clip_grad_norm_([a, b], 1.0)
+    want = math.sqrt(2 * 300.0**2 + 2 * 1000.0**2)  # torch: 1476.48, in the promoted dtype float32
+    assert total.dtype == np.float32 and total.item() == pytest.approx(want, rel=1e-6)
+    np.testing.assert_allclose(b.grad.numpy(), 1000.0 / (want + 1e-6), rtol=1e-6)
+    np.testing.assert_allclose(a.grad.numpy().astype(np.float64), 300.0 / want, rtol=1e-3)
+    # one float16 gradient: its sum of squares (180000) is beyond float16, its norm is not
+    (a,) = with_grads(np.float16([300.0, 300.0]))
+    total = nn.utils.clip_grad_norm_(a, 1000.0)
+    assert total.dtype == np.float16 and total.item() == pytest.approx(300.0 * math.sqrt(2), rel=1e-3)
+    np.testing.assert_array_equal(a.grad.numpy(), [300.0, 300.0])
+
+
+def test_clip_grad_norm_minus_inf_is_the_smallest_magnitude():
+    ps = params_with_grads([3.0, -4.0, 2.0], [[-2.5]])
+    assert nn.utils.clip_grad_norm_(ps, 100.0, norm_type=-math.inf).item() == 2.0
+    nn.utils.clip_grad_norm_(ps, 1.0, norm_type=-math.inf)
+    np.testing.assert_allclose(ps[1].grad.numpy(), [[-2.5 / (2.0 + 1e-6)]])
+    with pytest.raises(RuntimeError, match=r"-inf norm .* empty gradient"):  # torch: min has no identity
+        nn.utils.clip_grad_norm_(with_grads(np.zeros(0), np.ones(2)), 1.0, norm_type=-math.inf)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, math.inf, -math.inf, 3.0, 0.5, -2.0, 0.0])
+def test_clip_grad_norm_matches_torch(norm_type):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    grads = [rng.standard_normal((5, 3)).astype(np.float32), rng.standard_normal(4), np.float32([0.0, 2.0, -1.0])]
+    for max_norm in (0.5, 1e3):
+        ps = with_grads(*grads)
+        tps = [torch.nn.Parameter(torch.ones(g.shape, dtype=torch.from_numpy(g).dtype)) for g in grads]
+        for tp, g in zip(tps, grads, strict=True):
+            tp.grad = torch.from_numpy(g.copy())
+        total = nn.utils.clip_grad_norm_(ps, max_norm, norm_type=norm_type)
+        t_total = torch.nn.utils.clip_grad_norm_(tps, max_norm, norm_type=norm_type)
+        assert total.dtype == t_total.numpy().dtype
+        np.testing.assert_allclose(total.numpy(), t_total.numpy(), rtol=1e-6)
+        for p, tp in zip(ps, tps, strict=True):
+            np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
 def test_clip_grad_value():
     ps = params_with_grads([-3.0, 0.5, 2.0])
     ps.append(nn.Parameter(mg.ones(1)))  # no grad: skipped

@@ -30,17 +30,22 @@ def _scale_grad_(param: Tensor, factor: float) -> None:
         grad._bump_version()
 
 
-def _vector_norm(x: np.ndarray, norm_type: float) -> np.floating:
-    x = np.abs(x.ravel())
-    if norm_type == math.inf:
-        return x.max() if x.size else x.dtype.type(0)
+def _vector_norm(x: np.ndarray, norm_type: float) -> float:
+    """The ``norm_type`` norm of all of ``x``, accumulated in float64 (a float16 sum of squares overflows at 256)."""
+    x = x.ravel().astype(np.float64, copy=False)
     if norm_type == 2.0:
-        return np.sqrt(np.dot(x, x))
+        return math.sqrt(np.dot(x, x))
+    x = np.abs(x)
+    if norm_type == math.inf:
+        return float(x.max()) if x.size else 0.0
+    if norm_type == -math.inf:
+        return float(x.min())  # the caller refuses empty gradients: min has no identity
     if norm_type == 1.0:
-        return x.sum()
+        return float(x.sum())
     if norm_type == 0:
-        return x.dtype.type(np.count_nonzero(x))
-    return (x**norm_type).sum() ** (1.0 / norm_type)
+        return float(np.count_nonzero(x))
+    with np.errstate(divide="ignore"):  # 0 ** -p is inf, and the norm then 0, as in torch
+        return float(np.sum(x**norm_type) ** (1.0 / norm_type))
 
 
 def clip_grad_norm_(
@@ -51,17 +56,28 @@ def clip_grad_norm_(
 ) -> Tensor:
     """Rescale gradients so that their total norm is at most ``max_norm``; returns the norm before clipping.
 
-        total = ‖(‖g₁‖, ‖g₂‖, …)‖   (the norm of all gradients as one vector; ``norm_type`` p, or inf: max |g|)
+        total = ‖(‖g₁‖, ‖g₂‖, …)‖   (the norm of all gradients as one vector; ``norm_type`` p, inf: max |g|,
+                                      -inf: min |g|)
         g ← g · min(1, max_norm / (total + 1e-6))
 
-    Parameters without a gradient are skipped. ``error_if_nonfinite`` raises on a nan/inf total.
+    Norms are accumulated in float64; the total is returned in the gradients' promoted dtype (as torch's)
+    and the scale is computed from that. Parameters without a gradient are skipped.
+    ``error_if_nonfinite`` raises on a nan/inf total.
     """
     norm_type = float(norm_type)
     grads = [p for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return Tensor(0.0)
+    if norm_type == -math.inf and any(p.grad._data.size == 0 for p in grads):
+        shapes = [p.grad.shape for p in grads]
+        raise RuntimeError(
+            f"clip_grad_norm_: cannot compute the -inf norm (the smallest |g|) of an empty gradient "
+            f"(gradient shapes {shapes}): min has no identity"
+        )
     norms = np.array([_vector_norm(p.grad._data, norm_type) for p in grads])
-    total = _vector_norm(norms, norm_type).astype(grads[0].grad.dtype)
+    dtype = np.result_type(*(p.grad._data.dtype for p in grads))
+    with np.errstate(over="ignore"):  # a total beyond the dtype's range is inf, as in torch
+        total = np.asarray(_vector_norm(norms, norm_type), dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, so they cannot be "
@@ -70,7 +86,7 @@ def clip_grad_norm_(
     clip_coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
     for p in grads:
         _scale_grad_(p, clip_coef)
-    return Tensor._make(np.asarray(total))
+    return Tensor._make(total)
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
