@@ -266,6 +266,18 @@ def test_load_state_dict_is_all_or_nothing():
         np.testing.assert_array_equal(value.numpy(), before[key], err_msg=key)
 
 
+def test_load_state_dict_into_a_read_only_array_changes_nothing():
+    lin = nn.Linear(3, 2)
+    read_only = np.ones(2, dtype=np.float32)
+    read_only.flags.writeable = False  # as np.load(mmap_mode="r") gives
+    lin.bias = nn.Parameter(mg.from_numpy(read_only))
+    w0 = lin.weight.numpy().copy()
+    with pytest.raises(RuntimeError, match=r"cannot copy into bias: .*\(2,\).* read-only"):
+        lin.load_state_dict({"weight": mg.zeros(2, 3), "bias": mg.zeros(2)})
+    np.testing.assert_array_equal(lin.weight.numpy(), w0)  # weight, checked first, was not copied either
+    np.testing.assert_array_equal(lin.bias.numpy(), [1.0, 1.0])
+
+
 def test_load_state_dict_non_strict_reports_keys_but_shape_errors_still_raise():
     src, dst = Net(), Net()
     sd = src.state_dict()

@@ -420,9 +420,10 @@ class Module:
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
 
-        All or nothing: every key and shape is checked before anything is copied. A
-        shape mismatch, or (with ``strict``) a missing or unexpected key, raises
-        ``RuntimeError`` listing all of them and leaves the module unchanged.
+        All or nothing: every key, shape, dtype and target (writeable) is checked before
+        anything is copied. A shape mismatch, a read-only target, or (with ``strict``) a
+        missing or unexpected key, raises ``RuntimeError`` listing all of them and leaves
+        the module unchanged.
         **Deviation** from PyTorch, which copies the matching entries before raising.
         Returns ``(missing_keys, unexpected_keys)``.
         """
@@ -454,6 +455,13 @@ class Module:
                     f"size mismatch for {key}: copying a param with shape {array.shape} from checkpoint, "
                     f"the shape in current model is {target.shape}."
                 )
+            elif not target._data.flags.writeable:
+                errors.append(
+                    f"cannot copy into {key}: its array (shape {target.shape}, {target.dtype}) is read-only, "
+                    "e.g. from np.load(mmap_mode='r') or np.broadcast_to; give it a writeable copy first."
+                )
+            elif not np.can_cast(array.dtype, target._data.dtype, casting="unsafe"):
+                errors.append(f"cannot copy {array.dtype} values into {key} of dtype {target.dtype}.")
             else:
                 updates.append((target, array))
         if errors:
