@@ -8,17 +8,21 @@ have int keys), ``OrderedDict``s, lists, tuples, numbers, strings, bools and
 ``allow_pickle=False`` and rebuilds the structure from the JSON, so a file can
 hold data only, never code (unlike ``pickle``).
 
-Writing is atomic: the archive goes to a temporary file in the same directory,
-is flushed to disk (``fsync``) and then renamed over the destination
+Writing is atomic: the archive goes to a temporary file ``.<name>.<pid>-<hex>.tmp``
+beside the destination, is flushed to disk (``fsync``) and then renamed over it
 (``os.replace``), so a crash mid-write leaves either the old file or the new one,
-never a truncated mix.
+never a truncated mix. A symlink is resolved first (its target is what gets
+replaced), a replaced file keeps its permission bits, and the next save to the same
+file deletes temporary files whose process has died (POSIX).
 """
 from __future__ import annotations
 
 import io
 import json
 import os
+import re
 import secrets
+import stat
 import zipfile
 from collections import OrderedDict
 from typing import IO, Any
@@ -104,6 +108,7 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
 
     The file is a ``.npz`` archive with a JSON manifest (no pickle), written atomically.
     ``path`` is used exactly as given (no extension is added); a binary file object works too.
+    Saving through a symlink updates the file it points to, and a replaced file keeps its permissions.
     """
     encoder = _Encoder()
     manifest = {"format": FORMAT, "version": VERSION, "root": encoder.encode(obj, "the object")}
@@ -113,20 +118,43 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
     if hasattr(path, "write"):
         np.savez(path, **arrays)
         return
-    _atomic_write(os.fspath(path), arrays)
+    destination = os.fsdecode(path)
+    if not destination:
+        raise ValueError("minigrad.save: the path is empty; pass the name of the file to write")
+    try:
+        _atomic_write(destination, arrays)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        # name the destination, not the hidden temporary file (or no file at all, as ENOSPC does)
+        raise type(exc)(exc.errno, f"minigrad.save: {exc.strerror}", destination) from exc
 
 
 def _atomic_write(path: str, arrays: dict[str, np.ndarray]) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-    # 0o666 filtered by the umask, like an ordinary new file
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    """Write the archive to a temporary file beside the real destination, then rename it over that file.
+
+    Symlinks are resolved first, so the link survives and its target is updated. A file that is replaced keeps
+    its permission bits: the temporary file is created no more permissive than it and given its exact mode
+    before the rename.
+    """
+    target = os.path.realpath(path)
+    directory, base = os.path.split(target)
+    _remove_stale_temporaries(directory, base)
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: 0o666 filtered by the umask, like any new file
+    tmp = os.path.join(directory, f".{base}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o666 if mode is None else mode & 0o777)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -134,6 +162,35 @@ def _atomic_write(path: str, arrays: dict[str, np.ndarray]) -> None:
             pass
         raise
     _fsync_directory(directory)
+
+
+def _remove_stale_temporaries(directory: str, base: str) -> None:
+    """Delete the temporary files of earlier saves to ``base`` whose process is gone (killed mid-write)."""
+    pattern = re.compile(rf"\.{re.escape(base)}\.(\d+)-[0-9a-f]{{8}}\.tmp")
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match and not _process_alive(int(match.group(1))):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` may still be writing; True whenever that cannot be ruled out."""
+    if os.name != "posix" or pid == os.getpid():
+        return True  # elsewhere os.kill(pid, 0) would terminate the process; our own threads may be saving
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # e.g. PermissionError: it exists, under another user
+    return True
 
 
 def _fsync_directory(directory: str) -> None:

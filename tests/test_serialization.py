@@ -1,8 +1,13 @@
 """minigrad.save / minigrad.load: round trips, safety (no code runs on load), atomic writes, errors."""
 from __future__ import annotations
 
+import errno
 import os
 import pickle
+import signal
+import stat
+import subprocess
+import sys
 import zipfile
 from collections import OrderedDict
 
@@ -114,6 +119,81 @@ def test_write_goes_through_fsync_and_replace(tmp_path, monkeypatch):
     monkeypatch.setattr(serialization.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
     mg.save({"x": mg.ones(2)}, tmp_path / "f.npz")
     assert calls[:2] == ["fsync", "replace"]
+
+
+def test_replacing_a_file_keeps_its_permission_bits(tmp_path):
+    path = tmp_path / "private.npz"
+    umask = os.umask(0o022)
+    try:
+        for mode in (0o600, 0o640, 0o444, 0o666):
+            mg.save({"x": mg.ones(2)}, path)
+            os.chmod(path, mode)
+            mg.save({"x": mg.zeros(2)}, path)
+            assert stat.S_IMODE(path.stat().st_mode) == mode, (oct(mode), oct(path.stat().st_mode))
+            np.testing.assert_array_equal(mg.load(path)["x"].numpy(), np.zeros(2))
+            path.unlink()
+    finally:
+        os.umask(umask)
+
+
+def test_saving_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "run3").mkdir()
+    (tmp_path / "links").mkdir()
+    target, link = tmp_path / "run3" / "ckpt.npz", tmp_path / "links" / "latest.npz"
+    mg.save({"w": mg.ones(3)}, target)
+    os.chmod(target, 0o600)
+    os.symlink(os.path.relpath(target, link.parent), link)
+    mg.save({"w": mg.zeros(3)}, link)
+    assert link.is_symlink() and os.path.samefile(link, target)
+    np.testing.assert_array_equal(mg.load(target)["w"].numpy(), np.zeros(3))
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert os.listdir(tmp_path / "links") == ["latest.npz"] and os.listdir(tmp_path / "run3") == ["ckpt.npz"]
+    dangling = tmp_path / "links" / "next.npz"  # like open(): a dangling link creates its target
+    os.symlink(os.path.join("..", "run3", "new.npz"), dangling)
+    mg.save({"w": 1}, dangling)
+    assert dangling.is_symlink() and mg.load(tmp_path / "run3" / "new.npz") == {"w": 1}
+
+
+def test_a_save_killed_mid_write_leaves_a_temporary_file_that_the_next_save_removes(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    mg.save({"step": 1}, path)
+    script = (
+        "import os, signal, sys\n"
+        "import minigrad as mg, minigrad.serialization as s\n"
+        "def killed(f, **arrays):\n"
+        "    f.write(b'PK half an archive'); f.flush(); os.kill(os.getpid(), signal.SIGKILL)\n"
+        "s.np.savez = killed\n"
+        "mg.save({'step': 2}, sys.argv[1])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, timeout=120)
+    assert run.returncode == -signal.SIGKILL, run.stderr.decode()
+    leftovers = [n for n in os.listdir(tmp_path) if n != "ckpt.npz"]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".ckpt.npz.") and leftovers[0].endswith(".tmp")
+    live = tmp_path / f".ckpt.npz.{os.getppid()}-0123abcd.tmp"  # a live process's write in progress: kept
+    live.write_bytes(b"partial")
+    other = tmp_path / ".other.npz.999999999-0123abcd.tmp"  # another destination's: kept
+    other.write_bytes(b"partial")
+    mg.save({"step": 3}, path)
+    assert sorted(os.listdir(tmp_path)) == sorted([other.name, live.name, "ckpt.npz"])
+    assert mg.load(path) == {"step": 3}
+
+
+def test_save_errors_name_the_destination_not_the_temporary_file(tmp_path, monkeypatch):
+    def disk_full(file, **arrays):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(serialization.np, "savez", disk_full)
+    with pytest.raises(OSError) as info:
+        mg.save({"x": 1}, tmp_path / "full.npz")
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(tmp_path / "full.npz")
+    assert "minigrad.save" in str(info.value) and ".tmp" not in str(info.value)
+    assert not os.listdir(tmp_path)
+    with pytest.raises(IsADirectoryError) as info:
+        mg.save({"x": 1}, tmp_path)  # a directory cannot be replaced by a file
+    assert info.value.filename == str(tmp_path) and not os.listdir(tmp_path)
+    with pytest.raises(ValueError, match="path is empty"):
+        mg.save({"x": 1}, "")
 
 
 # ---------------------------------------------------------------------- bad files
