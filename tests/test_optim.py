@@ -440,6 +440,34 @@ def test_load_state_dict_rejects_mismatches_and_changes_nothing():
                                           np.asarray(getattr(w, "data", w)))
 
 
+# ---------------------------------------------------------------- a failed step changes nothing
+def _state_arrays(opt):
+    """Every state entry of ``opt`` as a NumPy value (copies), keyed (param index, name)."""
+    return {(k, name): np.array(v.numpy() if isinstance(v, mg.Tensor) else v)
+            for k, entry in opt.state_dict()["state"].items() for name, v in entry.items()}
+
+
+@pytest.mark.parametrize("steps_before", [0, 2])
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_a_step_that_cannot_write_a_parameter_changes_nothing(name, kw, steps_before):
+    params, opt, _ = run(getattr(optim, name), kw, steps_before)
+    params[1].numpy().flags.writeable = False  # as a parameter loaded with np.load(mmap_mode="r")
+    set_grads(params)
+    state, values = _state_arrays(opt), [p.numpy().copy() for p in params]
+    with pytest.raises(RuntimeError, match=rf"{name}.step: parameter 1 of param group 0 \(shape \(3, 4\), float64\)"
+                                           ".* read-only"):
+        opt.step()
+    after = _state_arrays(opt)
+    assert after.keys() == state.keys()
+    for key, value in state.items():
+        np.testing.assert_array_equal(after[key], value, err_msg=str(key))
+    for p, value in zip(params, values, strict=True):  # parameter 0, before it in the loop, was not updated
+        np.testing.assert_array_equal(p.numpy(), value)
+    params[1].numpy().flags.writeable = True  # once writeable again, the step goes through
+    opt.step()
+    assert not np.array_equal(params[1].numpy(), values[1])
+
+
 # ---------------------------------------------------------------- validation
 @pytest.mark.parametrize("make,message", [
     (lambda p: optim.SGD(p, lr=-0.1), "Invalid learning rate: -0.1"),

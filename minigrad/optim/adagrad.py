@@ -63,6 +63,7 @@ class Adagrad(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = _call_closure(closure)
+        self._check_writeable()  # before any state changes: a failed step changes nothing
         for group in self.param_groups:
             lr, lr_decay = float(group["lr"]), float(group["lr_decay"])
             eps, wd, maximize = float(group["eps"]), float(group["weight_decay"]), group["maximize"]

@@ -161,6 +161,23 @@ class Optimizer:
         """Update every parameter that has a gradient; returns ``closure()`` when one is given."""
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
+    def _check_writeable(self) -> None:
+        """Refuse the step before anything changes (state, other parameters) if a parameter to
+        update is backed by a read-only array, which the in-place update would fail to write."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p._grad is not None and not p._data.flags.writeable:
+                    self._refuse_read_only(p)
+
+    def _refuse_read_only(self, param: Tensor) -> None:
+        where = next(f"parameter {j} of param group {i}" for i, group in enumerate(self.param_groups)
+                     for j, p in enumerate(group["params"]) if p is param)
+        raise RuntimeError(
+            f"{type(self).__name__}.step: {where} (shape {param.shape}, {param.dtype}) is backed by a read-only "
+            "array (e.g. from np.load(mmap_mode='r') or np.broadcast_to), so it cannot be updated in place; "
+            "nothing was changed. Give it a writeable copy first."
+        )
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: ``p.grad = None`` (default) or, with ``set_to_none=False``, zeros in place."""
         for group in self.param_groups:

@@ -56,6 +56,7 @@ class RMSprop(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
         loss = _call_closure(closure)
+        self._check_writeable()  # before any state changes: a failed step changes nothing
         for group in self.param_groups:
             lr, beta, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
             wd, mu = float(group["weight_decay"]), float(group["momentum"])
