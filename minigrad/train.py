@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -98,6 +98,8 @@ class _Meter:
     def update(self, loss: float, outputs: Any, targets: Any) -> None:
         out, tgt = _array(outputs), _array(targets)
         n = out.shape[0] if out.ndim else 1
+        if n == 0:
+            return  # no samples: the loss (nan for a mean) would make the whole average nan
         self.add("loss", loss, n)
         for name, fn in self.metric_fns.items():
             if fn is None:
@@ -117,6 +119,29 @@ def _split_batch(batch: Any) -> tuple[Any, Any]:
         "fit/evaluate: each batch must be an (inputs, targets) pair, e.g. from "
         f"DataLoader(TensorDataset(X, y)); got {type(batch).__name__}"
     )
+
+
+def _is_empty(inputs: Any) -> bool:
+    """Whether a batch's inputs (a Tensor or array) hold zero samples; inputs without a shape are not."""
+    shape = getattr(inputs, "shape", None)
+    return isinstance(shape, tuple) and len(shape) > 0 and shape[0] == 0
+
+
+def _check_loader(loader: Iterable, name: str, epochs: int) -> None:
+    """Refuse, before any training, a loader with no batches, or an iterator that one epoch would exhaust."""
+    if isinstance(loader, Iterator):
+        if epochs > 1:
+            raise ValueError(
+                f"fit: {name} is an iterator ({type(loader).__name__}), which one epoch would exhaust, but "
+                f"epochs={epochs}; pass a list or a DataLoader"
+            )
+        return
+    try:
+        n = len(loader)  # type: ignore[arg-type]
+    except TypeError:
+        return  # no length: an empty one is found when it runs
+    if n == 0:
+        raise ValueError(f"fit: {name} is empty (len 0), so there is nothing to train on or measure")
 
 
 def evaluate(
@@ -139,13 +164,15 @@ def evaluate(
         with no_grad():
             for batch in loader:
                 xb, yb = _split_batch(batch)
+                if _is_empty(xb):
+                    continue
                 out = model(xb)
                 meter.update(float(loss_fn(out, yb).item()), out, yb)
     finally:
         model.train(was_training)
     result = meter.result()
     if not result:
-        raise ValueError("evaluate: the loader produced no batches")
+        raise ValueError("evaluate: the loader produced no samples")
     return result
 
 
@@ -203,8 +230,8 @@ class History:
             return self._best_epoch
         for losses in (self.val_loss, self.train_loss):
             arr = np.asarray(losses, dtype=np.float64)
-            if arr.size and not np.all(np.isnan(arr)):
-                return self.epochs[int(np.nanargmin(arr))]
+            if np.isfinite(arr).any():  # a diverged (nan or infinite) epoch is never the best
+                return self.epochs[int(np.nanargmin(np.where(np.isfinite(arr), arr, np.nan)))]
         return None
 
     @best_epoch.setter
@@ -333,7 +360,7 @@ class Callback:
         return None
 
     def on_train_end(self, model: Any) -> None:
-        """Called after the last epoch (also when stopped early)."""
+        """Called after the last epoch (also when stopped early, or when training raised)."""
 
 
 def _copy_state(model: Any) -> dict[str, np.ndarray]:
@@ -345,7 +372,8 @@ class EarlyStopping(Callback):
 
     An epoch improves on the best so far when its value is lower by more than
     ``min_delta`` (``mode="min"``, for losses) or higher by more than
-    ``min_delta`` (``mode="max"``, for accuracies). After ``patience`` epochs
+    ``min_delta`` (``mode="max"``, for accuracies); a nan or infinite value
+    never improves (a diverged run is not the best). After ``patience`` epochs
     in a row without improvement training stops — so it stops at epoch
     ``best_epoch + patience``. With ``restore_best`` a copy of
     ``model.state_dict()`` is kept at every improvement and loaded back when
@@ -368,8 +396,8 @@ class EarlyStopping(Callback):
             raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}")
         if mode not in ("min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
-        if min_delta < 0:
-            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta}")
+        if not (math.isfinite(min_delta) and min_delta >= 0):
+            raise ValueError(f"EarlyStopping: min_delta must be a finite number >= 0, got {min_delta}")
         self.patience = int(patience)
         self.min_delta = float(min_delta)
         self.monitor = monitor
@@ -388,7 +416,8 @@ class EarlyStopping(Callback):
         self.model: Any = None
 
     def is_improvement(self, value: float) -> bool:
-        if math.isnan(value):
+        """Better than the best by more than ``min_delta``; a nan or infinite value (a diverged run) never is."""
+        if not math.isfinite(value):
             return False
         if self.mode == "min":
             return value < self.best - self.min_delta
@@ -523,10 +552,16 @@ def fit(
     - ``progress``: a tqdm bar (one plain line per epoch without tqdm);
       ``False`` prints nothing.
 
-    The model is put back in the train/eval mode it had when ``fit`` was called.
+    Batches of zero samples are skipped (no step, not in the averages). An empty
+    loader is refused before any training. The model is put back in the
+    train/eval mode it had when ``fit`` was called, and the callbacks'
+    ``on_train_end`` runs, also when a batch raises.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    _check_loader(train_loader, "train_loader", int(epochs))
+    if val_loader is not None:
+        _check_loader(val_loader, "val_loader", int(epochs))
     metric_fns = _normalise_metrics(metrics)
     callbacks = list(callbacks)
     history = History()
@@ -545,6 +580,8 @@ def fit(
             meter = _Meter(metric_fns)
             for batch in train_loader:
                 xb, yb = _split_batch(batch)
+                if _is_empty(xb):
+                    continue  # nothing to learn from; its step would still move momentum and step counts
                 optimizer.zero_grad()
                 out = model(xb)
                 loss = loss_fn(out, yb)
@@ -557,7 +594,7 @@ def fit(
                 meter.update(float(loss.item()), out, yb)
             logs = meter.result()
             if not logs:
-                raise ValueError("fit: the training loader produced no batches")
+                raise ValueError(f"fit: the training loader produced no samples in epoch {epoch}")
             if val_loader is not None:
                 val = evaluate(model, val_loader, loss_fn, metrics)
                 logs.update({f"val_{k}": v for k, v in val.items()})
@@ -578,12 +615,15 @@ def fit(
                 break
     finally:
         bar.close(stopped)
+        try:
+            for cb in callbacks:
+                cb.on_train_end(model)
+        finally:
+            model.train(was_training)
     history.stopped_epoch = stopped
     for cb in callbacks:
-        cb.on_train_end(model)
         if isinstance(cb, EarlyStopping) and cb.best_epoch is not None:
             history.best_epoch = cb.best_epoch
-    model.train(was_training)
     return history
 
 

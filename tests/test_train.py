@@ -299,3 +299,100 @@ def test_history_plot_writes_png(tmp_path):
 def test_empty_history():
     history = History()
     assert history.best_epoch is None and len(history) == 0 and repr(history) == "History(empty)"
+
+
+# ---------------------------------------------------------------------- empty batches, failures
+def test_fit_skips_batches_of_zero_samples_in_the_loss_and_the_step():
+    X, y = _blobs(12)
+    empty = (mg.zeros(0, 4), mg.tensor(np.zeros(0, np.int64)))
+    full = (mg.tensor(X), mg.tensor(y))
+    runs = {}
+    for name, batches in {"with": [empty, full, empty], "without": [full]}.items():
+        model = _mlp()
+        opt = optim.Adam(model.parameters(), lr=0.1)
+        history = fit(model, nn.CrossEntropyLoss(), opt, batches, epochs=2, progress=False)
+        runs[name] = (history, snapshot(model), opt.state[model[0].weight]["step"])
+    (with_empty, weights, steps), (without, ref_weights, ref_steps) = runs["with"], runs["without"]
+    assert np.isfinite(with_empty.train_loss).all()
+    assert with_empty.train_loss == without.train_loss and with_empty.train_acc == without.train_acc
+    assert steps == ref_steps == 2  # Adam's step count: the empty batches took no step
+    assert all(np.array_equal(weights[k], ref_weights[k]) for k in ref_weights)
+
+
+def test_evaluate_skips_batches_of_zero_samples():
+    model = _mlp()
+    X, y = _blobs(12)
+    full = (mg.tensor(X), mg.tensor(y))
+    empty = (mg.zeros(0, 4), mg.tensor(np.zeros(0, np.int64)))
+    assert evaluate(model, [empty, full], nn.CrossEntropyLoss()) == evaluate(model, [full], nn.CrossEntropyLoss())
+    with pytest.raises(ValueError, match="no samples"):
+        evaluate(model, [empty], nn.CrossEntropyLoss())
+
+
+class Ends(Callback):
+    """Records which hooks ran."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def on_train_begin(self, model):
+        self.calls.append("begin")
+
+    def on_train_end(self, model):
+        self.calls.append("end")
+
+
+def test_fit_refuses_empty_or_one_shot_loaders_before_training():
+    model = _mlp()
+    w0 = snapshot(model)
+    train, _ = _loaders()
+    empty_val = DataLoader(TensorDataset(np.zeros((0, 4), np.float32), np.zeros(0, np.int64)), 5)
+    cb = Ends()
+    sgd = optim.SGD(model.parameters(), lr=0.5)
+    with pytest.raises(ValueError, match=r"val_loader is empty \(len 0\)"):
+        fit(model, nn.CrossEntropyLoss(), sgd, train, empty_val, epochs=3, callbacks=[cb], progress=False)
+    with pytest.raises(ValueError, match=r"train_loader is empty"):
+        fit(model, nn.CrossEntropyLoss(), sgd, [], epochs=3, callbacks=[cb], progress=False)
+    X, y = _blobs(12)
+    batches = iter([(mg.tensor(X), mg.tensor(y))])
+    with pytest.raises(ValueError, match=r"train_loader is an iterator .* epochs=2"):
+        fit(model, nn.CrossEntropyLoss(), sgd, batches, epochs=2, callbacks=[cb], progress=False)
+    assert cb.calls == [] and _params_equal(model, w0)  # nothing started, nothing trained
+    history = fit(model, nn.CrossEntropyLoss(), sgd, batches, epochs=1, progress=False)  # one epoch: fine
+    assert len(history) == 1
+
+
+def test_fit_restores_the_mode_and_ends_the_callbacks_when_a_batch_raises():
+    model = _mlp()
+    X, y = _blobs(12)
+    good, bad = (mg.tensor(X), mg.tensor(y)), (mg.ones(2, 5), mg.tensor([0, 1]))  # 5 features: Linear(4, 8) fails
+    model.eval()
+    cb, es = Ends(), EarlyStopping(patience=5, monitor="loss")
+
+    class BadSecondEpoch(Callback):  # keeps the weights of epoch 1, then makes epoch 2 raise
+        def on_epoch_end(self, epoch, logs):
+            weights[epoch] = snapshot(model)
+            batches.append(bad)
+
+    batches, weights = [good], {}
+    with pytest.raises((ValueError, RuntimeError)):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5), batches, epochs=3,
+            callbacks=[cb, es, BadSecondEpoch()], progress=False)
+    assert model.training is False  # the mode it had, although the second epoch raised in training mode
+    assert cb.calls == ["begin", "end"]
+    assert es.best_epoch == 1 and _params_equal(model, weights[1])  # on_train_end restored the best weights
+
+
+def test_early_stopping_refuses_a_nan_min_delta_and_never_picks_a_diverged_epoch():
+    for bad in (float("nan"), float("inf"), -0.1):
+        with pytest.raises(ValueError, match="min_delta"):
+            EarlyStopping(min_delta=bad)
+    for diverged in (float("-inf"), float("nan")):
+        es = EarlyStopping(patience=3, restore_best=False)
+        es.on_train_begin(None)
+        stops = [es.on_epoch_end(e, {"val_loss": v}) for e, v in enumerate([1.0, diverged, 0.9, 2.0, 3.0], 1)]
+        assert es.best_epoch == 3 and es.best == 0.9 and stops == [False] * 5
+    history = History()
+    for epoch, loss in enumerate([1.0, float("-inf"), 0.5, float("nan")], 1):
+        history._append(epoch, {"loss": loss})
+    assert history.best_epoch == 3
