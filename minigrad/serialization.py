@@ -14,16 +14,23 @@ beside the destination, is flushed to disk (``fsync``) and then renamed over it
 never a truncated mix. A symlink is resolved first (its target is what gets
 replaced), a replaced file keeps its permission bits, and the next save to the same
 file deletes temporary files whose process has died (POSIX).
+
+Reading is lazy and bounded: only the members the manifest references are read,
+and each one's ``.npy`` header must agree with the member's size in the zip
+directory before anything is allocated.
 """
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
+import reprlib
 import secrets
 import stat
 import zipfile
+import zlib
 from collections import OrderedDict
 from typing import IO, Any
 
@@ -31,17 +38,13 @@ import numpy as np
 
 from minigrad.tensor import Tensor
 
-try:
-    from numpy.lib.npyio import NpzFile
-except ImportError:  # pragma: no cover - NumPy < 1.25 keeps it in a private module
-    from numpy.lib._npyio_impl import NpzFile  # type: ignore[no-redef]
-
 __all__ = ["save", "load", "SerializationError"]
 
 FORMAT = "minigrad.save"
 VERSION = 1
 _MANIFEST = "__minigrad__"
 _ARRAY_KINDS = "biufc"  # bool, integers, floats, complex: what .npy stores without pickle
+_NPY_MAGIC = b"\x93NUMPY"
 
 PathLike = str | os.PathLike
 
@@ -208,43 +211,159 @@ def _fsync_directory(directory: str) -> None:
 
 
 # ---------------------------------------------------------------------- decoding
-class _Decoder:
-    def __init__(self, arrays: dict[str, np.ndarray], name: str) -> None:
-        self.arrays = arrays
-        self.name = name
+class _Archive:
+    """The members of a ``minigrad.save`` file, each read and checked only when the manifest references it."""
 
-    def _array(self, key: Any) -> np.ndarray:
-        if not isinstance(key, str) or key not in self.arrays:
-            raise SerializationError(
-                f"minigrad.load: {self.name} is corrupt: its manifest names a missing array {key!r}"
-            )
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+        self.name = name
+        self.zip = archive
+        infos = archive.infolist()
+        seen: set[str] = set()
+        for info in infos:
+            if info.filename in seen:
+                raise self.corrupt(f"it holds the member {info.filename!r} twice")
+            seen.add(info.filename)
+        self.members = {info.filename[:-4]: info for info in infos if info.filename.endswith(".npy")}
+        self.arrays: dict[str, np.ndarray] = {}  # read once, however often the manifest names them
+
+    def corrupt(self, problem: str) -> SerializationError:
+        return SerializationError(f"minigrad.load: {self.name} is corrupt: {problem}")
+
+    def array(self, key: Any) -> np.ndarray:
+        """The array stored under ``key``."""
+        if not isinstance(key, str) or key not in self.members:
+            raise self.corrupt(f"its manifest names a missing array {key!r}")
+        if key not in self.arrays:
+            self.arrays[key] = self._read(self.members[key])
         return self.arrays[key]
+
+    def _read(self, info: zipfile.ZipInfo) -> np.ndarray:
+        member = repr(info.filename)
+        nbytes = None
+        try:
+            with self.zip.open(info) as f:
+                shape, fortran_order, dtype, header_size = _read_npy_header(f)
+                if dtype.kind not in _ARRAY_KINDS:
+                    raise SerializationError(
+                        f"minigrad.load: {self.name} holds the array {member} of dtype {dtype}; only numeric and "
+                        "bool arrays are loaded (the ones minigrad.save writes)"
+                    )
+                if any(size < 0 for size in shape):
+                    raise self.corrupt(f"its member {member} declares the negative shape {shape}")
+                nbytes = math.prod(shape) * dtype.itemsize
+                if header_size + nbytes != info.file_size:
+                    raise self.corrupt(
+                        f"its member {member} declares shape {shape} of {dtype} ({nbytes} data bytes) but holds "
+                        f"{info.file_size - header_size} data bytes"
+                    )
+                array = np.empty(shape[::-1] if fortran_order else shape, dtype=dtype)
+                _read_into(f, array.reshape(-1).view(np.uint8))  # zipfile checks the CRC at the last byte
+        except SerializationError:
+            raise
+        except MemoryError as exc:
+            raise SerializationError(
+                f"minigrad.load: not enough memory to read {self.name}: its member {member} needs {nbytes} bytes"
+            ) from exc
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, RuntimeError) as exc:
+            raise self.corrupt(f"cannot read its member {member} ({type(exc).__name__}: {exc})") from exc
+        return array.T if fortran_order else array
+
+
+_MAX_NPY_HEADER = 10_000  # NumPy's own limit for reading untrusted .npy headers
+_CHUNK = 1 << 22
+
+
+def _read_npy_header(f: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """``(shape, fortran_order, dtype, header size)`` of the ``.npy`` stream ``f``, reading no further than its header.
+
+    Raises ``ValueError`` or ``EOFError`` for a malformed header.
+    """
+    version = np.lib.format.read_magic(f)
+    if version not in ((1, 0), (2, 0)):
+        raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
+    width = 2 if version == (1, 0) else 4
+    length_bytes = f.read(width)
+    length = int.from_bytes(length_bytes, "little")
+    if length > _MAX_NPY_HEADER:
+        raise ValueError(f".npy header of {length} bytes (at most {_MAX_NPY_HEADER} are read)")
+    header = f.read(length)
+    if len(length_bytes) != width or len(header) != length:
+        raise EOFError("the .npy header is truncated")
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran_order, dtype = read(io.BytesIO(length_bytes + header))
+    return shape, fortran_order, dtype, np.lib.format.MAGIC_LEN + len(length_bytes) + length
+
+
+def _read_into(f: IO[bytes], out: np.ndarray) -> None:
+    """Fill the byte array ``out`` from ``f`` in chunks (no second full-size copy); ``EOFError`` if ``f`` ends early."""
+    view = memoryview(out)
+    done = 0
+    while done < len(view):
+        got = f.readinto(view[done : done + _CHUNK])
+        if not got:
+            raise EOFError(f"the data ends after {done} of {len(view)} bytes")
+        done += got
+
+
+class _Decoder:
+    """Rebuilds the saved object from the manifest tree, checking the shape of every node."""
+
+    def __init__(self, archive: _Archive) -> None:
+        self.archive = archive
 
     def decode(self, node: Any) -> Any:
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
         if isinstance(node, list):
             return [self.decode(v) for v in node]
-        if isinstance(node, dict) and len(node) >= 1:
-            if "tensor" in node:
-                tensor = Tensor._make(self._array(node["tensor"]))
-                return tensor.requires_grad_(True) if node.get("requires_grad") else tensor
-            if "array" in node:
-                return Tensor._make(self._array(node["array"]))
-            if "tuple" in node:
+        if isinstance(node, dict):
+            keys = node.keys()
+            if keys == {"tensor", "requires_grad"} and isinstance(node["requires_grad"], bool):
+                return self._tensor(node["tensor"], node["requires_grad"])
+            if keys == {"array"}:
+                return Tensor._make(self.archive.array(node["array"]))
+            if keys == {"tuple"} and isinstance(node["tuple"], list):
                 return tuple(self.decode(v) for v in node["tuple"])
-            for kind, cls in (("dict", dict), ("odict", OrderedDict)):
-                if kind in node:
-                    return cls((self.decode(k), self.decode(v)) for k, v in node[kind])
-        raise SerializationError(f"minigrad.load: {self.name} is corrupt: unexpected manifest entry {node!r:.80}")
+            for tag, cls in (("dict", dict), ("odict", OrderedDict)):
+                if keys == {tag}:
+                    return cls(self._items(node[tag]))
+        raise self.archive.corrupt(f"unexpected manifest entry {reprlib.repr(node)}")
+
+    def _tensor(self, key: Any, requires_grad: bool) -> Tensor:
+        tensor = Tensor._make(self.archive.array(key))
+        if requires_grad:
+            try:
+                tensor.requires_grad_(True)
+            except (TypeError, RuntimeError) as exc:
+                raise self.archive.corrupt(f"its array {key!r} cannot require grad ({exc})") from exc
+        return tensor
+
+    def _items(self, items: Any) -> list[tuple[Any, Any]]:
+        if not isinstance(items, list):
+            raise self.archive.corrupt(f"a dict's entries are {reprlib.repr(items)}, not a list of [key, value] pairs")
+        pairs = []
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 2):
+                raise self.archive.corrupt(f"the dict entry {reprlib.repr(item)} is not a [key, value] pair")
+            pairs.append((self._key(item[0]), self.decode(item[1])))
+        return pairs
+
+    def _key(self, node: Any) -> Any:
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, dict) and node.keys() == {"tuple"} and isinstance(node["tuple"], list):
+            return tuple(self._key(k) for k in node["tuple"])
+        raise self.archive.corrupt(
+            f"the dict key {reprlib.repr(node)} is not a number, string, bool, None or a tuple of those"
+        )
 
 
 def load(path: PathLike | IO[bytes], map_location: Any = None, weights_only: bool | None = None) -> Any:
     """Read an object written by ``minigrad.save``; Tensors come back as Tensors, NumPy arrays as Tensors too.
 
-    Never executes code from the file (arrays are read with ``allow_pickle=False``). A
-    truncated, corrupt or foreign file raises ``SerializationError`` (a ``RuntimeError``)
-    naming the file. ``map_location`` (only ``None``/``"cpu"``) and ``weights_only``
+    Never executes code from the file (no pickle) and reads only the arrays its manifest references. A
+    truncated, corrupt or foreign file, or one too large for memory, raises ``SerializationError`` (a
+    ``RuntimeError``) naming the file. ``map_location`` (only ``None``/``"cpu"``) and ``weights_only``
     are accepted for PyTorch compatibility; loading is always weights-only.
     """
     if map_location not in (None, "cpu"):
@@ -255,43 +374,51 @@ def load(path: PathLike | IO[bytes], map_location: Any = None, weights_only: boo
         name = repr(os.fspath(path))
         if not os.path.exists(path):
             raise FileNotFoundError(f"minigrad.load: no such file: {name}")
-    arrays = _read_archive(path, name)
-    try:
-        manifest = json.loads(arrays.pop(_MANIFEST).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SerializationError(f"minigrad.load: {name} is corrupt: unreadable manifest ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or "root" not in manifest:
-        raise SerializationError(f"minigrad.load: {name} was not written by minigrad.save (unknown manifest)")
-    version = manifest.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise SerializationError(
-            f"minigrad.load: {name} has format version {version!r}; this minigrad reads version {VERSION} "
-            "(a newer minigrad wrote it?)"
-        )
-    return _Decoder(arrays, name).decode(manifest["root"])
+    with _open_archive(path, name) as zip_file:
+        archive = _Archive(zip_file, name)
+        if _MANIFEST not in archive.members:
+            raise SerializationError(
+                f"minigrad.load: {name} is an .npz archive but was not written by minigrad.save "
+                f"(no {_MANIFEST!r} manifest; it holds {sorted(archive.members)[:5]})"
+            )
+        text = archive.array(_MANIFEST)
+        if text.dtype != np.uint8 or text.ndim != 1:
+            raise archive.corrupt(f"its manifest is an array of shape {text.shape} and dtype {text.dtype}")
+        try:
+            manifest = json.loads(text.tobytes().decode("utf-8"))
+        except (ValueError, RecursionError, MemoryError) as exc:  # UnicodeDecodeError and JSONDecodeError included
+            raise archive.corrupt(f"unreadable manifest ({type(exc).__name__}: {exc})") from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or "root" not in manifest:
+            raise SerializationError(f"minigrad.load: {name} was not written by minigrad.save (unknown manifest)")
+        version = manifest.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise archive.corrupt(f"its manifest has format version {version!r}, not a positive integer")
+        if version > VERSION:
+            raise SerializationError(
+                f"minigrad.load: {name} has format version {version}; this minigrad reads version {VERSION} "
+                "(a newer minigrad wrote it?)"
+            )
+        try:
+            return _Decoder(archive).decode(manifest["root"])
+        except RecursionError as exc:
+            raise archive.corrupt("its manifest is nested too deeply to rebuild") from exc
 
 
-def _read_archive(path: PathLike | IO[bytes], name: str) -> dict[str, np.ndarray]:
-    """Every array in the ``.npz`` archive (the manifest included), read without pickle."""
+def _open_archive(path: PathLike | IO[bytes], name: str) -> zipfile.ZipFile:
+    """The zip archive at ``path``; ``SerializationError`` naming the file if it is not one."""
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, NpzFile):
+        if hasattr(path, "read"):
+            start = path.tell()
+            head = path.read(len(_NPY_MAGIC))
+            path.seek(start)
+        else:
+            with open(path, "rb") as f:
+                head = f.read(len(_NPY_MAGIC))
+        if head == _NPY_MAGIC:
             raise SerializationError(f"minigrad.load: {name} holds a single .npy array, not a minigrad.save archive")
-        with archive:
-            if _MANIFEST not in archive.files:
-                raise SerializationError(
-                    f"minigrad.load: {name} is an .npz archive but was not written by minigrad.save "
-                    f"(no {_MANIFEST!r} manifest; it holds {sorted(archive.files)[:5]})"
-                )
-            arrays = {key: archive[key] for key in archive.files}
-    except SerializationError:
-        raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, io.UnsupportedOperation) as exc:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, io.UnsupportedOperation) as exc:
         raise SerializationError(
             f"minigrad.load: cannot read {name}: it is truncated, corrupt or not a minigrad.save file "
             f"({type(exc).__name__}: {exc})"
         ) from exc
-    for key, value in arrays.items():
-        if not isinstance(value, np.ndarray):  # NumPy hands back the raw bytes of a member that is not .npy
-            raise SerializationError(f"minigrad.load: {name} is corrupt: its member {key!r} is not a NumPy array")
-    return arrays

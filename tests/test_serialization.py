@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import errno
+import io
+import json
+import math
 import os
 import pickle
 import signal
 import stat
+import struct
 import subprocess
 import sys
+import warnings
 import zipfile
 from collections import OrderedDict
 
@@ -226,6 +231,151 @@ def test_missing_truncated_corrupt_and_foreign_files_name_the_file(tmp_path):
         z.writestr("__minigrad__.npy", b"not an npy")
     with pytest.raises(SerializationError, match="odd.npz"):
         mg.load(tmp_path / "odd.npz")
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _npy_header(shape: tuple, descr: str = "<f8") -> bytes:
+    """A .npy version 1.0 header declaring ``shape`` (whatever data follows it)."""
+    text = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}"
+    text += " " * (63 - (len(text) + 10) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode()
+
+
+def _manifest(root, version=1) -> bytes:
+    text = json.dumps({"format": "minigrad.save", "version": version, "root": root}).encode()
+    return _npy_bytes(np.frombuffer(text, dtype=np.uint8))
+
+
+def _archive(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return path
+
+
+def test_arrays_of_every_layout_round_trip(tmp_path):
+    arrays = {
+        "fortran": np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+        "big_endian": np.arange(5, dtype=">i4"),
+        "scalar": np.array(2.5, dtype=np.float16),
+        "empty": np.zeros((0, 3), dtype=np.complex128),
+        "strided": np.arange(20, dtype=np.int8)[::3],
+        "bool": np.array([[True], [False]]),
+    }
+    mg.save(arrays, tmp_path / "a.npz")
+    back = mg.load(tmp_path / "a.npz")
+    for key, array in arrays.items():
+        assert back[key].dtype == array.dtype and back[key].shape == array.shape, key
+        np.testing.assert_array_equal(back[key].numpy(), array, err_msg=key)
+        assert back[key].numpy().flags.writeable
+
+
+def test_load_reads_only_the_members_the_manifest_references(tmp_path):
+    path = _archive(tmp_path / "extra.npz", {
+        "junk.npy": b"not an npy at all",
+        "bomb.npy": _npy_header((10**12,)) + bytes(64),
+        "a0.npy": _npy_bytes(np.arange(3.0)),
+        "__minigrad__.npy": _manifest([{"tensor": "a0", "requires_grad": False}, {"array": "a0"}]),
+    })
+    first, second = mg.load(path)
+    np.testing.assert_array_equal(first.numpy(), np.arange(3.0))
+    assert np.shares_memory(first.numpy(), second.numpy())  # a member named twice is read once
+
+
+@pytest.mark.parametrize("member, message", [
+    pytest.param(_npy_header((10**12,)) + bytes(64),
+                 r"declares shape \(1000000000000,\) of float64 \(8000000000000 data bytes\)", id="huge"),
+    pytest.param(_npy_header((4,)) + bytes(24), "holds 24 data bytes", id="short"),
+    pytest.param(_npy_header((2,)) + bytes(24), "holds 24 data bytes", id="long"),
+    pytest.param(_npy_header((-2, -4)) + bytes(64), r"negative shape \(-2, -4\)", id="negative"),
+    pytest.param(_npy_header((0, 2**62, 2**62), "|u1"), "too big", id="empty-but-too-big"),
+    pytest.param(_npy_header((2,))[:30], "truncated", id="truncated-header"),
+    pytest.param(b"\x93NUMPY\x02\x00\xff\xff\xff\x7f" + bytes(100), "header of 2147483647 bytes", id="huge-header"),
+])
+def test_a_member_whose_header_disagrees_with_its_size_is_refused_before_allocating(tmp_path, member, message):
+    path = _archive(tmp_path / "declared.npz", {"a0.npy": member, "__minigrad__.npy": _manifest({"array": "a0"})})
+    with pytest.raises(SerializationError, match=message) as info:
+        mg.load(path)
+    assert "declared.npz" in str(info.value) and "'a0.npy'" in str(info.value)
+
+
+def test_running_out_of_memory_while_loading_names_the_file(tmp_path, monkeypatch):
+    mg.save({"w": np.zeros(10_000)}, tmp_path / "big.npz")
+    real_empty = np.empty
+
+    def small_memory(shape, *args, **kwargs):
+        if math.prod(np.atleast_1d(shape)) >= 10_000:
+            raise MemoryError("Unable to allocate 78.1 KiB")
+        return real_empty(shape, *args, **kwargs)
+
+    monkeypatch.setattr(serialization.np, "empty", small_memory)
+    with pytest.raises(SerializationError, match=r"not enough memory to read '.*big.npz'.*'a0.npy' needs 80000 bytes"):
+        mg.load(tmp_path / "big.npz")
+
+
+HEAD = '{"format":"minigrad.save","version":1,"root":'
+CORRUPT_MANIFESTS = {
+    "deeply nested": (HEAD + "[" * 100_000 + "]" * 100_000 + "}", "RecursionError"),
+    "nested 900 deep": (HEAD + "[" * 900 + "]" * 900 + "}", "nested too deeply|Recursion"),
+    "100000-digit int": (HEAD + "9" * 100_000 + "}", "digits"),
+    "unhashable key": (HEAD + '{"dict":[[[1,2],3]]}}', r"dict key \[1, 2\]"),
+    "unhashable tuple key": (HEAD + '{"dict":[[{"tuple":[[1]]},3]]}}', r"dict key \[1\]"),
+    "entry not a pair": (HEAD + '{"odict":[[1]]}}', r"entry \[1\] is not a \[key, value\] pair"),
+    "dict payload not a list": (HEAD + '{"dict":5}}', "entries are 5, not a list"),
+    "tuple payload not a list": (HEAD + '{"tuple":5}}', "unexpected manifest entry"),
+    "unknown tag": (HEAD + '{"set":[1]}}', "unexpected manifest entry"),
+    "array key not a string": (HEAD + '{"tensor":["a0"],"requires_grad":false}}', "missing array"),
+    "requires_grad not a bool": (HEAD + '{"tensor":"a0","requires_grad":"yes"}}', "unexpected manifest"),
+    "int tensor requiring grad": (HEAD + '{"tensor":"a0","requires_grad":true}}', "cannot require grad"),
+    "version true": ('{"format":"minigrad.save","version":true,"root":1}', "format version True, not a positive"),
+    "version -5": ('{"format":"minigrad.save","version":-5,"root":1}', "format version -5, not a positive"),
+    "version '1'": ('{"format":"minigrad.save","version":"1","root":1}', "format version '1', not a positive"),
+    "not UTF-8": ("\udcff", "unreadable manifest"),
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPT_MANIFESTS))
+def test_corrupt_manifests_raise_serialization_error_naming_the_file(tmp_path, case):
+    text, message = CORRUPT_MANIFESTS[case]
+    manifest = _npy_bytes(np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8))
+    path = _archive(tmp_path / "crafted.npz", {"a0.npy": _npy_bytes(np.arange(3)), "__minigrad__.npy": manifest})
+    with pytest.raises(SerializationError, match=message) as info:
+        mg.load(path)
+    assert "crafted.npz" in str(info.value)
+
+
+def test_a_manifest_that_is_not_a_byte_string_is_refused(tmp_path):
+    path = _archive(tmp_path / "wide.npz", {"__minigrad__.npy": _npy_bytes(np.zeros(3, dtype=np.int32))})
+    with pytest.raises(SerializationError, match=r"wide.npz.*manifest is an array of shape \(3,\) and dtype int32"):
+        mg.load(path)
+
+
+@pytest.mark.parametrize("array", [np.array(["ab"]), np.array(["2020-01-01"], dtype="datetime64[D]"),
+                                   np.array([1], dtype="timedelta64[s]"), np.zeros(2, dtype=[("x", "f4")])],
+                         ids=lambda a: str(a.dtype))
+def test_load_refuses_the_non_numeric_arrays_save_refuses(tmp_path, array):
+    with pytest.raises(SerializationError):
+        mg.save({"a": array}, tmp_path / "saved.npz")
+    path = _archive(tmp_path / "odd.npz", {"a0.npy": _npy_bytes(array),
+                                           "__minigrad__.npy": _manifest({"array": "a0"})})
+    with pytest.raises(SerializationError, match=r"odd.npz.*'a0.npy' of dtype .*only numeric and bool arrays"):
+        mg.load(path)
+
+
+def test_duplicate_members_are_refused(tmp_path):
+    path = tmp_path / "twice.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name while writing it
+        _archive(path, {"__minigrad__.npy": _manifest({"array": "a0"}), "a0.npy": _npy_bytes(np.ones(2))})
+        with zipfile.ZipFile(path, "a") as z:
+            z.writestr("a0.npy", _npy_bytes(np.zeros(2)))
+    with pytest.raises(SerializationError, match="twice.npz.*holds the member 'a0.npy' twice"):
+        mg.load(path)
 
 
 class _Payload:
