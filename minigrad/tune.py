@@ -178,6 +178,8 @@ def _dimension(name: str, spec: Any) -> Dimension:
     if isinstance(spec, (_Range, Choice)):
         return spec
     if isinstance(spec, (list, tuple)):
+        if not spec:
+            raise ValueError(f"search space: {name!r} is an empty list of choices; give at least one value")
         return Choice(spec)
     # a single fixed value is a choice of one
     if isinstance(spec, (numbers.Number, str, bool)) or spec is None:
@@ -308,15 +310,22 @@ def _run(
 ) -> Results:
     if mode not in ("max", "min"):
         raise ValueError(f"mode must be 'max' (higher score is better) or 'min', got {mode!r}")
-    trials = []
+    trials: list[Trial] = []
     for i, params in enumerate(points):
         start = time.perf_counter()
-        value = train_fn(dict(params))
-        extra: dict[str, Any] = {}
-        if isinstance(value, Mapping):  # {"score": ..., other numbers to keep}
-            extra = {k: v for k, v in value.items() if k != "score"}
-            value = value["score"]
-        score = float(value)
+        try:
+            value = train_fn(dict(params))
+            extra: dict[str, Any] = {}
+            if isinstance(value, Mapping):  # {"score": ..., other numbers to keep}
+                extra = {k: v for k, v in value.items() if k != "score"}
+                value = value["score"]
+            score = float(value)
+        except BaseException as exc:  # also Ctrl-C: the finished trials stay reachable
+            exc.partial_results = Results(trials, mode)  # type: ignore[attr-defined]
+            if hasattr(exc, "add_note"):  # Python >= 3.11
+                exc.add_note(f"tune: trial {i} ({dict(params)}) raised; the {len(trials)} finished trials are in "
+                             "this exception's .partial_results")
+            raise
         seconds = time.perf_counter() - start
         trials.append(Trial(dict(params), score, i, seconds, extra))
         if progress:
@@ -340,7 +349,10 @@ def grid_search(
     trials is the product of the counts — it grows exponentially with the
     number of hyperparameters, which is why random search is usually better.
     ``train_fn`` may return a float or a dict with ``"score"`` and extra numbers.
+    If it raises, the exception's ``partial_results`` holds the trials finished before.
     """
+    if isinstance(points_per_range, bool) or not isinstance(points_per_range, numbers.Integral):
+        raise TypeError(f"grid_search: points_per_range must be an int, got {points_per_range!r}")
     if points_per_range < 1:
         raise ValueError(f"grid_search: points_per_range must be >= 1, got {points_per_range}")
     dims = _dimensions(space)
@@ -364,7 +376,8 @@ def random_search(
     Lists are sampled uniformly, ``Uniform``/``IntUniform`` uniformly on their
     interval, ``LogUniform`` uniformly in log₁₀. The same ``seed`` gives the
     same points (each trial's own training randomness is ``train_fn``'s
-    business — seed it from the params if needed).
+    business — seed it from the params if needed). If ``train_fn`` raises, the
+    exception's ``partial_results`` holds the trials finished before.
     """
     if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
         raise ValueError(f"random_search: n_trials must be an int >= 1, got {n_trials!r}")
@@ -404,8 +417,19 @@ def refine(results: Results | Sequence[Trial], space: Space, top_k: int = 3, shr
             new[name] = list(kept) if kept else list(dim.values)
         else:
             lo, hi = dim.bounds
-            centre = float(np.mean([dim.to_unit(v) for v in values]))
+            centre = float(np.mean([_unit(dim, name, v) for v in values]))
             half = shrink * (hi - lo) / 2
             new_lo = min(max(centre - half, lo), hi - 2 * half)
             new[name] = dim.narrowed(new_lo, new_lo + 2 * half)
     return new
+
+
+def _unit(dim: _Range, name: str, value: Any) -> float:
+    """``value`` of dimension ``name`` in sampling coordinates, or a ValueError naming both."""
+    try:
+        u = dim.to_unit(value)
+    except (TypeError, ValueError):  # e.g. log10 of a value <= 0 for a LogUniform
+        u = math.nan
+    if not math.isfinite(u):
+        raise ValueError(f"refine: {name}={value!r} of a top trial cannot be placed in {dim!r}")
+    return u

@@ -151,3 +151,29 @@ def test_bad_spaces_and_arguments_are_clear():
         random_search(_peak_at_1e3, {"lr": [1e-3]}, n_trials=1, mode="best")
     with pytest.raises(ValueError, match="shrink"):
         refine(Results([Trial({"x": 1}, 1.0, 0)]), {"x": Uniform(0, 2)}, shrink=0)
+
+
+def test_a_failing_trial_keeps_the_finished_trials_on_the_exception():
+    def train_fn(params):
+        if params["lr"] > 5e-3:
+            raise FloatingPointError(f"diverged at lr={params['lr']}")
+        return _peak_at_1e3(params)
+
+    with pytest.raises(FloatingPointError, match="diverged") as info:
+        grid_search(train_fn, {"lr": LogUniform(1e-4, 1e-1)}, points_per_range=4)
+    partial = info.value.partial_results
+    assert isinstance(partial, Results) and len(partial) == 2  # 1e-4 and 1e-3 ran; 1e-2 raised
+    assert partial.best.params["lr"] == pytest.approx(1e-3)
+    with pytest.raises(TypeError) as info:  # a score that is not a number fails the same way
+        random_search(lambda p: None, {"lr": [1e-3]}, n_trials=2)
+    assert len(info.value.partial_results) == 0
+
+
+def test_bad_grid_refine_and_choice_arguments_name_what_is_wrong():
+    with pytest.raises(TypeError, match=r"points_per_range must be an int, got 2.5"):
+        grid_search(_peak_at_1e3, {"lr": LogUniform(1e-3, 1e-1)}, points_per_range=2.5)
+    trials = [Trial({"lr": 1e-3}, 0.9, 0), Trial({"lr": -1.0}, 0.8, 1)]
+    with pytest.raises(ValueError, match=r"lr=-1.0 .* LogUniform\(0.0001, 0.1\)"):
+        refine(Results(trials), {"lr": LogUniform(1e-4, 1e-1)}, top_k=2)
+    with pytest.raises(ValueError, match=r"'act' is an empty list"):
+        random_search(_peak_at_1e3, {"lr": [1e-3], "act": []}, n_trials=1)
