@@ -7,14 +7,19 @@
 """
 from minigrad.tensor import Tensor  # noqa: I001  (Tensor first: the ops import it)
 from minigrad import autograd
-from minigrad._dtype import get_default_dtype, set_default_dtype
+from minigrad import cuda
+from minigrad._device import device
+from minigrad._dtype import get_default_dtype, promote_types, result_type, set_default_dtype
 from minigrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from minigrad._random import manual_seed
+from minigrad._random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
 from minigrad.autograd.function import ShapeError
 from minigrad.creation import (
-    arange, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
-    randn, randn_like, tensor, zeros, zeros_like,
+    arange, empty, eye, from_numpy, full, full_like, linspace, normal, ones, ones_like, rand, rand_like, randint,
+    randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
+from minigrad.ops.random import multinomial
 from minigrad.functions import (
     abs, amax, amin, argmax, argmin, bernoulli, broadcast_to, cat, clamp, clip, cos, dropout, elu, exp,
     flatten, leaky_relu, linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum,
@@ -22,8 +27,20 @@ from minigrad.functions import (
     transpose, unsqueeze, var, where,
 )
 
-float32 = __import__("numpy").float32
-float64 = __import__("numpy").float64
+# dtypes: NumPy's, under PyTorch's names too (x.dtype == mg.float32 == mg.float == np.float32)
+from minigrad._dtype import ALIASES as _D  # noqa: E402
+
+float32 = float = _D["float32"]
+float64 = double = _D["float64"]
+float16 = half = _D["float16"]
+int64 = long = _D["int64"]
+int32 = int = _D["int32"]
+int16 = short = _D["int16"]
+int8, uint8, bool = _D["int8"], _D["uint8"], _D["bool"]
+complex64 = cfloat = _D["complex64"]
+complex128 = cdouble = _D["complex128"]
+finfo = __import__("numpy").finfo
+iinfo = __import__("numpy").iinfo
 
 __version__ = "0.1.0"
 

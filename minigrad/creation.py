@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._device import check_device
 from minigrad._dtype import get_default_dtype
 from minigrad._random import resolve_generator
 from minigrad.tensor import Tensor, _check_requires_grad
@@ -24,13 +25,16 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def _leaf(arr: np.ndarray, requires_grad: bool) -> Tensor:
+def _leaf(arr: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    check_device(device)
     _check_requires_grad(arr.dtype, requires_grad)
     return Tensor._make(arr, bool(requires_grad))
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None,
+           device: Any = None) -> Tensor:
     """A new Tensor (copies ``data``); Python floats become the default dtype (float32)."""
+    check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
@@ -41,32 +45,34 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_shape(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _leaf(np.zeros(_shape(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.ones(_shape(size, "ones"), dtype=_float_dtype(dtype)), requires_grad)
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _leaf(np.ones(_shape(size, "ones"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), requires_grad)
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _leaf(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     if dtype is None:
         dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else get_default_dtype()
         if np.dtype(dtype) == np.float64:
             dtype = get_default_dtype()
-    return _leaf(np.full(_shape((size,), "full"), fill_value, dtype=np.dtype(dtype)), requires_grad)
+    return _leaf(np.full(_shape((size,), "full"), fill_value, dtype=np.dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
+    return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive); integers unless a bound or ``dtype`` is float."""
     if end is None:
         start, end = 0, start
@@ -75,59 +81,92 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     if dtype is None:
         all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = np.int64 if all_int else get_default_dtype()
-    return _leaf(np.arange(start, end, step).astype(dtype), requires_grad)
+    return _leaf(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
+    return _leaf(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
 def rand(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples from [0, 1)."""
     rng = resolve_generator(generator)
-    return _leaf(rng.random(_shape(size, "rand")).astype(_float_dtype(dtype)), requires_grad)
+    return _leaf(rng.random(_shape(size, "rand")).astype(_float_dtype(dtype)), requires_grad, device)
 
 
 def randn(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples."""
     rng = resolve_generator(generator)
-    return _leaf(rng.standard_normal(_shape(size, "randn")).astype(_float_dtype(dtype)), requires_grad)
+    return _leaf(rng.standard_normal(_shape(size, "randn")).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def randint(low: int, high: int, size: Any, generator: np.random.Generator | None = None,
-            dtype: Any = np.int64) -> Tensor:
+def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
+            dtype: Any = np.int64, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from [low, high): ``randint(low, high, size)`` or ``randint(high, size)``."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if size is None or high is None:
+        raise TypeError("randint: give randint(low, high, size) or randint(high, size), with size a tuple")
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     rng = resolve_generator(generator)
-    return Tensor._make(rng.integers(low, high, size=_shape((size,), "randint")).astype(dtype))
+    arr = rng.integers(low, high, size=_shape((size,), "randint")).astype(dtype)
+    return _leaf(arr, requires_grad, device)
+
+
+def randperm(n: int, generator: Any = None, dtype: Any = np.int64, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
+    return _leaf(resolve_generator(generator).permutation(int(n)).astype(dtype), requires_grad, device)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, generator: Any = None, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples of N(mean, std²); ``mean``/``std`` numbers (then ``size`` is needed) or tensors (broadcast)."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    sd = std._data if isinstance(std, Tensor) else std
+    if np.any(np.asarray(sd) < 0):
+        raise RuntimeError(f"normal: std must be >= 0, got {std!r}")
+    shape = _shape((size,), "normal") if size is not None else np.broadcast_shapes(np.shape(m), np.shape(sd))
+    if dtype is None:
+        kinds = [np.asarray(v).dtype for v in (m, sd) if isinstance(v, np.ndarray)]
+        dtype = kinds[0] if kinds and kinds[0].kind == "f" else get_default_dtype()
+    arr = resolve_generator(generator).normal(m, sd, size=shape).astype(dtype)
+    return _leaf(arr, requires_grad, device)
 
 
 def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return t.shape, (t.dtype if dtype is None else np.dtype(dtype))
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     shape, d = _like(t, dtype)
-    return _leaf(np.zeros(shape, dtype=d), requires_grad)
+    return _leaf(np.zeros(shape, dtype=d), requires_grad, device)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     shape, d = _like(t, dtype)
-    return _leaf(np.ones(shape, dtype=d), requires_grad)
+    return _leaf(np.ones(shape, dtype=d), requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
     shape, d = _like(t, dtype)
-    return _leaf(np.full(shape, fill_value, dtype=d), requires_grad)
+    return _leaf(np.full(shape, fill_value, dtype=d), requires_grad, device)
 
 
 def rand_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, device: Any = None) -> Tensor:
     shape, d = _like(t, dtype)
-    return _leaf(resolve_generator(generator).random(shape).astype(d), requires_grad)
+    return _leaf(resolve_generator(generator).random(shape).astype(d), requires_grad, device)
 
 
 def randn_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, device: Any = None) -> Tensor:
     shape, d = _like(t, dtype)
-    return _leaf(resolve_generator(generator).standard_normal(shape).astype(d), requires_grad)
+    return _leaf(resolve_generator(generator).standard_normal(shape).astype(d), requires_grad, device)

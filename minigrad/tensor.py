@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad._dtype import get_default_dtype
+from minigrad._device import CPU, check_device
+from minigrad._dtype import get_default_dtype, result_type
 from minigrad._grad_mode import _state
 
 ArrayLike = Any  # nested lists, scalars, ndarrays or Tensors
@@ -236,6 +237,15 @@ class Tensor:
             )
         return bool(self._data.item())
 
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``), as in PyTorch."""
+        if self.ndim == 0:
+            return format(self._data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} passed to a tensor of shape {self.shape}: "
+                            "format its .item() or .tolist()")
+        return repr(self)
+
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
@@ -327,11 +337,48 @@ class Tensor:
         """A copy converted to ``dtype`` (differentiable between float dtypes)."""
         return _ew.Cast.apply(self, dtype=np.dtype(dtype))
 
+    @property
+    def device(self) -> Any:
+        """Always the CPU (``mg.device("cpu")``): minigrad computes there."""
+        return CPU
+
+    is_cuda = False
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)`` as PyTorch: ``self`` when
+        nothing changes, else a converted copy. Only the CPU device exists."""
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) or type(a).__name__ == "device":
+                check_device(a)
+            elif a is not None:
+                dtype = a
+        if dtype is None or np.dtype(dtype) == self.dtype:
+            return self.clone() if copy else self
+        return self.astype(dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda")  # raises: there is no CUDA device
+        return self
+
     def float(self) -> Tensor:
         return self.astype(np.float32)
 
     def double(self) -> Tensor:
         return self.astype(np.float64)
+
+    def half(self) -> Tensor:
+        return self.astype(np.float16)
 
     def long(self) -> Tensor:
         return self.astype(np.int64)
@@ -341,6 +388,10 @@ class Tensor:
 
     def bool(self) -> Tensor:
         return self.astype(np.bool_)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor in ``other``'s dtype."""
+        return self.to(other.dtype)
 
     # ------------------------------------------------------------------ version counter
     # A view (reshape, transpose, basic indexing, expand, detach) shares its base's memory and so,
@@ -449,37 +500,42 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return _ew.Add.apply(self, _operand(other))
+        return _ew.Add.apply(*_promote(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ew.Add.apply(_operand(other), self)
+        return _ew.Add.apply(*_promote(other, self))
 
     def __sub__(self, other: Any) -> Tensor:
-        return _ew.Sub.apply(self, _operand(other))
+        return _ew.Sub.apply(*_promote(self, other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _ew.Sub.apply(_operand(other), self)
+        return _ew.Sub.apply(*_promote(other, self))
 
     def __mul__(self, other: Any) -> Tensor:
-        return _ew.Mul.apply(self, _operand(other))
+        return _ew.Mul.apply(*_promote(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ew.Mul.apply(_operand(other), self)
+        return _ew.Mul.apply(*_promote(other, self))
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _ew.Div.apply(self, _operand(other))
+        return _ew.Div.apply(*_promote(self, other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _ew.Div.apply(_operand(other), self)
+        return _ew.Div.apply(*_promote(other, self, true_divide=True))
 
     def __pow__(self, other: Any) -> Tensor:
         other = _operand(other)
         if isinstance(other, (int, float)):
-            return _ew.PowScalar.apply(self, exponent=other)
-        return _ew.Pow.apply(self, other)
+            base = self if self._data.dtype.kind in "fc" or isinstance(other, int) else _as_float(self)
+            return _ew.PowScalar.apply(base, exponent=other)
+        return _ew.Pow.apply(*_promote(self, other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _ew.Pow.apply(_operand(other), self)
+        return _ew.Pow.apply(*_promote(other, self))
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent``."""
+        return self ** exponent
 
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.MatMul.apply(self, _operand(other, "matmul"))
@@ -538,31 +594,31 @@ class Tensor:
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
-        return _ew.Exp.apply(self)
+        return _ew.Exp.apply(_as_float(self))
 
     def log(self) -> Tensor:
-        return _ew.Log.apply(self)
+        return _ew.Log.apply(_as_float(self))
 
     def sqrt(self) -> Tensor:
-        return _ew.Sqrt.apply(self)
+        return _ew.Sqrt.apply(_as_float(self))
 
     def abs(self) -> Tensor:
         return _ew.Abs.apply(self)
 
     def sin(self) -> Tensor:
-        return _ew.Sin.apply(self)
+        return _ew.Sin.apply(_as_float(self))
 
     def cos(self) -> Tensor:
-        return _ew.Cos.apply(self)
+        return _ew.Cos.apply(_as_float(self))
 
     def sign(self) -> Tensor:
         return Tensor._make(np.sign(self._data))
 
     def tanh(self) -> Tensor:
-        return _act.Tanh.apply(self)
+        return _act.Tanh.apply(_as_float(self))
 
     def sigmoid(self) -> Tensor:
-        return _act.Sigmoid.apply(self)
+        return _act.Sigmoid.apply(_as_float(self))
 
     def relu(self) -> Tensor:
         return _act.ReLU.apply(self)
@@ -571,7 +627,7 @@ class Tensor:
         return _act.LeakyReLU.apply(self, negative_slope=float(negative_slope))
 
     def elu(self, alpha: float = 1.0) -> Tensor:
-        return _act.ELU.apply(self, alpha=float(alpha))
+        return _act.ELU.apply(_as_float(self), alpha=float(alpha))
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Limit values to [min, max]; the gradient passes where min ≤ x ≤ max."""
@@ -590,7 +646,7 @@ class Tensor:
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
-        return _reduce.mean(self, dim, keepdim)
+        return _reduce.mean(_as_float(self), dim, keepdim)
 
     def var(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
             axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
@@ -598,7 +654,7 @@ class Tensor:
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = 1 if unbiased else 0
-        return _reduce.var(self, dim, correction, keepdim)
+        return _reduce.var(_as_float(self), dim, correction, keepdim)
 
     def std(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
             axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
@@ -649,14 +705,14 @@ class Tensor:
                   keepdims: Any = None) -> Tensor:
         """log Σ exp(x), computed as m + log Σ exp(x − m) with m the max (stable)."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
-        return _reduce.LogSumExp.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "logsumexp"),
+        return _reduce.LogSumExp.apply(_as_float(self), dim=_reduce.norm_dims(dim, self.ndim, "logsumexp"),
                                        keepdim=keepdim)
 
     def softmax(self, dim: int = -1) -> Tensor:
-        return _reduce.Softmax.apply(self, dim=_wrap_dim(dim, self.ndim, "softmax"))
+        return _reduce.Softmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim: int = -1) -> Tensor:
-        return _reduce.LogSoftmax.apply(self, dim=_wrap_dim(dim, self.ndim, "log_softmax"))
+        return _reduce.LogSoftmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "log_softmax"))
 
     def all(self) -> bool:
         return bool(self._data.all())
@@ -725,10 +781,10 @@ class Tensor:
         return self @ other
 
     def maximum(self, other: Any) -> Tensor:
-        return _ew.Maximum.apply(self, _operand(other))
+        return _ew.Maximum.apply(*_promote(self, other, "maximum"))
 
     def minimum(self, other: Any) -> Tensor:
-        return _ew.Minimum.apply(self, _operand(other))
+        return _ew.Minimum.apply(*_promote(self, other, "minimum"))
 
     def dropout(self, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
         return _random.dropout(self, p, training, generator)
@@ -757,6 +813,44 @@ def _operand(x: Any, op: str = "arithmetic") -> Any:
     if isinstance(x, (list, tuple)):
         return _to_array(x)
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}")
+
+
+def _promote(a: Any, b: Any, op: str = "arithmetic", true_divide: bool = False) -> tuple[Any, Any]:
+    """The two operands of a binary op, cast to their common dtype by PyTorch's rules
+    (``mg.result_type``): float32 stays float32 beside an int64 tensor or a float64 0-d tensor.
+    ``true_divide``: integers divide into the default float dtype, as PyTorch's ``/``."""
+    a, b = _operand(a, op), _operand(b, op)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a._data.dtype == b._data.dtype and (not true_divide or a._data.dtype.kind in "fc"):
+            return a, b  # the common case: nothing to do
+    elif (isinstance(a, Tensor) and type(b) in _WEAK and a._data.dtype.kind in "fc"
+          or isinstance(b, Tensor) and type(a) in _WEAK and b._data.dtype.kind in "fc"):
+        return a, b  # a Python number never changes a float tensor's dtype
+    dtype = result_type(a, b)
+    if true_divide and dtype.kind not in "fc":
+        dtype = get_default_dtype()
+    return _cast(a, dtype), _cast(b, dtype)
+
+
+_WEAK = (bool, int, float)
+
+
+def _cast(x: Any, dtype: np.dtype) -> Any:
+    """``x`` (a Tensor, array or Python number) in ``dtype``: recorded for tensors that require grad."""
+    if isinstance(x, Tensor):
+        if x._data.dtype == dtype:
+            return x
+        return _ew.Cast.apply(x, dtype=dtype) if x.requires_grad else Tensor._make(x._data.astype(dtype))
+    if isinstance(x, np.ndarray) and x.dtype != dtype:
+        return x.astype(dtype)
+    return x
+
+
+def _as_float(x: Tensor) -> Tensor:
+    """Integer and bool tensors enter float-only ops (exp, log, softmax, mean, ...) in the default float dtype."""
+    if x._data.dtype.kind in "fc":
+        return x
+    return Tensor._make(x._data.astype(get_default_dtype()))
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:

@@ -384,9 +384,33 @@ class Module:
                     tensor.grad = Tensor._make(tensor.grad._data.astype(dtype))
         return self
 
-    def to(self: M, dtype: Any) -> M:
-        """Convert floating parameters and buffers to ``dtype`` in place (the Parameter objects stay)."""
-        return self._cast_floats(dtype)
+    def to(self: M, *args: Any, **kwargs: Any) -> M:
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)`` as PyTorch: floating parameters and
+        buffers are converted in place (the Parameter objects stay); only the CPU device exists."""
+        from minigrad._device import check_device
+
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"Module.to(): unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, str) or type(a).__name__ == "device":
+                check_device(a)
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a is not None:
+                dtype = a
+        return self if dtype is None else self._cast_floats(dtype)
+
+    def cpu(self: M) -> M:
+        return self
+
+    def cuda(self: M, *args: Any, **kwargs: Any) -> M:
+        from minigrad._device import check_device
+
+        check_device("cuda")  # raises: there is no CUDA device
+        return self
 
     def float(self: M) -> M:
         return self._cast_floats(np.float32)

@@ -24,6 +24,27 @@ def bernoulli(p: Any, shape: tuple[int, ...] | None = None, generator: Any = Non
     return Tensor._make((rng.random(shape) < probs).astype(dtype))
 
 
+def multinomial(input: Any, num_samples: int, replacement: bool = False, generator: Any = None) -> Tensor:
+    """Indices drawn from the categorical distributions in the rows of ``input`` (non-negative weights,
+    not necessarily normalised), as ``torch.multinomial``: shape ``(num_samples,)`` or ``(rows, num_samples)``."""
+    w = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {w.shape}")
+    if not isinstance(num_samples, (int, np.integer)) or num_samples <= 0:
+        raise RuntimeError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise RuntimeError("multinomial: probability tensor contains either inf, nan or element < 0")
+    rows = w.reshape(-1, w.shape[-1])
+    totals = rows.sum(axis=1)
+    if (totals <= 0).any():
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > w.shape[-1]:
+        raise RuntimeError(f"multinomial: cannot sample {num_samples} > {w.shape[-1]} categories without replacement")
+    rng = resolve_generator(generator)
+    out = np.stack([rng.choice(len(r), size=num_samples, replace=replacement, p=r / t) for r, t in zip(rows, totals)])
+    return Tensor._make(out.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64))
+
+
 class Dropout(Function):
     """y = x · m / (1 − p) with m ~ Bernoulli(1 − p);  ∂x = g · m / (1 − p) (the same mask)"""
 
