@@ -4,6 +4,8 @@ from __future__ import annotations
 import fnmatch
 import gzip
 import math
+import struct
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -342,7 +344,8 @@ def _write(path: Path, payload: bytes, gz: bool = False) -> Path:
         (b"\x00\x00\x08\x02\x00\x00\x00\x02\x00\x00", "truncated in its header"),
         (b"\x00\x00\x08\x02\x00\x00\x00\x02\x00\x00\x00\x03" + bytes(5), "needs 6 data bytes, found 5"),
         (b"\x00\x00\x0c\x01\x00\x00\x00\x02" + bytes(7), r"\(2,\) of int32 needs 8 data bytes, found 7"),
-        (b"\x00\x00\x08\x01\x00\x00\x00\x02" + bytes(3), "1 trailing bytes"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x02" + bytes(3), r"trailing bytes after the data: shape \(2,\) of uint8"),
+        (b"\x00\x00\x08\x03\x00\x00\x00\x00" + struct.pack(">II", 4 * 10**9, 4 * 10**9), "too large for a NumPy array"),
     ],
 )
 def test_idx_malformed_files_raise_naming_the_file(tmp_path, payload, message, gz):
@@ -353,11 +356,44 @@ def test_idx_malformed_files_raise_naming_the_file(tmp_path, payload, message, g
     assert isinstance(info.value, ValueError)
 
 
+def test_idx_counts_the_trailing_bytes_of_a_plain_file(tmp_path):
+    path = _write(tmp_path / "long", b"\x00\x00\x08\x01\x00\x00\x00\x02" + bytes(3))
+    with pytest.raises(IdxFormatError, match="has 1 trailing bytes after the data: .* found 3"):
+        read_idx(path)
+
+
+def test_idx_gzip_is_streamed_up_to_the_declared_size(tmp_path):
+    """A small .gz declaring 1 data byte but inflating to 64 MB is refused without inflating it all."""
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(b"\x00\x00\x08\x01" + struct.pack(">I", 1) + b"\x07")
+        for _ in range(4):
+            f.write(bytes(2**24))
+    header = b"\x00\x00\x0e\x02" + struct.pack(">II", 2**32 - 1, 2**32 - 1)  # float64: 1.5e20 bytes
+    declared_huge = _write(tmp_path / "huge.gz", header + bytes(3), gz=True)
+    tracemalloc.start()
+    try:
+        with pytest.raises(IdxFormatError, match="bomb-idx1-ubyte.gz' has .*trailing bytes after the data"):
+            read_idx(path)
+        with pytest.raises(IdxFormatError, match=r"huge.gz' is truncated: .* needs 147573952520956936200 data bytes, "
+                                                 r"found 3$"):
+            read_idx(declared_huge)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20, f"read_idx held {peak / 2**20:.0f} MB for files holding 1 and 3 data bytes"
+
+
 def test_idx_truncated_gzip_and_missing_file(tmp_path):
     good = gzip.compress(b"\x00\x00\x08\x01\x00\x00\x00\x03\x01\x02\x03")
     path = tmp_path / "cut.gz"
     path.write_bytes(good[:-6])
     with pytest.raises(IdxFormatError, match="cut.gz.*damaged or truncated gzip"):
+        read_idx(path)
+    bad_crc = bytearray(good)
+    bad_crc[-6] ^= 1  # the stream must be read to its end, where gzip checks the CRC
+    path.write_bytes(bytes(bad_crc))
+    with pytest.raises(IdxFormatError, match="cut.gz.*damaged or truncated gzip.*CRC"):
         read_idx(path)
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope")

@@ -10,11 +10,12 @@ file name).
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import os
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ IDX_DTYPES: dict[int, np.dtype] = {
 }
 _CODE_OF: dict[tuple[str, int], int] = {(d.kind, d.itemsize): code for code, d in IDX_DTYPES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 22  # bytes read at a time
 
 PathLike = str | os.PathLike
 
@@ -43,65 +45,94 @@ def _describe_codes() -> str:
     return ", ".join(f"0x{code:02X} {d.newbyteorder('=').name}" for code, d in IDX_DTYPES.items())
 
 
-def _read_bytes(path: PathLike) -> bytes:
-    raw = Path(path).read_bytes()
-    if raw[:2] != _GZIP_MAGIC:
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise IdxFormatError(
-            f"read_idx: {os.fspath(path)!r} is a damaged or truncated gzip file ({exc})"
-        ) from exc
-
-
 def parse_idx(buffer: bytes, *, source: str = "<bytes>") -> np.ndarray:
     """Decode IDX bytes (already decompressed) into a native-byte-order array; see :func:`read_idx`."""
-    where = f"read_idx: {source!r}"
-    if len(buffer) < 4:
-        raise IdxFormatError(
-            f"{where} is truncated: {len(buffer)} bytes, shorter than the 4-byte IDX magic number"
-        )
-    zero0, zero1, code, ndim = buffer[:4]
-    if zero0 != 0 or zero1 != 0:
-        raise IdxFormatError(
-            f"{where} is not an IDX file: bad magic number {buffer[:4].hex(' ')} "
-            f"(IDX files start with 00 00 <dtype code> <ndim>)"
-        )
-    if code not in IDX_DTYPES:
-        raise IdxFormatError(f"{where} has unknown IDX dtype code 0x{code:02X} (known: {_describe_codes()})")
-    header_size = 4 + 4 * ndim
-    if len(buffer) < header_size:
-        raise IdxFormatError(
-            f"{where} is truncated in its header: {ndim} dimensions need {header_size} header bytes, "
-            f"the file has {len(buffer)}"
-        )
-    shape = tuple(int(s) for s in np.frombuffer(buffer, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_DTYPES[code]
-    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow on garbage sizes
-    found = len(buffer) - header_size
-    if found < expected:
-        raise IdxFormatError(
-            f"{where} is truncated: shape {shape} of {dtype.newbyteorder('=').name} needs {expected} data "
-            f"bytes, found {found}"
-        )
-    if found > expected:
-        raise IdxFormatError(
-            f"{where} has {found - expected} trailing bytes after the data: shape {shape} of "
-            f"{dtype.newbyteorder('=').name} needs {expected} data bytes, found {found}"
-        )
-    data = np.frombuffer(buffer, dtype=dtype, offset=header_size).reshape(shape)
-    return data.astype(dtype.newbyteorder("="))  # native byte order, writable copy
+    return _read_stream(io.BytesIO(buffer), source, size=len(buffer))
 
 
 def read_idx(path: PathLike) -> np.ndarray:
     """Read an IDX file (plain or gzip-compressed) into a NumPy array in native byte order.
 
-    Raises :class:`IdxFormatError` (a ``ValueError``) naming the file for a bad
-    magic number, an unknown dtype code, a truncated header or data, or bytes
-    left over after the data; ``FileNotFoundError`` if there is no such file.
+    The file is streamed: after the header, at most the declared number of data bytes
+    (plus one, to detect trailing bytes) is read or decompressed. Raises
+    :class:`IdxFormatError` (a ``ValueError``) naming the file for a bad magic number,
+    an unknown dtype code, a truncated header or data, bytes left over after the data,
+    a damaged gzip stream or a shape too large for NumPy; ``FileNotFoundError`` if
+    there is no such file.
     """
-    return parse_idx(_read_bytes(path), source=os.fspath(path))
+    source = os.fspath(path)
+    with open(path, "rb") as f:
+        compressed = f.read(2) == _GZIP_MAGIC
+        f.seek(0)
+        if not compressed:
+            return _read_stream(f, source, size=os.fstat(f.fileno()).st_size)
+        try:
+            with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+                return _read_stream(stream, source, size=None)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise IdxFormatError(f"read_idx: {source!r} is a damaged or truncated gzip file ({exc})") from exc
+
+
+def _read_stream(stream: IO[bytes], source: str, size: int | None) -> np.ndarray:
+    """Read one IDX array from ``stream``, whose total length is ``size`` if known (else it is a decompressor).
+
+    Memory follows the bytes present, never the sizes a header declares.
+    """
+    where = f"read_idx: {source!r}"
+    magic = _read_upto(stream, 4)
+    if len(magic) < 4:
+        raise IdxFormatError(f"{where} is truncated: {len(magic)} bytes, shorter than the 4-byte IDX magic number")
+    zero0, zero1, code, ndim = magic
+    if zero0 != 0 or zero1 != 0:
+        raise IdxFormatError(
+            f"{where} is not an IDX file: bad magic number {magic.hex(' ')} "
+            f"(IDX files start with 00 00 <dtype code> <ndim>)"
+        )
+    if code not in IDX_DTYPES:
+        raise IdxFormatError(f"{where} has unknown IDX dtype code 0x{code:02X} (known: {_describe_codes()})")
+    header_size = 4 + 4 * ndim
+    sizes = _read_upto(stream, 4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise IdxFormatError(
+            f"{where} is truncated in its header: {ndim} dimensions need {header_size} header bytes, "
+            f"the file has {4 + len(sizes)}"
+        )
+    shape = tuple(int(s) for s in np.frombuffer(sizes, dtype=">u4"))
+    dtype = IDX_DTYPES[code]
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow on garbage sizes
+    if size is not None and size - header_size != expected:
+        raise IdxFormatError(_size_problem(where, shape, dtype, expected, size - header_size))
+    data = _read_upto(stream, expected + 1)
+    if len(data) != expected:
+        found = len(data) if len(data) < expected else None  # a decompressor is not read past expected + 1
+        raise IdxFormatError(_size_problem(where, shape, dtype, expected, found))
+    if math.prod(s for s in shape if s) * dtype.itemsize > np.iinfo(np.intp).max:
+        raise IdxFormatError(f"{where} declares shape {shape}, too large for a NumPy array even when empty")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)  # writable: data is a bytearray
+    if not dtype.isnative:
+        array.byteswap(inplace=True)  # to native byte order, in place
+    return array.view(dtype.newbyteorder("="))
+
+
+def _size_problem(where: str, shape: tuple[int, ...], dtype: np.dtype, expected: int, found: int | None) -> str:
+    """Why ``found`` data bytes (``None``: more than ``expected``, uncounted) do not fit the declared shape."""
+    declared = f"shape {shape} of {dtype.newbyteorder('=').name} needs {expected} data bytes"
+    if found is None:
+        return f"{where} has trailing bytes after the data: {declared}, found more"
+    if found < expected:
+        return f"{where} is truncated: {declared}, found {found}"
+    return f"{where} has {found - expected} trailing bytes after the data: {declared}, found {found}"
+
+
+def _read_upto(stream: IO[bytes], n: int) -> bytearray:
+    """Up to ``n`` bytes of ``stream``, read in chunks, so memory follows the bytes present rather than ``n``."""
+    buffer = bytearray()
+    while len(buffer) < n:
+        chunk = stream.read(min(n - len(buffer), _CHUNK))
+        if not chunk:
+            break
+        buffer += chunk
+    return buffer
 
 
 def write_idx(path: PathLike, array: Any, *, compress: bool | None = None) -> None:
