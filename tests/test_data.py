@@ -441,6 +441,19 @@ def test_load_mnist_errors(tmp_path):
         load_mnist(tmp_path / "imgs")
 
 
+@pytest.mark.parametrize("labels, message", [
+    (np.array([1.0, 2.5, 3.0], np.float32), "labs' holds float32 values; class labels must be integers"),
+    (np.array([0.0, 1.0, 2.0]), "labs' holds float64 values"),
+    (np.array([3, -1, 2], np.int8), "labs' holds the negative label -1 at index 1"),
+    (np.array([3, 1, -70000], np.int32), "labs' holds the negative label -70000 at index 2"),
+])
+def test_load_mnist_refuses_labels_that_are_not_class_indices(tmp_path, labels, message):
+    write_idx(tmp_path / "imgs", np.zeros((3, 2, 2), np.uint8))
+    write_idx(tmp_path / "labs", labels)
+    with pytest.raises(ValueError, match=message):
+        load_mnist(tmp_path / "imgs", tmp_path / "labs")
+
+
 # ---------------------------------------------------------------- splits
 
 

@@ -192,7 +192,8 @@ def load_mnist(
     ``X`` keeps the file's dtype (``uint8`` pixels 0..255 for MNIST) unless
     ``dtype`` is given (a plain cast: divide by 255 yourself to scale);
     ``flatten=True`` gives ``(N, H*W)`` rows. ``y`` is ``int64``. A different
-    number of images and labels raises ``ValueError`` naming both files.
+    number of images and labels, or labels that are not integers or are negative,
+    raise ``ValueError`` naming the file(s).
     """
     if labels is None:
         directory = Path(images)
@@ -215,6 +216,16 @@ def load_mnist(
     if y.ndim != 1:
         raise ValueError(
             f"load_mnist: {os.fspath(labels_path)!r} should hold a 1-D array of labels, got shape {y.shape}"
+        )
+    if y.dtype.kind not in "iu":
+        raise ValueError(
+            f"load_mnist: {os.fspath(labels_path)!r} holds {y.dtype} values; class labels must be integers"
+        )
+    if y.size and y.min() < 0:
+        first = int(np.argmax(y < 0))
+        raise ValueError(
+            f"load_mnist: {os.fspath(labels_path)!r} holds the negative label {y[first]} at index {first}; "
+            "class labels are 0, 1, 2, ..."
         )
     if X.shape[0] != y.shape[0]:
         raise ValueError(
