@@ -658,9 +658,11 @@ class Tensor:
 
     def std(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
             axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
-        """Standard deviation √var."""
-        return self.var(dim, correction=correction, keepdim=keepdim, axis=axis, keepdims=keepdims,
-                        unbiased=unbiased).sqrt()
+        """Standard deviation √var (one node; its gradient is 0 where the std is 0, as PyTorch)."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        return _reduce.std(_as_float(self), dim, correction, keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """As ``torch.max``: the 0-d largest value (ties share the gradient); with an int ``dim``
@@ -670,7 +672,7 @@ class Tensor:
             return self.maximum(dim)
         if axis is not None or keepdims is not None:  # NumPy's spelling: values only, as np.max
             return self.amax(dim, keepdim, axis=axis, keepdims=keepdims)
-        if dim is None:
+        if dim is None or (isinstance(dim, (tuple, list)) and not dim):  # dim=(): all dims, as the reductions
             return _reduce.Max.apply(self, dim=None, keepdim=False)
         return _reduce.extremum_along(self, dim, keepdim, np.argmax, "max")
 
@@ -681,7 +683,7 @@ class Tensor:
             return self.minimum(dim)
         if axis is not None or keepdims is not None:  # NumPy's spelling: values only, as np.min
             return self.amin(dim, keepdim, axis=axis, keepdims=keepdims)
-        if dim is None:
+        if dim is None or (isinstance(dim, (tuple, list)) and not dim):  # dim=(): all dims, as the reductions
             return _reduce.Min.apply(self, dim=None, keepdim=False)
         return _reduce.extremum_along(self, dim, keepdim, np.argmin, "min")
 

@@ -209,3 +209,156 @@ def test_a_used_leaf_pickles_and_copies():
     (back * 3).sum().backward()  # a usable leaf afterwards
     np.testing.assert_array_equal(back.grad.numpy(), [5.0, 5.0])
     assert copy.deepcopy(w).numpy() is not w.numpy()
+
+
+# ---------------------------------------------------------------- reductions at PyTorch's edge cases
+def test_std_gradient_is_zero_where_the_std_is_zero():
+    # std = √var: at var = 0 the chain through √ gave g/(2·0)·0 = nan; PyTorch masks those places to 0
+    data = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 3.0]])
+    for kw, row1 in (({"dim": 1}, [-0.5, 0.0, 0.5]), ({"dim": 1, "keepdim": True}, [-0.5, 0.0, 0.5]),
+                     ({"dim": (1,), "correction": 0}, np.array([-1.0, 0.0, 1.0]) / (3 * np.sqrt(2 / 3)))):
+        x = mg.tensor(data, requires_grad=True)
+        x.std(**kw).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0, 0.0], row1], atol=1e-12, err_msg=str(kw))
+    flat = mg.full((2, 3), 4.0, dtype=np.float64, requires_grad=True)
+    flat.std().backward()
+    np.testing.assert_array_equal(flat.grad.numpy(), 0.0)
+    # the second derivative stays finite too (0 there, as PyTorch's)
+    x = mg.tensor(data, requires_grad=True)
+    (g,) = mg.autograd.grad(x.std(1).sum(), x, create_graph=True)
+    (gg,) = mg.autograd.grad((g * g).sum(), x)
+    np.testing.assert_allclose(gg.numpy(), 0.0, atol=1e-12)
+
+
+def test_std_values_and_gradients_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    data = rng.standard_normal((3, 4))
+    data[1] = 0.25  # a constant row: std 0
+    cases = [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": (0, 1), "correction": 0}, {"dim": 1, "correction": 4},
+             {"dim": 1, "unbiased": False}]
+    for kw in cases:
+        x = mg.tensor(data, requires_grad=True)
+        tx = torch.tensor(data, requires_grad=True)
+        with np.errstate(all="ignore"):
+            y = x.std(**kw)
+            (y * y.detach().sin()).sum().backward()
+        ty = tx.std(**kw)
+        (ty * ty.detach().sin()).sum().backward()
+        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, err_msg=str(kw))
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-15, err_msg=str(kw))
+    # create_graph: the gradient of the gradient, a constant row included
+    x = mg.tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)
+    (g,) = mg.autograd.grad(x.std(1).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(tx.std(1).sum(), tx, create_graph=True)
+    (gg,) = mg.autograd.grad((g * g).sum(), x)
+    (tgg,) = torch.autograd.grad((tg * tg).sum(), tx)
+    np.testing.assert_allclose(gg.numpy(), tgg.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "var", "std", "logsumexp", "max", "min"])
+def test_dim_empty_tuple_reduces_over_every_dim(op):
+    # PyTorch reads dim=() as "all dims"; NumPy's axis=() reduces nothing
+    data = np.array([[0.5, 2.0, -1.0], [3.0, 0.25, 1.5]])
+    x = mg.tensor(data, requires_grad=True)
+    out = getattr(x, op)(dim=())
+    full = getattr(mg.tensor(data), op)()
+    assert out.shape == ()
+    assert out.item() == pytest.approx(full.item())
+    out.backward()
+    x_all = mg.tensor(data, requires_grad=True)
+    getattr(x_all, op)().backward()
+    np.testing.assert_allclose(x.grad.numpy(), x_all.grad.numpy())
+    if op not in ("max", "min"):  # those take no keepdim with dim=() in PyTorch either
+        assert getattr(mg.tensor(data), op)(dim=(), keepdim=True).shape == (1, 1)
+        assert getattr(mg, op)(mg.tensor(data), dim=()).item() == pytest.approx(full.item())
+
+
+def test_dim_empty_tuple_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.5, 2.0, -1.0], [3.0, 0.25, 1.5]])
+    for op in ("sum", "mean", "amax", "amin", "var", "std"):  # (torch's logsumexp(dim=()) raises)
+        for keepdim in (False, True):
+            ours = getattr(mg.tensor(data), op)(dim=(), keepdim=keepdim)
+            theirs = getattr(torch.tensor(data), op)(dim=(), keepdim=keepdim)
+            assert ours.shape == tuple(theirs.shape), (op, keepdim)
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, err_msg=op)
+
+
+def test_float16_mean_var_std_sum_and_divide_in_float32():
+    # float16 ends at 65504: the count 100000 became inf (mean 0), and the sums overflowed
+    m = mg.tensor(np.full(100_000, 0.1, np.float16)).mean()
+    assert m.dtype == np.float16 and m.item() == pytest.approx(0.1, rel=1e-3)
+    rows = mg.tensor(np.full((2, 100_000), 0.1, np.float16)).mean(1)
+    np.testing.assert_allclose(rows.numpy().astype(np.float64), 0.1, rtol=1e-3)
+    x = mg.tensor(np.full(70_000, 0.1, np.float16), requires_grad=True)
+    x.mean().backward()
+    assert x.grad.dtype == np.float16
+    np.testing.assert_allclose(x.grad.numpy().astype(np.float64), 1 / 70_000, rtol=1e-2)
+    alternating = np.tile(np.array([0.0, 1.0], np.float16), 50_000)
+    for op, want in (("var", 0.25), ("std", 0.5)):
+        h = mg.tensor(alternating, requires_grad=True)
+        out = getattr(h, op)()
+        assert out.dtype == np.float16 and out.item() == pytest.approx(want, rel=1e-3), op
+        out.backward()
+        # d var/dx = 2(x − x̄)/(n − 1) = ±1e-5; d std/dx = that / (2·std) = ±1e-5
+        np.testing.assert_allclose(np.abs(h.grad.numpy().astype(np.float64)), 1e-5, rtol=2e-2, err_msg=op)
+
+
+@pytest.mark.parametrize("fn,shape,want", [
+    (lambda x: x.softmax(0), (0, 3), np.zeros((0, 3))),
+    (lambda x: x.softmax(1), (0, 3), np.zeros((0, 3))),
+    (lambda x: x.log_softmax(1), (2, 0), np.zeros((2, 0))),
+    (lambda x: x.log_softmax(0), (2, 0), np.zeros((2, 0))),
+    (lambda x: x.logsumexp(0), (0, 3), np.full(3, -np.inf)),
+    (lambda x: x.logsumexp((0, 1)), (0, 3), np.array(-np.inf)),
+    (lambda x: x.logsumexp(1, keepdim=True), (0, 3), np.zeros((0, 1))),
+], ids=["softmax(0) (0,3)", "softmax(1) (0,3)", "log_softmax(1) (2,0)", "log_softmax(0) (2,0)",
+        "logsumexp(0) (0,3)", "logsumexp(all) (0,3)", "logsumexp(1) (0,3)"])
+def test_softmax_family_over_an_empty_dim_follows_torch(fn, shape, want):
+    x = mg.zeros(*shape, requires_grad=True)
+    out = fn(x)
+    np.testing.assert_array_equal(out.numpy(), want)
+    out.sum().backward()
+    assert x.grad.shape == shape
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = fn(torch.zeros(*shape))
+    assert out.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(out.numpy(), theirs.numpy())
+
+
+def test_argmax_argmin_of_empty_tensors_follow_torch():
+    z = mg.zeros(0, 3)
+    for fn in ("argmax", "argmin"):
+        out = getattr(z, fn)(1)
+        assert out.shape == (0,) and out.dtype == np.int64
+        assert getattr(z, fn)(1, keepdim=True).shape == (0, 1)
+        assert getattr(mg.zeros(3, 0), fn)(0).shape == (0,)
+        assert getattr(mg.zeros(0, 3, 0), fn)(1).shape == (0, 0)  # reducing a non-empty dim of an empty tensor
+        with pytest.raises(IndexError, match=rf"{fn}\(\): Expected reduction dim 0 to have non-zero size"):
+            getattr(z, fn)(0)
+        with pytest.raises(IndexError, match=rf"{fn}\(\): Expected reduction dim 1 to have non-zero size"):
+            getattr(mg.zeros(3, 0), fn)(1)
+        with pytest.raises(IndexError, match="Expected reduction dim to be specified"):
+            getattr(z, fn)()
+    np.testing.assert_array_equal(mg.tensor([[1.0, 5.0, 2.0]]).argmax(1).numpy(), [1])  # non-empty unchanged
+
+
+def test_softmax_of_rows_holding_infinities_follows_torch():
+    inf = np.inf
+    rows = {  # row: (softmax, log_softmax, logsumexp) as PyTorch gives them
+        (inf, 0.0): ([np.nan, np.nan], [np.nan, np.nan], inf),
+        (-inf, -inf): ([np.nan, np.nan], [np.nan, np.nan], -inf),
+        (inf, -inf): ([np.nan, np.nan], [np.nan, np.nan], inf),
+        (-inf, 0.0): ([0.0, 1.0], [-inf, 0.0], 0.0),
+    }
+    for row, (sm, lsm, lse) in rows.items():
+        x = mg.tensor(np.array(row))
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(x.softmax(0).numpy(), sm, err_msg=str(row))
+            np.testing.assert_array_equal(x.log_softmax(0).numpy(), lsm, err_msg=str(row))
+            assert x.logsumexp(0).item() == lse or (np.isnan(lse) and np.isnan(x.logsumexp(0).item())), row

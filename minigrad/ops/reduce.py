@@ -25,10 +25,15 @@ def alias(dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple[Any, bool]:
 
 
 def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``dim`` as a sorted tuple of non-negative dims (None: all), checking the range."""
+    """``dim`` as a sorted tuple of non-negative dims (None: all), checking the range.
+
+    An empty tuple means all dims, as in PyTorch (NumPy's ``axis=()`` would reduce nothing).
+    """
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:
+        return None
     n = max(ndim, 1)
     out = []
     for d in dims:
@@ -59,6 +64,18 @@ def _count(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
     return int(np.prod([shape[d] for d in dims], dtype=np.int64))
 
 
+def _accumulator(dtype: np.dtype) -> Any:
+    """The dtype to sum in: float32 for float16 (as PyTorch), whose range ends at 65504; else the input's."""
+    return np.float32 if dtype == np.float16 else None
+
+
+def _div_count(v: Any, n: int) -> Any:
+    """v / n, in float32 for float16 values (n itself may not fit in float16: 70000 would become inf)."""
+    if v.dtype != np.float16:
+        return v / n
+    return (v.astype(np.float32) / n).astype(np.float16)
+
+
 def _expand_grad(g: Any, in_shape: tuple[int, ...], dims: Any, keepdim: bool) -> Any:
     """The gradient of a reduction's output broadcast back over the reduced dims."""
     if not keepdim:
@@ -78,15 +95,19 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """y = (1/N) Σₖ x;  ∂x = g / N broadcast over the averaged dims"""
+    """y = (1/N) Σₖ x;  ∂x = g / N broadcast over the averaged dims
+
+    float16 is summed and divided in float32 (as PyTorch), then rounded back.
+    """
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.add.reduce(x, axis=self.dim, keepdims=self.keepdim) / _count(x.shape, self.dim)
+        total = np.add.reduce(x, axis=self.dim, keepdims=self.keepdim, dtype=_accumulator(x.dtype))
+        return (total / _count(x.shape, self.dim)).astype(x.dtype, copy=False)
 
     def backward(self, g):
         n = _count(self.in_shape, self.dim)
-        return _expand_grad(g / n, self.in_shape, self.dim, self.keepdim)
+        return _expand_grad(_div_count(g, n), self.in_shape, self.dim, self.keepdim)
 
 
 def mean(x: Tensor, dim: Any, keepdim: bool) -> Tensor:
@@ -96,11 +117,51 @@ def mean(x: Tensor, dim: Any, keepdim: bool) -> Tensor:
 
 
 def var(x: Tensor, dim: Any, correction: float, keepdim: bool) -> Tensor:
-    """Σ(x − x̄)² / (N − correction), built from recorded ops (so it is twice differentiable)."""
+    """Σ(x − x̄)² / max(N − correction, 0), built from recorded ops (so it is twice differentiable).
+
+    float16 is computed in float32 and rounded back, as PyTorch (its sums overflow past 65504).
+    """
     dims = norm_dims(dim, x.ndim, "var")
+    if x.dtype == np.float16:
+        return var(x.astype(np.float32), dims, correction, keepdim).astype(np.float16)
     n = _count(x.shape, dims)
     d = x - Mean.apply(x, dim=dims, keepdim=True)
     return Sum.apply(d * d, dim=dims, keepdim=keepdim) / max(n - correction, 0)
+
+
+class Std(Function):
+    """y = √(Σ(x − x̄)² / k) with k = max(N − correction, 0);  ∂x = g · (x − x̄) / (k·y), and 0 where y = 0
+
+    One node rather than ``var().sqrt()``: where the values are all equal, y = 0 and the chain
+    through √ gives g/(2·0) · 0 = nan; PyTorch's std_backward masks those places to 0, and so
+    does this rule (keeping y = 0 out of every division, so second derivatives stay finite too).
+    """
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        centered = x - np.add.reduce(x, axis=self.dim, keepdims=True) / _count(x.shape, self.dim)
+        squares = np.add.reduce(centered * centered, axis=self.dim, keepdims=self.keepdim)
+        return np.sqrt(squares / self.dof)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        y = self.output
+        if not self.keepdim:
+            keep = _keep_shape(x.shape, self.dim)
+            y, g = y.reshape(keep), g.reshape(keep)
+        zero = dual.array(y) == 0
+        scale = dual.where(zero, 0.0, g / (dual.where(zero, 1.0, y) * self.dof))
+        return scale * (x - dual.mean(x, self.dim, keepdims=True))
+
+
+def std(x: Tensor, dim: Any, correction: float, keepdim: bool) -> Tensor:
+    """√var, as one :class:`Std` node (float16 computed in float32 and rounded back, as var)."""
+    dims = norm_dims(dim, x.ndim, "std")
+    if x.dtype == np.float16:
+        return std(x.astype(np.float32), dims, correction, keepdim).astype(np.float16)
+    return Std.apply(x, dim=dims, keepdim=keepdim, dof=max(_count(x.shape, dims) - correction, 0))
 
 
 class _Extremum(Function):
@@ -154,23 +215,39 @@ def extremum_along(x: Tensor, dim: Any, keepdim: bool, arg: Any, op: str) -> Val
 
 
 def argext(x: Tensor, dim: int | None, keepdim: bool, fn: Any, op: str) -> Tensor:
-    """Indices of the extremum (no gradient); over the flattened tensor when ``dim`` is None."""
-    if x._data.size == 0:
-        raise RuntimeError(f"{op}: cannot take the {op} of an empty tensor")
+    """Indices of the extremum (no gradient); over the flattened tensor when ``dim`` is None.
+
+    Empty input as PyTorch: an empty int64 result when the output has no elements, else an
+    IndexError (no element to point at).
+    """
     if dim is None:
+        if x._data.size == 0:
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
         out = np.asarray(fn(x._data))
         if keepdim:
             out = out.reshape((1,) * x.ndim)
         return Tensor._make(out.astype(np.int64))
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
     (d,) = norm_dims(dim, x.ndim, op) or (0,)
+    if x._data.size == 0:
+        out_shape = tuple(1 if a == d else s for a, s in enumerate(x.shape) if keepdim or a != d)
+        if 0 not in out_shape:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size (input shape {x.shape}).")
+        return Tensor._make(np.zeros(out_shape, np.int64))
     return Tensor._make(fn(x._data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
+def _row_max(x: np.ndarray, dim: Any) -> np.ndarray:
+    """The max over ``dim`` (kept), to subtract before exponentiating; −inf over an empty dim."""
+    return np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)
+
+
 def _stable_max(x: np.ndarray, dim: Any) -> np.ndarray:
-    """The max over ``dim`` (kept), to subtract before exponentiating."""
-    m = np.maximum.reduce(x, axis=dim, keepdims=True)
+    """The max over ``dim`` (kept) with infinite maxima replaced by 0, as PyTorch's logsumexp:
+    a row of all −inf then gives log 0 = −inf, and one holding +inf gives +inf, not inf − inf = nan."""
+    m = _row_max(x, dim)
     if not math.isfinite(np.add.reduce(m, axis=None)):
-        # rows that are all -inf (or +inf) would give inf - inf = nan; shift those by 0 instead
         m = np.where(np.isfinite(m), m, 0)
     return m
 
@@ -183,7 +260,8 @@ class LogSumExp(Function):
 
     def forward(self, x):
         m = _stable_max(x, self.dim)
-        s = np.log(np.add.reduce(np.exp(x - m), axis=self.dim, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log 0 = −inf: an empty dim, or a row of −inf (a full mask)
+            s = np.log(np.add.reduce(np.exp(x - m), axis=self.dim, keepdims=True)) + m
         return s if self.keepdim else np.squeeze(s, axis=self.dim)
 
     def backward(self, g):
@@ -196,12 +274,15 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    """yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m);  ∂x = y · (g − Σ g·y)"""
+    """yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m) with m = max x;  ∂x = y · (g − Σ g·y)
+
+    A row holding +inf (or all −inf) gives nan throughout, as PyTorch (∞ − ∞ in x − m).
+    """
 
     save_output = True
 
     def forward(self, x):
-        e = np.exp(x - _stable_max(x, self.dim))
+        e = np.exp(x - _row_max(x, self.dim))
         return e / np.add.reduce(e, axis=self.dim, keepdims=True)
 
     def backward(self, g):
@@ -210,13 +291,14 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m);  ∂x = g − e^y · Σ g"""
+    """yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m) with m = max x;  ∂x = g − e^y · Σ g  (nan rows as Softmax)"""
 
     save_output = True
 
     def forward(self, x):
-        shifted = x - _stable_max(x, self.dim)
-        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=self.dim, keepdims=True))
+        shifted = x - _row_max(x, self.dim)
+        with np.errstate(divide="ignore"):  # log 0 = −inf over an empty dim
+            return shifted - np.log(np.add.reduce(np.exp(shifted), axis=self.dim, keepdims=True))
 
     def backward(self, g):
         y = self.output
