@@ -341,3 +341,39 @@ def test_layernorm_gradcheck_and_gradgradcheck():
     assert gradgradcheck(lambda x, w, b: F.layer_norm(x, (4,), w, b).tanh(), [x, w, b])
     x3 = leaf(RNG.normal(size=(2, 2, 3)))
     assert gradcheck(lambda x: F.layer_norm(x, (2, 3), eps=1e-3), [x3])
+
+
+@pytest.mark.parametrize("shape", [(0, 4), (0, 4, 5), (2, 4, 0)], ids=str)
+def test_batchnorm_training_on_an_empty_batch_gives_an_empty_output(shape):
+    # as PyTorch: an empty output on the graph, zero gradients for γ and β, running statistics unchanged
+    bn = nn.BatchNorm1d(4, dtype=np.float64)
+    x = mg.zeros(*shape, dtype=np.float64, requires_grad=True)
+    y = bn(x)
+    assert y.shape == shape and y.requires_grad
+    y.sum().backward()
+    assert x.grad.shape == shape
+    np.testing.assert_array_equal(bn.weight.grad.numpy(), np.zeros(4))
+    np.testing.assert_array_equal(bn.bias.grad.numpy(), np.zeros(4))
+    np.testing.assert_array_equal(bn.running_mean.numpy(), np.zeros(4))
+    np.testing.assert_array_equal(bn.running_var.numpy(), np.ones(4))
+    assert bn.num_batches_tracked.item() == 1  # PyTorch counts the batch
+    rm, rv = mg.zeros(4), mg.ones(4)
+    out = F.batch_norm(mg.zeros(*shape), rm, rv, training=True)
+    assert out.shape == shape
+    np.testing.assert_array_equal(rm.numpy(), 0.0)
+    np.testing.assert_array_equal(rv.numpy(), 1.0)
+    try:
+        import torch
+    except ImportError:
+        return
+    tbn = torch.nn.BatchNorm1d(4, dtype=torch.float64)
+    ty = tbn(torch.zeros(*shape, dtype=torch.float64))
+    assert tuple(ty.shape) == y.shape and int(tbn.num_batches_tracked) == bn.num_batches_tracked.item()
+
+
+def test_batchnorm_single_value_per_channel_is_still_refused():
+    with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, got input size "
+                                         r"\(1, 4\)"):
+        F.batch_norm(mg.ones(1, 4), mg.zeros(4), mg.ones(4), training=True)
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+        nn.BatchNorm1d(4)(mg.ones(1, 4, 1))

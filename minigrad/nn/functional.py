@@ -131,6 +131,9 @@ def batch_norm(
         running_var  ← (1 − momentum)·running_var  + momentum·σ²·n/(n − 1)   (unbiased, n values per channel)
 
     Not training: ẑ = (z − running_mean) / √(running_var + ε).
+
+    An empty batch in training gives an empty output (on the graph of the input, γ and β) and
+    leaves the running statistics as they are, as PyTorch; a single value per channel is refused.
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an input with a batch and a channel dim (N, C, ...), got shape "
@@ -139,10 +142,13 @@ def batch_norm(
     for what, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         _check_per_channel("batch_norm", t, what, C, input.shape)
+    channel_shape = (C,) + (1,) * (input.ndim - 2)
     if training:
         n = input.numel() // C if C else 0
-        if n <= 1:
+        if n == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+        if n == 0:  # no values to normalise, nor statistics to learn from
+            return _affine(input.clone(), weight, bias, channel_shape)
         # one fused node (minigrad.ops.normalization); the tests check it against these formulas composed
         y, mu, var = batch_norm_train(input, weight, bias, eps)
         if running_mean is not None:
@@ -154,14 +160,17 @@ def batch_norm(
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
     # the running statistics are constants here: plain arrays in the input's dtype, broadcast per channel
-    channel_shape = (C,) + (1,) * (input.ndim - 2)
     mean = running_mean._data.reshape(channel_shape).astype(input.dtype, copy=False)
     inv_std = (1.0 / np.sqrt(running_var._data.reshape(channel_shape) + eps)).astype(input.dtype, copy=False)
-    y = (input - mean) * inv_std
+    return _affine((input - mean) * inv_std, weight, bias, channel_shape)
+
+
+def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, channel_shape: tuple[int, ...]) -> Tensor:
+    """γ·y + β with γ, β (C,) broadcast per channel (dim 1)."""
     if weight is not None:
-        y = y * (weight if input.ndim == 2 else weight.reshape(channel_shape))
+        y = y * (weight if y.ndim == 2 else weight.reshape(channel_shape))
     if bias is not None:
-        y = y + (bias if input.ndim == 2 else bias.reshape(channel_shape))
+        y = y + (bias if y.ndim == 2 else bias.reshape(channel_shape))
     return y
 
 

@@ -99,7 +99,8 @@ class BatchNorm1d(Module):
                 f"BatchNorm1d: input of shape {x.shape} has {x.shape[1]} channels (dim 1), "
                 f"but the layer was built for num_features={self.num_features}"
             )
-        if self.training and x.numel() // self.num_features <= 1:  # checked before any state changes
+        # checked before any state changes; an empty batch is fine (an empty output, running stats kept)
+        if self.training and self.num_features and x.numel() // self.num_features == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
