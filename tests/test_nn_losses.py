@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -291,3 +292,142 @@ def test_options_match_torch():
         np.testing.assert_allclose(lm.numpy(), lt.detach().numpy(), rtol=1e-10)
         lm.sum().backward(), lt.sum().backward()
         np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-9)
+
+
+# ---------------------------------------------------------------------- binary cross-entropy at the edges
+def test_bce_gradient_of_confident_predictions_follows_torch_formula():
+    # PyTorch's backward (p − t)/max(p(1 − p), 1e-12): a confidently wrong prediction still learns,
+    # where differentiating through the −100 clamp gave 0; and p = t ∈ {0, 1} gets exactly 0
+    for dtype, tiny in ((np.float32, 1e-30), (np.float64, 1e-50)):
+        p = mg.tensor(np.array([0.0, 1.0, tiny, 0.0, 1.0, 0.3], dtype), requires_grad=True)
+        t = mg.tensor(np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.6], dtype))
+        loss = F.binary_cross_entropy(p, t, reduction="sum")
+        loss.backward()
+        pa, ta = p.numpy().astype(np.float64), t.numpy().astype(np.float64)
+        expected = (pa - ta) / np.maximum(pa * (1 - pa), 1e-12)
+        np.testing.assert_allclose(p.grad.numpy(), expected, rtol=1e-5, err_msg=str(dtype))
+        assert p.grad.numpy()[0] < -1e11 and p.grad.numpy()[1] > 1e11 and p.grad.numpy()[2] < -1e11
+        np.testing.assert_array_equal(p.grad.numpy()[3:5], 0.0)
+        # the value still clamps each log at −100 (log 1e-50 = −115 too)
+        values = F.binary_cross_entropy(p, t, reduction="none").numpy()
+        np.testing.assert_allclose(values[:3], [100.0, 100.0, 100.0 if dtype == np.float64 else -np.log(1e-30)],
+                                   rtol=1e-6)
+
+
+def test_bce_values_and_gradients_match_torch():
+    torch = torch_or_skip()
+    tf = torch.nn.functional
+    p = np.array([0.0, 1.0, 1e-30, 0.0, 1.0, 0.3, 0.999, 1e-8], np.float32)
+    t = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.6, 0.2, 1.0], np.float32)
+    w = np.array([1.0, 2.0, 0.5, 1.0, 1.0, 3.0, 1.0, 0.25], np.float32)
+    for reduction in ("mean", "sum", "none"):
+        ours_p = mg.tensor(p, requires_grad=True)
+        ours_t = mg.tensor(t, requires_grad=True)
+        theirs_p = torch.tensor(p, requires_grad=True)
+        theirs_t = torch.tensor(t, requires_grad=True)
+        with np.errstate(all="ignore"):
+            ours = F.binary_cross_entropy(ours_p, ours_t, weight=mg.tensor(w), reduction=reduction)
+            ours.sum().backward()
+        theirs = tf.binary_cross_entropy(theirs_p, theirs_t, weight=torch.tensor(w), reduction=reduction)
+        theirs.sum().backward()
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-5, err_msg=reduction)
+        np.testing.assert_allclose(ours_p.grad.numpy(), theirs_p.grad.numpy(), rtol=1e-5, err_msg=reduction)
+        # the target's gradient is log(1 − p) − log p (±inf at p ∈ {0, 1}), as PyTorch's
+        np.testing.assert_allclose(ours_t.grad.numpy(), theirs_t.grad.numpy(), rtol=1e-5, err_msg=reduction)
+
+
+def test_bce_second_derivative_matches_the_first_derivatives_formula():
+    p = leaf([0.2, 0.7, 0.5])
+    t = mg.tensor([0.0, 1.0, 0.3], dtype=np.float64)
+    (g,) = mg.autograd.grad(F.binary_cross_entropy(p, t, reduction="sum"), p, create_graph=True)
+    (gg,) = mg.autograd.grad(g.sum(), p)
+    pa, ta = p.numpy(), t.numpy()
+    # d/dp (p − t)/(p(1 − p)) = [p(1 − p) − (p − t)(1 − 2p)] / (p(1 − p))²
+    q = pa * (1 - pa)
+    np.testing.assert_allclose(gg.numpy(), (q - (pa - ta) * (1 - 2 * pa)) / q**2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad,what", [
+    ((np.nan, 0.5), "input"), ((1.5, 0.5), "input"), ((-0.1, 0.5), "input"),
+    ((0.5, 2.0), "target"), ((0.5, -0.1), "target"), ((0.5, np.nan), "target"),
+], ids=["nan-input", "input>1", "input<0", "target>1", "target<0", "nan-target"])
+def test_bce_refuses_values_outside_0_1_and_nan_as_torch(bad, what):
+    p, t = bad
+    for fn in (F.binary_cross_entropy, nn.BCELoss()):
+        x = mg.tensor(np.float32([p, 0.5]), requires_grad=True)
+        with pytest.raises(RuntimeError, match=f"all elements of {what} should be between 0 and 1"):
+            fn(x, mg.tensor(np.float32([t, 0.0])))
+
+
+def test_bce_of_integer_or_bool_predictions_computes_in_the_default_float_dtype():
+    loss = F.binary_cross_entropy(mg.tensor([True, False]), mg.tensor([1.0, 0.0]), reduction="none")
+    assert loss.dtype == np.float32
+    np.testing.assert_array_equal(loss.numpy(), [0.0, 0.0])
+
+
+# ---------------------------------------------------------------------- cross-entropy edge cases
+@pytest.mark.parametrize("bad", [-1, -2, 3])
+def test_cross_entropy_target_outside_the_classes_raises_index_error(bad):
+    # the fused path's uint64 view of a negative target wrapped round to the last class
+    x = mg.tensor(RNG.standard_normal((4, 3)), requires_grad=True)
+    target = mg.tensor(np.array([bad, 0, 1, 2]))
+    for kw in ({}, {"reduction": "none"}, {"ignore_index": 1}, {"label_smoothing": 0.1}, {"weight": W3}):
+        with pytest.raises(IndexError, match=f"Target {bad} is out of bounds"):
+            F.cross_entropy(x, target, **kw)
+    with pytest.raises(IndexError, match=f"Target {bad} is out of bounds"):
+        nn.CrossEntropyLoss()(x, target)
+    # a target equal to ignore_index is ignored, negative or not
+    ignored = F.cross_entropy(x, target, ignore_index=bad)
+    assert ignored.item() == pytest.approx(F.cross_entropy(x[1:], target[1:]).item())
+
+
+def test_cross_entropy_float_target_of_the_wrong_shape_names_both_shapes():
+    with pytest.raises(ValueError, match=r"must have the input's shape \(4, 3\), got \(4, 5\)"):
+        F.cross_entropy(mg.ones(4, 3), mg.ones(4, 5) / 5)
+    with pytest.raises(RuntimeError, match=r"\(4, 3\).*\(5, 3\)"):
+        F.cross_entropy(mg.ones(4, 3), mg.ones(5, 3) / 3)
+
+
+def test_cross_entropy_class_weights_summing_to_zero_as_torch():
+    x = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    t = mg.tensor(np.array([0, 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from the division by 0 either
+        signed = F.cross_entropy(mg.tensor(x), t, weight=mg.tensor([1.0, -1.0, 0.0]))
+        zeros = F.cross_entropy(mg.tensor(x), t, weight=mg.zeros(3, dtype=np.float64))
+        smoothed = F.cross_entropy(mg.tensor(x), t, weight=mg.tensor([1.0, -1.0, 0.0]), label_smoothing=0.2)
+    assert signed.item() == np.inf  # Σ w·ℓ = 1 over Σ w = 0
+    assert math.isnan(zeros.item()) and smoothed.item() == np.inf
+    try:
+        import torch
+    except ImportError:
+        return
+    tf = torch.nn.functional
+    for w, kw in (([1.0, -1.0, 0.0], {}), ([0.0, 0.0, 0.0], {}), ([1.0, -1.0, 0.0], {"label_smoothing": 0.2})):
+        theirs = tf.cross_entropy(torch.tensor(x), torch.tensor([0, 1]), weight=torch.tensor(w, dtype=torch.float64),
+                                  **kw)
+        with np.errstate(all="ignore"):
+            ours = F.cross_entropy(mg.tensor(x), t, weight=mg.tensor(w, dtype=np.float64), **kw)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_float16_cross_entropy_mean_over_more_than_65504_samples():
+    # the total (100000·log 2) and the count both overflow float16: PyTorch sums and divides in float32
+    n = 100_000
+    x = mg.tensor(np.zeros((n, 2), np.float16), requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor(np.zeros(n, np.int64)))
+    assert loss.dtype == np.float16 and loss.item() == pytest.approx(math.log(2), rel=1e-3)
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy()[:3].astype(np.float64), [[-0.5 / n, 0.5 / n]] * 3, rtol=2e-2)
+    # the same through the recorded (create_graph) rule
+    (g,) = mg.autograd.grad(F.cross_entropy(x, mg.tensor(np.zeros(n, np.int64))), x, create_graph=True)
+    np.testing.assert_allclose(g.numpy()[:3].astype(np.float64), [[-0.5 / n, 0.5 / n]] * 3, rtol=2e-2)
+
+
+def test_cross_entropy_of_integer_logits_computes_in_the_default_float_dtype():
+    logits = np.array([[10, 200], [3, 1]], np.uint8)
+    target = mg.tensor(np.array([1, 0]))
+    loss = F.cross_entropy(mg.tensor(logits), target, reduction="none")
+    assert loss.dtype == np.float32
+    np.testing.assert_allclose(loss.numpy(), F.cross_entropy(mg.tensor(logits.astype(np.float32)), target,
+                                                             reduction="none").numpy())

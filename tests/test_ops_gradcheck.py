@@ -123,6 +123,8 @@ OPS = [
      [lo.CrossEntropy]),
     ("cross_entropy-sum", lambda x: lo.cross_entropy_with_indices(x, TARGET, "sum"), [normal(3, 4) * 5],
      [lo.CrossEntropy]),
+    ("binary_cross_entropy", lambda p, t: lo.binary_cross_entropy(p, t), [RNG.uniform(0.1, 0.9, (3, 4)),
+     RNG.uniform(0.05, 0.95, (3, 4))], [lo.BinaryCrossEntropy]),
     ("dropout-fixed-mask", _dropout_fixed_mask, [normal(4, 5)], [rnd.Dropout]),
     ("batch_norm", lambda x, w, b: nrm.batch_norm_train(x, w, b, 1e-5)[0], [normal(6, 3), positive(3), normal(3)],
      [nrm.BatchNorm]),

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import ShapeError
-from minigrad.ops.elementwise import where
 from minigrad.ops.linalg import linear
+from minigrad.ops.loss import binary_cross_entropy as _binary_cross_entropy
 from minigrad.ops.loss import cross_entropy_with_indices
 from minigrad.ops.normalization import batch_norm_train
 from minigrad.ops.random import dropout as _dropout
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _as_float
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
@@ -271,34 +271,19 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ---------------------------------------------------------------------- binary classification
-def _clamped_log(p: Tensor) -> Tensor:
-    """log p clamped below at −100, as PyTorch's BCE does: a prediction of exactly 0 costs 100, not inf.
-
-    Where p = 0 the log is taken of 1 instead (and replaced by −100), so neither −inf nor
-    a 0·inf = nan reaches the value or the gradient.
-    """
-    positive = p._data > 0
-    if positive.all():
-        return p.log().clamp(min=-100.0)
-    return where(positive, where(positive, p, 1.0).log(), -100.0).clamp(min=-100.0)
-
-
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities: ℓᵢ = −wᵢ·[yᵢ·log xᵢ + (1 − yᵢ)·log(1 − xᵢ)].
 
-    Each log is clamped at −100 (as PyTorch). For logits use ``binary_cross_entropy_with_logits``:
-    it is stabler than ``sigmoid`` followed by this.
+    One fused node with PyTorch's numerics (``minigrad.ops.loss.BinaryCrossEntropy``): each log
+    is clamped at −100 in the value, and the gradient is (x − y)/max(x(1 − x), 10⁻¹²), so
+    confidently wrong predictions still learn. Input and target must lie in [0, 1] (NaN is
+    refused, as PyTorch). For logits use ``binary_cross_entropy_with_logits``: it is stabler
+    than ``sigmoid`` followed by this.
     """
     _check_reduction(reduction, "binary_cross_entropy")
+    input = _as_float(input)  # integer/bool predictions compute in the default float dtype
     target = _elementwise_target(input, target, "binary_cross_entropy", floating=True)
-    x = input._data
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise RuntimeError(
-            f"binary_cross_entropy: all elements of input should be between 0 and 1, got values in "
-            f"[{x.min():.4g}, {x.max():.4g}]; apply a sigmoid first, or give the logits to "
-            "binary_cross_entropy_with_logits"
-        )
-    loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    loss = _binary_cross_entropy(input, target)
     if weight is not None:
         loss = loss * _as_tensor(weight)
     return _reduce(loss, reduction)
@@ -408,7 +393,8 @@ def _nll(input: Tensor, target: Tensor, weight: Any, ignore_index: int, reductio
         return losses.sum()
     if w is None:
         return losses.mean()
-    return losses.sum() / w.sum() if w.sum() != 0 else losses.sum() * float("nan")
+    with np.errstate(divide="ignore", invalid="ignore"):  # weights summing to 0: ±inf or nan, as PyTorch
+        return losses.sum() / w.sum()
 
 
 def cross_entropy(
@@ -430,16 +416,14 @@ def cross_entropy(
 
     Log-softmax subtracts the max first, so logits of ±1000 give finite values and gradients.
     """
+    input = _as_float(input)  # integer/bool logits compute in the default float dtype
     target = _as_tensor(target)
     t = target._data
     if weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu":
-        # the plain case (the training hot path): one fused softmax + CE node. It accepts only
-        # targets in [0, C), so a target equal to ignore_index (a valid class or not) must be ruled out
-        if not 0 <= ignore_index < input.shape[1] or not (t == ignore_index).any():
-            try:
-                return cross_entropy_with_indices(input, t, reduction)
-            except IndexError:
-                pass  # e.g. targets equal to a negative ignore_index: the general path below handles them
+        # the plain case (the training hot path): one fused softmax + CE node, which raises PyTorch's
+        # IndexError for a target outside [0, C); targets equal to ignore_index take the general path
+        if not (t == ignore_index).any():
+            return cross_entropy_with_indices(input, t, reduction)
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
@@ -464,6 +448,11 @@ def cross_entropy(
             f"cross_entropy: a target of the input's shape {input.shape} holds class probabilities and must be "
             f"floating, got dtype {target.dtype}; class-index targets have shape {_index_shape(input)}"
         )
+    if target.dtype.kind in "fc" and target.ndim == input.ndim:
+        raise ShapeError(
+            f"cross_entropy: a float target holds class probabilities and must have the input's shape "
+            f"{input.shape}, got {target.shape}; class-index targets are integers of shape {_index_shape(input)}"
+        )
     t = _index_target(input, target, "cross_entropy")
     logp = input.log_softmax(class_dim)
     nll = _nll(logp, target, weight, ignore_index, reduction, "cross_entropy")
@@ -477,7 +466,8 @@ def cross_entropy(
         smooth = smooth * valid.astype(input.dtype)
     if reduction == "mean":
         total = weight._data[t[valid]].sum() if weight is not None else valid.sum()
-        smooth = smooth.sum() / float(total) if total != 0 else smooth.sum() * float("nan")
+        with np.errstate(divide="ignore", invalid="ignore"):  # weights summing to 0: ±inf or nan, as PyTorch
+            smooth = smooth.sum() / float(total)
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / C)

@@ -1,4 +1,5 @@
-"""Fused loss ops: softmax cross-entropy with class-index targets, in one stable node."""
+"""Fused loss ops: softmax cross-entropy with class-index targets, and binary cross-entropy of
+probabilities, each one stable node with PyTorch's numerics."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,8 @@ import numpy as np
 
 from minigrad._grad_mode import is_grad_enabled
 from minigrad.autograd.function import Function
-from minigrad.ops.reduce import _stable_max
+from minigrad.ops import dual
+from minigrad.ops.reduce import _accumulator, _div_count, _stable_max
 from minigrad.tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -18,20 +20,24 @@ class CrossEntropy(Function):
     """ℓᵢ = logsumexp(xᵢ) − xᵢ[tᵢ] = −log softmax(xᵢ)[tᵢ];  ∂xᵢ = g · (softmax(xᵢ) − onehot(tᵢ))
 
     The max is subtracted before exponentiating, so logits of ±1000 give finite
-    values and gradients. ``mean`` divides by the batch size N.
+    values and gradients. ``mean`` divides by the batch size N (float16 losses are summed and
+    divided in float32, as PyTorch). A target outside [0, C) raises PyTorch's IndexError.
     """
 
     save_inputs = True
 
     def forward(self, x, target):
-        # as unsigned integers negative targets are huge: indexing's bounds check rules out t < 0 and t ≥ C
+        # as unsigned integers negative targets are huge, so one max checks both t < 0 and t ≥ C
+        # (NumPy itself would wrap a uint64 index of 2**64 - 1 round to -1: the last class)
         index = target.view(np.uint64) if target.dtype == np.int64 else target.astype(np.uint64)
+        if index.size and index.max() >= x.shape[1]:
+            raise IndexError("target out of bounds")
         self.rows = np.arange(x.shape[0])
         losses = self._losses(x, index, np.maximum.reduce(x, axis=1, keepdims=True))
-        total = np.add.reduce(losses)
+        total = np.add.reduce(losses, dtype=_accumulator(x.dtype))
         if not math.isfinite(total):  # rows of ±inf: shift those by 0 rather than by an infinite max
             losses = self._losses(x, index, _stable_max(x, 1))
-            total = np.add.reduce(losses)
+            total = np.add.reduce(losses, dtype=_accumulator(x.dtype))
         if self.reduction == "mean":
             return np.asarray(total / x.shape[0], dtype=x.dtype)
         if self.reduction == "sum":
@@ -52,7 +58,7 @@ class CrossEntropy(Function):
         if isinstance(exc, IndexError) and np.ndim(x) == 2:
             bad = t[(t < 0) | (t >= x.shape[1])]
             if bad.size:
-                return IndexError(f"cross_entropy: target {bad[0]} is out of bounds for {x.shape[1]} classes")
+                return IndexError(f"cross_entropy: Target {bad[0]} is out of bounds for {x.shape[1]} classes.")
         return super().error(arrays, exc)
 
     def backward(self, g):
@@ -62,7 +68,7 @@ class CrossEntropy(Function):
             onehot = np.zeros(x.shape, dtype=x.dtype)
             onehot[self.rows, target] = 1
             if self.reduction == "mean":
-                g = g / n
+                g = _div_count(g, n)
             g_rows = g.reshape(-1, 1) if self.reduction == "none" else g
             return (x.softmax(1) - onehot) * g_rows, None
         # the same, on the softmax the forward already computed: (p − onehot(t)) · g (/ N)
@@ -72,7 +78,10 @@ class CrossEntropy(Function):
             grad *= g.reshape(-1, 1)
             return grad, None
         if self.reduction == "mean":
-            grad /= n
+            if grad.dtype == np.float16:  # n itself may not fit in float16
+                grad *= np.float32(1 / n)
+            else:
+                grad /= n
         if float(g) != 1.0:  # backward() from this loss passes 1: nothing to scale
             grad *= g
         return grad, None
@@ -100,3 +109,54 @@ def cross_entropy_with_indices(x: Tensor, target: Any, reduction: str = "mean") 
             f"expected class indices of shape ({x.shape[0]},)"
         )
     return CrossEntropy.apply(x, t, reduction=reduction)
+
+
+class BinaryCrossEntropy(Function):
+    """ℓ = −[t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)], elementwise;
+
+        ∂p = g · (p − t) / max(p·(1 − p), 10⁻¹²),   ∂t = g · (log(1 − p) − log p)
+
+    PyTorch's formulas. The forward clamps each log at −100, so a prediction of exactly 0 or
+    1 costs 100, not inf; the backward is the derivative of the unclamped loss with its
+    denominator kept ≥ 10⁻¹², so a confidently wrong prediction (p = 0 for t = 1) still gets
+    a large gradient (−10¹²) rather than the clamp's 0, and p = t ∈ {0, 1} gets exactly 0.
+    """
+
+    save_inputs = True
+
+    def forward(self, p, t):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_1mp = np.maximum(np.log1p(-p), -100)
+        return (t - 1) * log_1mp - t * log_p
+
+    def backward(self, g):
+        p, t = self.inputs
+        need_p, need_t = self.needs_input_grad
+        gp = gt = None
+        if need_p:
+            q = p * (1 - p)
+            gp = g * (p - t) / dual.where(dual.array(q) > 1e-12, q, 1e-12)
+        if need_t:
+            with np.errstate(divide="ignore"):  # PyTorch's target gradient is ±inf at p ∈ {0, 1}
+                gt = g * (dual.log(1 - p) - dual.log(p))
+        return gp, gt
+
+
+def _check_unit_interval(values: np.ndarray, what: str) -> None:
+    """PyTorch's check that BCE's input and target are in [0, 1] (NaN fails it too)."""
+    inside = (values >= 0) & (values <= 1)
+    if not inside.all():
+        bad = values[~inside].flat[0]
+        raise RuntimeError(
+            f"binary_cross_entropy: all elements of {what} should be between 0 and 1, got {bad}"
+            + ("; apply a sigmoid first, or give the logits to binary_cross_entropy_with_logits"
+               if what == "input" else "")
+        )
+
+
+def binary_cross_entropy(p: Tensor, target: Tensor) -> Tensor:
+    """The elementwise BCE of probabilities ``p`` against ``target`` (same shape), both in [0, 1]."""
+    _check_unit_interval(p._data, "input")
+    _check_unit_interval(target._data, "target")
+    return BinaryCrossEntropy.apply(p, target)
