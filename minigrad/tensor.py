@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import _grad_mode
 from minigrad._device import CPU, check_device
 from minigrad._dtype import get_default_dtype, result_type
 from minigrad._grad_mode import _state
@@ -80,7 +81,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_grad", "requires_grad", "grad_fn", "name", "_version", "_base",
-        "_hooks", "_retains_grad", "_acc", "__weakref__",
+        "_view_fn", "_view_version", "_hooks", "_retains_grad", "_acc", "__weakref__",
     )
     # ndarray (op) Tensor dispatches to Tensor's reflected methods
     __array_ufunc__ = None
@@ -105,21 +106,24 @@ class Tensor:
         self.name = name
         self._version = 0
         self._base = None
+        self._view_fn = None
         self._hooks = None
         self._retains_grad = False
         self._acc = None
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
-        """Wrap an array the library just made (no copy, no checks): the op hot path."""
+        """Wrap an array the library just made (no copy): the op hot path. A NumPy scalar (what
+        NumPy returns for 0-d results) becomes a 0-d array: a Tensor's array is always an ndarray."""
         t = object.__new__(cls)
-        t._data = data
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
         t._grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t.name = None
         t._version = 0
         t._base = None
+        t._view_fn = None
         t._hooks = None
         t._retains_grad = False
         t._acc = None
@@ -282,6 +286,9 @@ class Tensor:
         return t
 
     def detach_(self) -> Tensor:
+        """Cut this tensor from the graph, in place (not for views, as in PyTorch)."""
+        if self._view_fn is not None:
+            raise RuntimeError("detach_(): can't detach a view in place; use .detach() instead")
         self.grad_fn = None
         self.requires_grad = False
         return self
@@ -393,10 +400,12 @@ class Tensor:
         """This tensor in ``other``'s dtype."""
         return self.to(other.dtype)
 
-    # ------------------------------------------------------------------ version counter
+    # ------------------------------------------------------------------ version counter and views
     # A view (reshape, transpose, basic indexing, expand, detach) shares its base's memory and so,
     # as in PyTorch, its version counter: the count lives on the tensor that owns the memory,
-    # ``_base`` (None for a tensor that owns its memory).
+    # ``_base`` (None for a tensor that owns its memory). A view made by view ops also keeps the
+    # chain of ops that makes it from its base (``_view_fn``), so that a write through it can
+    # rewrite the base's history, and the base version its history was made at (``_view_version``).
     def _current_version(self) -> int:
         """How many in-place writes this tensor's memory has seen (the base's count for a view)."""
         return self._version if self._base is None else self._base._version
@@ -413,34 +422,76 @@ class Tensor:
         version past the old one, so graphs that saved it refuse backward."""
         self._version = self._current_version() + 1
         self._base = None
+        self._view_fn = None
         self._data = data
 
-    def _rebase(self, out: Tensor) -> None:
-        """Let this tensor stand for ``out`` (an in-place op recorded on the graph): its memory
-        and history."""
-        self._take_memory(out._data if out.dtype == self.dtype else out._data.astype(self.dtype))
-        self.grad_fn = out.grad_fn
-        self.requires_grad = True
+    def _regenerate_view(self) -> None:
+        """Remake this view's history from its base's current one (after the base, or another
+        view of it, was written in place), as PyTorch does for views of a modified base."""
+        base = self._base
+        if base.requires_grad:
+            with _grad_mode.enable_grad():
+                fresh = _function.replay_view(self._view_fn, base)
+            self.grad_fn, self.requires_grad = fresh.grad_fn, fresh.requires_grad
+        self._view_version = base._version
 
     # ------------------------------------------------------------------ in place
     def _check_inplace(self, op: str) -> None:
-        if _state.enabled and self.requires_grad and self.grad_fn is None:
+        if not _state.enabled:
+            return
+        if self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
                 f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with mg.no_grad():` (as optimizers do)"
             )
+        base = self._base
+        if self._view_fn is not None and base.requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a view of a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap the update in `with mg.no_grad():`, or write into a clone"
+            )
 
-    def _inplace(self, op: str, result_fn: Callable[[], Tensor], ufunc: Any, other: Any) -> Tensor:
-        """Apply ``self op= other``: on the array itself when nothing is recorded, else by rebasing."""
+    def _write_recorded(self, op: str, fn: Callable[[Tensor], Tensor], saves_self: bool) -> None:
+        """An in-place op that autograd records, as PyTorch does it.
+
+        The result ``fn(old)`` is computed from an alias of the old value (a copy when the op
+        saves it for backward) and written into this tensor's memory, so every view sees it.
+        Then the history is rewritten: a tensor that owns its memory now stands for the result;
+        a view's base gets a ``CopySlices`` node (the old base with the view's region replaced),
+        and the view is remade from the new base.
+        """
+        if self._view_fn is not None and self._view_version != self._base._version:
+            self._regenerate_view()
+        old = Tensor._make(self._data.copy() if saves_self else self._data, self.requires_grad, self.grad_fn)
+        out = fn(old)
+        if out.shape != self.shape:
+            raise RuntimeError(
+                f"{op}: the result has shape {out.shape}, which can't be written into shape {self.shape}"
+            )
+        try:
+            np.copyto(self._data, out._data, casting="same_kind")
+        except (TypeError, ValueError) as exc:
+            raise RuntimeError(f"{op}: can't write a {out.dtype} result of shape {out.shape} into a tensor of "
+                               f"shape {self.shape} {self.dtype}: {exc}") from None
+        self._bump_version()
+        if not out.requires_grad:
+            return
+        base = self._base
+        if self._view_fn is None:  # this tensor owns its memory (or is a detached alias)
+            self.grad_fn, self.requires_grad = out.grad_fn, True
+            return
+        old_base = Tensor._make(base._data, base.requires_grad, base.grad_fn)
+        new_base = _function.CopySlices.apply(old_base, out, steps=self._view_fn)
+        base.grad_fn, base.requires_grad = new_base.grad_fn, True
+        self._regenerate_view()
+
+    def _inplace(self, op: str, fn: Callable[[Tensor], Tensor], ufunc: Any, other: Any,
+                 saves_self: bool = True) -> Tensor:
+        """``self op= other``: ``fn(self)`` computes the result. Recorded when autograd needs it
+        (see ``_write_recorded``), else ``ufunc`` updates the array itself."""
         self._check_inplace(op)
-        other_rg = isinstance(other, Tensor) and other.requires_grad
-        if _state.enabled and (self.requires_grad or other_rg):
-            out = result_fn()
-            if out.shape != self.shape:
-                raise RuntimeError(
-                    f"{op}: the result has shape {out.shape}, which can't be written into shape {self.shape}"
-                )
-            self._rebase(out)  # this tensor now stands for the result, its history extended by the op
+        if _state.enabled and (self.requires_grad or isinstance(other, Tensor) and other.requires_grad):
+            self._write_recorded(op, fn, saves_self)
             return self
         o = other._data if isinstance(other, Tensor) else other
         try:
@@ -452,16 +503,16 @@ class Tensor:
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace("add_", lambda: self + other, np.add, other)
+        return self._inplace("add_", lambda a: a + other, np.add, other, saves_self=False)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace("sub_", lambda: self - other, np.subtract, other)
+        return self._inplace("sub_", lambda a: a - other, np.subtract, other, saves_self=False)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace("mul_", lambda: self * other, np.multiply, other)
+        return self._inplace("mul_", lambda a: a * other, np.multiply, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace("div_", lambda: self / other, np.true_divide, other)
+        return self._inplace("div_", lambda a: a / other, np.true_divide, other)
 
     add_ = __iadd__
     sub_ = __isub__
@@ -472,31 +523,33 @@ class Tensor:
         """Fill with zeros in place."""
         return self.fill_(0)
 
-    def fill_(self, value: float) -> Tensor:
-        self._check_inplace("fill_")
-        self._data[...] = value
-        self._bump_version()
-        return self
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` (a number or a 0-d tensor) in place."""
+        return self._put("fill_", Ellipsis, value)
 
-    def copy_(self, src: Tensor | np.ndarray) -> Tensor:
-        """Copy ``src`` into this tensor's memory (broadcasting), without recording."""
-        self._check_inplace("copy_")
-        np.copyto(self._data, src._data if isinstance(src, Tensor) else np.asarray(src), casting="unsafe")
-        self._bump_version()
-        return self
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src``'s values into this tensor's memory (broadcast; cast to this dtype)."""
+        if not isinstance(src, Tensor):
+            src = Tensor._make(np.asarray(src))
+        if src.dtype != self.dtype:
+            src = src.astype(self.dtype) if src.requires_grad else Tensor._make(src._data.astype(self.dtype))
+        return self._put("copy_", Ellipsis, src)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
-        value_rg = isinstance(value, Tensor) and value.requires_grad
-        idx = _index.convert_index(index)
-        if _state.enabled and (self.requires_grad or value_rg):
-            self._rebase(_index.IndexPut.apply(self, value, index=idx))
-            return
+        self._put("__setitem__", _index.convert_index(index), value)
+
+    def _put(self, op: str, idx: Any, value: Any) -> Tensor:
+        """``self[idx] = value`` in place: recorded (as ``IndexPut``) when autograd needs it."""
+        self._check_inplace(op)
+        if _state.enabled and (self.requires_grad or isinstance(value, Tensor) and value.requires_grad):
+            self._write_recorded(op, lambda a: _index.IndexPut.apply(a, value, index=idx), saves_self=False)
+            return self
         try:
             self._data[idx] = value._data if isinstance(value, Tensor) else value
-        except (IndexError, ValueError) as exc:
-            raise IndexError(f"__setitem__: {exc} (tensor of shape {self.shape})") from None
+        except (IndexError, ValueError, TypeError) as exc:
+            raise IndexError(f"{op}: {exc} (tensor of shape {self.shape}, value {_describe(value)})") from None
         self._bump_version()
+        return self
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:

@@ -10,6 +10,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.autograd import detect_anomaly, grad, gradcheck, gradgradcheck
+from minigrad.autograd.function import Function
 from minigrad.autograd.functional import hessian, hvp, jacobian, jvp, vjp
 
 
@@ -136,17 +137,19 @@ def test_copies_do_not_share_the_counter_and_an_untouched_view_backprops():
     np.testing.assert_allclose(x.grad.numpy(), 2 * np.cos([1.0, 2.0, 3.0, 4.0]))
 
 
-def test_a_recorded_in_place_op_on_a_view_leaves_the_base_valid():
-    # with grad on, `v += ...` is recorded: v takes new memory and history, h keeps its values
+def test_a_recorded_in_place_op_on_a_view_writes_the_base():
+    # as PyTorch: `v += x` through a view of h changes h and h's history (CopySlices); a graph
+    # that saved h before the write refuses backward
     x = leaf(1.0, 2.0)
     h = x * 3
     y = h.sin().sum()
     v = h[:]
     v += x
-    y.backward(retain_graph=True)
-    np.testing.assert_allclose(x.grad.numpy(), 3 * np.cos([3.0, 6.0]))
-    v.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 3 * np.cos([3.0, 6.0]) + 4.0)
+    np.testing.assert_allclose(h.numpy(), [4.0, 8.0])
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward(retain_graph=True)
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [4.0, 4.0])
 
 
 def test_in_place_on_a_non_leaf_records_the_op():
@@ -342,3 +345,65 @@ def test_jacobian_with_tuple_inputs():
     ja, jb = jacobian(lambda p, q: p * q, (a, b))
     np.testing.assert_allclose(ja.numpy(), np.diag([3.0, 3.0]))
     np.testing.assert_allclose(jb.numpy(), [[1.0], [2.0]])
+
+
+# ------------------------------------------------------------------ 0-d gradients and checked rules
+def test_zero_d_gradients_from_several_consumers_accumulate():
+    # a 0-d gradient arrives as a NumPy scalar from NumPy arithmetic; it must never be a buffer
+    x = leaf(1.0, 2.0)
+    m = x.sum()
+    y = (m * 2).sum() + (m * 3).sum() + m
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+    (g,) = grad((m * m) * 2 + m, x, create_graph=True)
+    assert type(g.numpy()) is np.ndarray
+    (gg,) = grad(g.sum(), x)
+    assert type(gg.numpy()) is np.ndarray and gg.tolist() == [8.0, 8.0]
+
+
+def test_tensors_never_hold_numpy_scalars():
+    t = mg.Tensor._make(np.float64(2.0))
+    assert type(t.numpy()) is np.ndarray and t.shape == ()
+    s = mg.tensor([1.0, 2.0], requires_grad=True).sum()
+    assert type((s * s).numpy()) is np.ndarray
+
+
+class _Twice(Function):
+    """y = 2x, with a backward that returns what the test tells it to."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, g):
+        return self.answer(g)
+
+
+@pytest.mark.parametrize("answer,match", [
+    (lambda g: [2 * g], "returned a list"),
+    (lambda g: (2 * g, 2 * g), "incorrect number of gradients"),
+    (lambda g: (), "incorrect number of gradients"),
+    (lambda g: np.ones(5), r"invalid gradient at index 0 - got shape \(5,\) but expected shape compatible with \(2,\)"),
+    (lambda g: "two", "invalid gradient at index 0 - got a str"),
+])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_what_a_rule_returns_is_checked(answer, match, create_graph):
+    x = leaf(1.0, 2.0)
+    y = _Twice.apply(x, answer=answer)
+    with pytest.raises(RuntimeError, match=match):
+        grad(y.sum(), x, create_graph=create_graph)
+
+
+def test_a_rule_may_return_the_broadcast_shape_and_the_engine_sums_it():
+    x = leaf(1.0, 2.0)
+    y = _Twice.apply(x, answer=lambda g: np.ones((3, 2)))
+    (g,) = grad(y.sum(), x)
+    np.testing.assert_array_equal(g.numpy(), [3.0, 3.0])
+
+
+def test_jacobian_with_create_graph_stays_differentiable_in_its_input():
+    from minigrad.autograd.functional import jacobian
+
+    x = mg.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    J = jacobian(lambda a: (a * a * a).sum(), x, create_graph=True)
+    J.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])

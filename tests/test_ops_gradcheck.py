@@ -14,7 +14,8 @@ import pytest
 
 import minigrad as mg
 import minigrad.ops
-from minigrad.autograd import Function, gradcheck, gradgradcheck
+from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.autograd.function import Function
 from minigrad.ops import activation as act
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix

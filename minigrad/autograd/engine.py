@@ -91,7 +91,7 @@ def _accumulate_into(t: Tensor, g: Any, owned: bool, arrays: bool) -> None:
     elif old is None:
         t._grad = Tensor._make(g if owned else g.copy())
     elif old.requires_grad or not old._data.flags.writeable:
-        t._grad = Tensor._make(old._data + g)
+        t._grad = Tensor._make(_sum(old._data, g))
     else:
         np.add(old._data, g, out=old._data, casting="unsafe")
 
@@ -167,31 +167,30 @@ def run_backward(
                 grads = node.backward(Tensor._make(g))
                 state.arrays = True
             if type(grads) is not tuple:
-                grads = (grads,)
+                grads = _one_gradient(grads, node)
+            if len(grads) != len(parents):
+                raise RuntimeError(
+                    f"function {node.name} returned an incorrect number of gradients (expected {len(parents)}, "
+                    f"got {len(grads)})"
+                )
             if not retain_graph:
                 node.release()
             if anomaly:
                 _check_finite(node, grads)
 
-            for p, gi in zip(parents, grads):
+            for i, (p, gi) in enumerate(zip(parents, grads)):
                 if p is None:
                     continue
                 if gi is not None:
                     if arrays:
-                        if type(gi) is not np.ndarray:
-                            gi = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
-                        if gi.dtype is not p.dtype and gi.dtype != p.dtype:
-                            gi = gi.astype(p.dtype)
-                        if gi.shape != p.shape:
-                            gi = sum_to_array(gi, p.shape)
+                        if type(gi) is not np.ndarray or gi.dtype is not p.dtype or gi.shape != p.shape:
+                            gi = _fit_array(gi, p, node, i)
                         # an array this rule just made belongs to nobody else (views and
                         # passed-on gradients might be shared)
                         fresh = gi is not g and gi.base is None
                     else:
-                        if gi.dtype != p.dtype:
-                            gi = gi.astype(p.dtype)
-                        if gi.shape != p.shape:
-                            gi = gi.sum_to(p.shape)
+                        if type(gi) is not Tensor or gi.dtype != p.dtype or gi.shape != p.shape:
+                            gi = _fit_tensor(gi, p, node, i)
                         fresh = False
                     if direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
                         # a leaf's only gradient goes straight into .grad (no trip through `ready`)
@@ -213,6 +212,63 @@ def run_backward(
         state.enabled = prev_enabled
         state.arrays = prev_arrays
     return captured
+
+
+# ------------------------------------------------------------------ what a rule returns
+# A rule returns one gradient per input (None where an input needs none). Each is checked and
+# fitted to its input here, in one place: an array (or Tensor) of the input's dtype and shape,
+# with the dims that broadcasting added or stretched summed away.
+def _one_gradient(grads: Any, node: Any) -> tuple:
+    if isinstance(grads, list):
+        raise RuntimeError(f"function {node.name} returned a list of gradients; return a tuple (one per input)")
+    return (grads,)
+
+
+def _bad_gradient(node: Any, i: int, what: str, expected: Any) -> RuntimeError:
+    return RuntimeError(f"function {node.name} returned an invalid gradient at index {i} - got {what} "
+                        f"but expected {expected}")
+
+
+def _fit_shape(shape: tuple, p: Any, node: Any, i: int) -> None:
+    """A gradient's shape must be its input's, or one the input broadcast to in the forward."""
+    try:
+        ok = np.broadcast_shapes(shape, p.shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise _bad_gradient(node, i, f"shape {shape}", f"shape compatible with {p.shape}")
+
+
+def _fit_array(gi: Any, p: Any, node: Any, i: int) -> np.ndarray:
+    """The array path: ``gi`` as an ndarray of ``p``'s dtype and shape."""
+    if type(gi) is not np.ndarray:
+        if isinstance(gi, Tensor):
+            gi = gi._data
+        elif isinstance(gi, (np.ndarray, np.generic, int, float)):
+            gi = np.asarray(gi)
+        else:
+            raise _bad_gradient(node, i, f"a {type(gi).__name__}", "an array, a Tensor or None")
+    if gi.dtype != p.dtype:
+        gi = gi.astype(p.dtype)
+    if gi.shape != p.shape:
+        _fit_shape(gi.shape, p, node, i)
+        gi = np.asarray(sum_to_array(gi, p.shape))  # a sum to shape () gives a NumPy scalar
+    return gi
+
+
+def _fit_tensor(gi: Any, p: Any, node: Any, i: int) -> Tensor:
+    """The create_graph path: ``gi`` as a Tensor of ``p``'s dtype and shape (recorded ops)."""
+    if not isinstance(gi, Tensor):
+        if isinstance(gi, (np.ndarray, np.generic, int, float)):
+            gi = Tensor._make(np.asarray(gi))  # a constant: it depends on nothing differentiable
+        else:
+            raise _bad_gradient(node, i, f"a {type(gi).__name__}", "a Tensor or None")
+    if gi.dtype != p.dtype:
+        gi = gi.astype(p.dtype)
+    if gi.shape != p.shape:
+        _fit_shape(gi.shape, p, node, i)
+        gi = gi.sum_to(p.shape)
+    return gi
 
 
 def _observe(node: Any, g: Any, owned: bool, arrays: bool, capture: set | None, captured: dict) -> tuple:
@@ -242,8 +298,14 @@ def _add_to_buffer(buffers: dict, node: Any, g: Any, fresh: bool, arrays: bool) 
     elif entry[1]:
         np.add(entry[0], g, out=entry[0])
     else:
-        entry[0] = entry[0] + g
+        entry[0] = _sum(entry[0], g)  # a new array, now ours to add into
         entry[1] = True
+
+
+def _sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b as a new ndarray (NumPy gives a scalar for 0-d operands, which can't be added into)."""
+    s = a + b
+    return s if type(s) is np.ndarray else np.asarray(s)
 
 
 def _check_hook_result(new: Any, g: Tensor, node: Any) -> Tensor:

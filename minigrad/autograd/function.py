@@ -57,6 +57,9 @@ class Function:
     #: what backward needs kept alive
     save_inputs: bool = False
     save_output: bool = False
+    #: with ``save_inputs``: which inputs to keep, given which need a gradient (None: all), so an
+    #: op saves only what its backward will read (``x * 2`` keeps neither x nor 2)
+    save_for: Any = None
     #: set per subclass: e.g. "MatMulBackward"
     name: str = "FunctionBackward"
 
@@ -100,6 +103,8 @@ class Function:
         any_grad = False
         for x in inputs:
             if isinstance(x, Tensor):
+                if x._view_fn is not None and record and x._view_version != x._base._version:
+                    x._regenerate_view()  # its base was written in place since: take the new history
                 arrays.append(x._data)
                 versions.append(x._version if x._base is None else x._base._version)  # _current_version()
                 if record and x.requires_grad:
@@ -116,11 +121,16 @@ class Function:
             raise node.error(arrays, exc) from None
         if type(out) is not np.ndarray:  # NumPy gives scalars for 0-d results
             out = np.asarray(out)
-        if any_grad:
+        if any_grad and out.dtype.kind in "fc":  # integer and bool results never require grad
             node.parents = tuple(parents)
             node.shape = out.shape
             node.dtype = out.dtype
             if cls.save_inputs:
+                if cls.save_for is not None:
+                    keep = cls.save_for([p is not None for p in parents])
+                    inputs = tuple([x if k else None for x, k in zip(inputs, keep)])
+                    arrays = [a if k else None for a, k in zip(arrays, keep)]
+                    versions = [v if k else None for v, k in zip(versions, keep)]
                 node._saved = inputs
                 node._arrays = arrays
                 node._versions = versions
@@ -136,7 +146,7 @@ class Function:
         else:
             result = Tensor._make(out)
         if cls.view_of_input:
-            _share_version(result, inputs[0])
+            _link_view(result, inputs[0], cls, params)
         return result
 
     def forward(self, *arrays: Any) -> np.ndarray:
@@ -228,10 +238,66 @@ class Function:
         return f"<{self.name}>"
 
 
-def _share_version(view: Tensor, source: Any) -> None:
-    """Make ``view`` count in-place writes on the counter of the tensor that owns the memory."""
+def _link_view(view: Tensor, source: Any, op: type, params: dict) -> None:
+    """When ``view`` shares ``source``'s memory: count its in-place writes on the counter of the
+    tensor that owns the memory (its base), and remember how to make it from the base (the
+    chain of view ops), so a write through it can rewrite the base's history (CopySlices)."""
     if isinstance(source, Tensor) and np.may_share_memory(view._data, source._data):
-        view._base = source if source._base is None else source._base
+        if source._base is None:
+            view._base, steps = source, ()
+        else:  # a view of a view; a view of a detached alias (no steps) is not a differentiable view
+            view._base, steps = source._base, source._view_fn
+        if steps is not None:
+            view._view_fn = steps + ((op, params),)
+            view._view_version = view._base._version
+
+
+def replay_view(steps: tuple, x: Any) -> Any:
+    """Apply a view's chain of ops (``Tensor._view_fn``) to ``x``: recorded ops on a Tensor, the
+    same NumPy views on an array."""
+    for op, params in steps:
+        if isinstance(x, Tensor):
+            x = op.apply(x, **params)
+        else:
+            node = object.__new__(op)
+            node.__dict__.update(params)
+            x = node.forward(x)
+    return x
+
+
+class CopySlices(Function):
+    """The base of a view after a write through the view (PyTorch's CopySlices):
+    y = base with the view's region replaced by ``value``;
+    ∂base = g with zeros in the region,  ∂value = g seen through the view
+
+    ``forward`` returns the base's memory as it is: the write itself already went into it.
+    """
+
+    def forward(self, base, value):
+        return base
+
+    def backward(self, g):
+        need_base, need_value = self.needs_input_grad
+        g_base = g_value = None
+        if need_base:
+            region = np.ones(self.shape, dtype=bool)
+            replay_view(self.steps, region)[...] = False
+            g_base = g * region
+        if need_value:
+            g_value = replay_view(self.steps, g)
+        return g_base, g_value
+
+
+def once_differentiable(backward: Any) -> Any:
+    """Mark a custom ``autograd.Function``'s ``backward`` as not differentiable itself (it may use
+    NumPy): it runs without recording, and differentiating through it a second time raises."""
+
+    def wrapper(ctx: Any, *grads: Any) -> Any:
+        return backward(ctx, *grads)
+
+    wrapper.__name__, wrapper.__doc__ = getattr(backward, "__name__", "backward"), backward.__doc__
+    wrapper._once_differentiable = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 class AccumulateGrad:

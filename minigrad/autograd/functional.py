@@ -16,14 +16,17 @@ from minigrad.autograd.grad import grad
 from minigrad.tensor import Tensor
 
 
-def _prepare(inputs: Any, where: str) -> tuple[bool, tuple[Tensor, ...]]:
+def _prepare(inputs: Any, where: str, create_graph: bool = False) -> tuple[bool, tuple[Tensor, ...]]:
     is_tuple = isinstance(inputs, (tuple, list))
     xs = tuple(inputs) if is_tuple else (inputs,)
     for i, x in enumerate(xs):
         if not isinstance(x, Tensor):
             raise TypeError(f"{where}: input {i} must be a Tensor, got {type(x).__name__}")
-    # fresh leaves that require grad, sharing no history with the caller's tensors
-    return is_tuple, tuple(Tensor._make(x._data, x.dtype.kind in "fc") for x in xs)
+    # fresh leaves that require grad, sharing no history with the caller's tensors; with
+    # create_graph, an input that requires grad is used itself, so the result stays differentiable
+    # with respect to it (as torch.autograd.functional)
+    return is_tuple, tuple(x if create_graph and x.requires_grad else Tensor._make(x._data, x.dtype.kind in "fc")
+                           for x in xs)
 
 
 def _outputs(func: Callable, xs: tuple, where: str) -> tuple[bool, tuple[Tensor, ...]]:
@@ -81,7 +84,7 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), vᵀ J): the vector-Jacobian product."""
     with enable_grad():
-        in_tuple, xs = _prepare(inputs, "vjp")
+        in_tuple, xs = _prepare(inputs, "vjp", create_graph)
         out_tuple, outs = _outputs(func, xs, "vjp")
         vs = _v_tuple(v, outs, "vjp", "output")
         gs = _grads(outs, xs, vs, create_graph)
@@ -94,7 +97,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product (by the double-vjp trick)."""
     with enable_grad():
-        in_tuple, xs = _prepare(inputs, "jvp")
+        in_tuple, xs = _prepare(inputs, "jvp", create_graph)
         out_tuple, outs = _outputs(func, xs, "jvp")
         vs = _v_tuple(v, xs, "jvp", "input")
         # u ↦ Jᵀu is linear in u; differentiating ⟨Jᵀu, v⟩ with respect to u gives J v
@@ -110,7 +113,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
              vectorize: bool = False) -> Any:
     """∂func/∂inputs, shaped output.shape + input.shape (tuples mirror tuple inputs/outputs)."""
     with enable_grad():
-        in_tuple, xs = _prepare(inputs, "jacobian")
+        in_tuple, xs = _prepare(inputs, "jacobian", create_graph)
         out_tuple, outs = _outputs(func, xs, "jacobian")
         table = []
         for o in outs:
@@ -158,7 +161,7 @@ def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), H v) for a scalar function: the Hessian-vector product."""
     with enable_grad():
-        in_tuple, xs = _prepare(inputs, "hvp")
+        in_tuple, xs = _prepare(inputs, "hvp", create_graph)
         _, outs = _outputs(func, xs, "hvp")
         if len(outs) != 1 or outs[0]._data.size != 1:
             raise RuntimeError("hvp: the function must return a single one-element Tensor")

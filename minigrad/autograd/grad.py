@@ -1,13 +1,14 @@
 """``grad`` (gradients without touching ``.grad``) and gradient checking by finite differences."""
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from minigrad._grad_mode import enable_grad, no_grad
+from minigrad._grad_mode import enable_grad
 from minigrad.autograd.engine import _root_grad, _root_node, run_backward
 from minigrad.tensor import Tensor
 
@@ -90,7 +91,7 @@ def _warn_precision(inputs: tuple, where: str) -> None:
 def _numerical_jacobian_column(fn: Callable, inputs: tuple, x: Tensor, idx: tuple, eps: float) -> list:
     """d(outputs)/d(x[idx]) by central differences (x is perturbed in place, then restored)."""
     orig = x._data[idx].item()
-    with no_grad():
+    with enable_grad():  # as torch: fn may register hooks on its intermediates
         x._data[idx] = orig + eps
         plus = [o._data.astype(np.float64).copy() for o in _outputs_of(fn, inputs)]
         x._data[idx] = orig - eps
@@ -127,6 +128,9 @@ def gradcheck(
     diff = _differentiable(inputs)
     if not diff:
         raise ValueError("gradcheck: no input requires grad")
+    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
+        return _fail(f"gradcheck: eps must be a positive finite step for the finite differences, got {eps!r}",
+                     raise_exception)
     outputs = _outputs_of(fn, inputs)
     if fast_mode:
         return _fast_check(fn, inputs, outputs, diff, eps, atol, rtol, raise_exception)
@@ -145,7 +149,8 @@ def gradcheck(
             for k, idx in enumerate(np.ndindex(*x.shape)):
                 numeric = _numerical_jacobian_column(fn, inputs, x, idx, eps)[oi].reshape(-1)
                 a = analytic[:, k]
-                bad = np.abs(a - numeric) > atol + rtol * np.abs(numeric)
+                # NaN or inf on either side is a mismatch: gradcheck never passes what it can't verify
+                bad = ~np.isclose(a, numeric, rtol=rtol, atol=atol) | ~np.isfinite(a) | ~np.isfinite(numeric)
                 if bad.any():
                     j = int(np.argmax(bad))
                     out_idx = np.unravel_index(j, out.shape) if out.ndim else ()
@@ -175,14 +180,15 @@ def _fast_check(fn, inputs, outputs, diff, eps, atol, rtol, raise_exception) -> 
                 if g is not None:
                     analytic += float(np.sum(g._data * v))
         orig = x._data.copy()
-        with no_grad():
+        with enable_grad():
             x._data[...] = orig + eps * v
             plus = [o._data.astype(np.float64) for o in _outputs_of(fn, inputs)]
             x._data[...] = orig - eps * v
             minus = [o._data.astype(np.float64) for o in _outputs_of(fn, inputs)]
             x._data[...] = orig
         numeric = sum(float(np.sum(u * (p - m) / (2 * eps))) for u, p, m in zip(us, plus, minus))
-        if abs(analytic - numeric) > atol + rtol * abs(numeric):
+        finite = math.isfinite(analytic) and math.isfinite(numeric)
+        if not finite or abs(analytic - numeric) > atol + rtol * abs(numeric):
             return _fail(
                 f"Jacobian mismatch (fast mode) with respect to input {ii}: along a random direction "
                 f"numerical uᵀJv = {numeric:.10g} vs analytic {analytic:.10g} (atol={atol}, rtol={rtol})",
@@ -220,7 +226,7 @@ def gradgradcheck(
     n_in = len(inputs)
 
     def first_derivatives(*args: Any) -> tuple:
-        with enable_grad():  # gradcheck evaluates this under no_grad for its finite differences
+        with enable_grad():  # also when the caller runs it under no_grad
             return _first_derivatives(*args)
 
     def _first_derivatives(*args: Any) -> tuple:

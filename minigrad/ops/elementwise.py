@@ -49,6 +49,7 @@ class Mul(_Binary):
     """z = a · b;  ∂a = g · b,  ∂b = g · a"""
 
     save_inputs = True
+    save_for = staticmethod(lambda need: (need[1], need[0]))  # a for ∂b, b for ∂a
 
     def forward(self, a, b):
         return a * b
@@ -63,6 +64,7 @@ class Div(_Binary):
     """z = a / b;  ∂a = g / b,  ∂b = −g · a / b²"""
 
     save_inputs = True
+    save_for = staticmethod(lambda need: (need[1], True))  # b for both, a for ∂b
 
     def forward(self, a, b):
         return a / b

@@ -68,8 +68,10 @@ class IndexPut(Function):
     def forward(self, x, v):
         out = x.copy()
         target = out[self.index]
+        self.squeezed = None
         if np.ndim(v) > np.ndim(target) and np.size(v) == np.size(target):
-            v = np.reshape(v, np.shape(target))  # e.g. a (1,) value into one element, as PyTorch allows
+            self.squeezed = np.shape(v)  # e.g. a (1,) value into one element, as PyTorch allows
+            v = np.reshape(v, np.shape(target))
         out[self.index] = v
         return out
 
@@ -77,6 +79,8 @@ class IndexPut(Function):
         need_x, need_v = self.needs_input_grad
         gx = dual.index_put(g, self.index, 0.0) if need_x else None
         gv = g[self.index] if need_v else None
+        if gv is not None and self.squeezed is not None:
+            gv = gv.reshape(self.squeezed)
         return gx, gv
 
     def error(self, arrays, exc):

@@ -278,21 +278,23 @@ print("gradcheck(net):", gradcheck(net, params))
 # %% [markdown]
 # ### What a wrong gradient looks like
 #
-# An op in minigrad is a `Function` with a `forward` on arrays and a `backward` right beside it (see
-# the README). Here is a sigmoid whose backward forgot the `(1 − σ)` factor of `σ' = σ(1 − σ)` — the
-# kind of slip a hand-written backward makes. Its forward is right, so the network still computes
-# the right outputs; only the gradients are wrong.
+# A custom op is an `autograd.Function` with a `forward` and a `backward` right beside it, written
+# exactly as in PyTorch. Here is a sigmoid whose backward forgot the `(1 − σ)` factor of
+# `σ' = σ(1 − σ)` — the kind of slip a hand-written backward makes. Its forward is right, so the
+# network still computes the right outputs; only the gradients are wrong.
 
 
 # %%
 class BuggySigmoid(Function):
-    save_output = True
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / (1 + (-x).exp())
+        ctx.save_for_backward(y)
+        return y
 
-    def forward(self, x):
-        return 1 / (1 + np.exp(-x))
-
-    def backward(self, g):
-        y = self.output
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
         return g * y  # should be g * y * (1 - y)
 
 
