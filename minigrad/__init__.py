@@ -26,6 +26,16 @@ from minigrad.functions import (
     numel, pad, permute, relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, std, sum, tanh,
     transpose, unsqueeze, var, where,
 )
+from minigrad.functions import (  # PyTorch's wider function surface
+    add, all, allclose, any, argsort, bincount, bmm, ceil, chunk, clone, count_nonzero, cumsum, diag, diagonal,
+    dist, div, divide, dot, eq, equal, exp2, expm1, fix, flip, fliplr, flipud, floor, floor_divide, frac, gather,
+    ge, ger, gt, histc, histogram, index_select, is_floating_point, is_nonzero, isclose, isfinite, isinf, isnan,
+    isneginf, isposinf, le, log10, log1p, log2, logical_and, logical_not, logical_or, logical_xor, lt, masked_fill,
+    masked_select, mm, moveaxis, movedim, mul, multiply, mv, nan_to_num, narrow, ne, neg, negative, norm, outer,
+    pow, prod, reciprocal, remainder, repeat_interleave, roll, round, rsqrt, scatter, scatter_add, sign, sort,
+    split, square, sub, subtract, t, tile, topk, trace, tril, triu, true_divide, trunc, unbind, unique,
+)
+from minigrad.tensor import is_tensor
 
 # dtypes: NumPy's, under PyTorch's names too (x.dtype == mg.float32 == mg.float == np.float32)
 from minigrad._dtype import ALIASES as _D  # noqa: E402

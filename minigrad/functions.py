@@ -169,3 +169,399 @@ __all__ = [
     "max", "maximum", "mean", "min", "minimum", "numel", "pad", "permute", "relu", "reshape", "sigmoid", "sin",
     "softmax", "sqrt", "squeeze", "stack", "std", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
 ]
+
+
+# ---------------------------------------------------------------------- PyTorch's wider function surface
+# (the forms of the Tensor methods in tensor.py's "wider tensor surface" section; no builtins below:
+# this module's sum/max/min/abs/all/any/round/pow are the tensor versions)
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+    """input ** exponent (either may be a number)."""
+    return input ** exponent if isinstance(input, Tensor) or isinstance(exponent, Tensor) else _t(input) ** exponent
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    return _t(input).add(other, alpha=alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    return _t(input).sub(other, alpha=alpha)
+
+
+subtract = sub
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    return _t(input) * other
+
+
+multiply = mul
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    return _t(input).div(other, rounding_mode=rounding_mode)
+
+
+divide = div
+
+
+def true_divide(input: Any, other: Any) -> Tensor:
+    return _t(input) / other
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    return _t(input) // other
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    return _t(input) % other
+
+
+def neg(input: Any) -> Tensor:
+    return -_t(input)
+
+
+negative = neg
+
+
+def reciprocal(input: Any) -> Tensor:
+    return _t(input).reciprocal()
+
+
+def square(input: Any) -> Tensor:
+    return _t(input).square()
+
+
+def rsqrt(input: Any) -> Tensor:
+    return _t(input).rsqrt()
+
+
+def log10(input: Any) -> Tensor:
+    return _t(input).log10()
+
+
+def log2(input: Any) -> Tensor:
+    return _t(input).log2()
+
+
+def log1p(input: Any) -> Tensor:
+    return _t(input).log1p()
+
+
+def expm1(input: Any) -> Tensor:
+    return _t(input).expm1()
+
+
+def exp2(input: Any) -> Tensor:
+    return _t(input).exp2()
+
+
+def sign(input: Any) -> Tensor:
+    return _t(input).sign()
+
+
+def floor(input: Any) -> Tensor:
+    return _t(input).floor()
+
+
+def ceil(input: Any) -> Tensor:
+    return _t(input).ceil()
+
+
+def round(input: Any, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    return _t(input).round(decimals)
+
+
+def trunc(input: Any) -> Tensor:
+    return _t(input).trunc()
+
+
+fix = trunc
+
+
+def frac(input: Any) -> Tensor:
+    return _t(input).frac()
+
+
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    return _t(input).nan_to_num(nan, posinf, neginf)
+
+
+def isnan(input: Any) -> Tensor:
+    return _t(input).isnan()
+
+
+def isinf(input: Any) -> Tensor:
+    return _t(input).isinf()
+
+
+def isposinf(input: Any) -> Tensor:
+    return _t(input).isposinf()
+
+
+def isneginf(input: Any) -> Tensor:
+    return _t(input).isneginf()
+
+
+def isfinite(input: Any) -> Tensor:
+    return _t(input).isfinite()
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    return _t(input).isclose(_t(other), rtol, atol, equal_nan)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether every element of input is close to other's (a Python bool, as torch.allclose)."""
+    return _t(input).allclose(_t(other), rtol, atol, equal_nan)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    return _t(input).equal(_t(other))
+
+
+def eq(input: Any, other: Any) -> Tensor:
+    return _t(input) == other
+
+
+def ne(input: Any, other: Any) -> Tensor:
+    return _t(input) != other
+
+
+def lt(input: Any, other: Any) -> Tensor:
+    return _t(input) < other
+
+
+def le(input: Any, other: Any) -> Tensor:
+    return _t(input) <= other
+
+
+def gt(input: Any, other: Any) -> Tensor:
+    return _t(input) > other
+
+
+def ge(input: Any, other: Any) -> Tensor:
+    return _t(input) >= other
+
+
+def logical_not(input: Any) -> Tensor:
+    return _t(input).logical_not()
+
+
+def logical_and(input: Any, other: Any) -> Tensor:
+    return _t(input).logical_and(other)
+
+
+def logical_or(input: Any, other: Any) -> Tensor:
+    return _t(input).logical_or(other)
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:
+    return _t(input).logical_xor(other)
+
+
+def all(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether every element (over ``dim``) is nonzero, as a bool tensor."""
+    return _t(input).all(dim, keepdim)
+
+
+def any(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether some element (over ``dim``) is nonzero, as a bool tensor."""
+    return _t(input).any(dim, keepdim)
+
+
+def prod(input: Any, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return _t(input).prod(dim, keepdim, dtype=dtype)
+
+
+def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
+    return _t(input).cumsum(dim, dtype=dtype)
+
+
+def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Any = None,
+         dtype: Any = None) -> Tensor:
+    if out is not None:
+        raise NotImplementedError("norm: out= is not supported by minigrad; use the returned tensor")
+    return _t(input).norm(p, dim, keepdim, dtype)
+
+
+def dist(input: Any, other: Any, p: float = 2) -> Tensor:
+    return _t(input).dist(other, p)
+
+
+def count_nonzero(input: Any, dim: Any = None) -> Tensor:
+    return _t(input).count_nonzero(dim)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    return _t(input).mm(_t(mat2))
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    return _t(input).bmm(_t(mat2))
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    return _t(input).mv(_t(vec))
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    return _t(input).dot(_t(other))
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return _t(input).outer(_t(vec2))
+
+
+ger = outer
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    return _t(input).diag(diagonal)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return _t(input).diagonal(offset, dim1, dim2)
+
+
+def trace(input: Tensor) -> Tensor:
+    return _t(input).trace()
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    return _t(input).tril(diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    return _t(input).triu(diagonal)
+
+
+def t(input: Tensor) -> Tensor:
+    return _t(input).t()
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    return _t(input).chunk(chunks, dim)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    return _t(tensor).split(split_size_or_sections, dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return _t(input).unbind(dim)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    return _t(input).narrow(dim, start, length)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    return _t(input).movedim(source, destination)
+
+
+moveaxis = movedim
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    return _t(input).flip(dims)
+
+
+def fliplr(input: Tensor) -> Tensor:
+    return _t(input).fliplr()
+
+
+def flipud(input: Tensor) -> Tensor:
+    return _t(input).flipud()
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    return _t(input).roll(shifts, dims)
+
+
+def tile(input: Tensor, dims: Any) -> Tensor:
+    return _t(input).tile(dims)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+    return _t(input).repeat_interleave(repeats, dim)
+
+
+def clone(input: Tensor) -> Tensor:
+    return _t(input).clone()
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    return _t(input).sort(dim, descending, stable)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    return _t(input).argsort(dim, descending, stable)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    return _t(input).topk(k, dim, largest, sorted)
+
+
+def gather(input: Tensor, dim: int, index: Any) -> Tensor:
+    return _t(input).gather(dim, index)
+
+
+def scatter(input: Tensor, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:
+    return _t(input).scatter(dim, index, src, value, reduce=reduce)
+
+
+def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
+    return _t(input).scatter_add(dim, index, src)
+
+
+def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
+    return _t(input).index_select(dim, index)
+
+
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    return _t(input).masked_fill(mask, value)
+
+
+def masked_select(input: Tensor, mask: Any) -> Tensor:
+    return _t(input).masked_select(mask)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+           dim: int | None = None) -> Any:
+    return _t(input).unique(sorted, return_inverse, return_counts, dim)
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    return _t(input).bincount(weights, minlength)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    return _t(input).histc(bins, min, max)
+
+
+def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
+              density: bool = False) -> Any:
+    """``(hist, bin_edges)`` as torch.histogram: ``bins`` equal bins (or the given edges)."""
+    return _t(input).histogram(bins, range=range, weight=weight, density=density)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return _t(input).is_floating_point()
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """The truth of a one-element tensor."""
+    return bool(_t(input))
+
+
+__all__ += [
+    "add", "all", "allclose", "any", "argsort", "bincount", "bmm", "ceil", "chunk", "clone", "count_nonzero",
+    "cumsum", "diag", "diagonal", "dist", "div", "divide", "dot", "eq", "equal", "exp2", "expm1", "fix", "flip",
+    "fliplr", "flipud", "floor", "floor_divide", "frac", "gather", "ge", "ger", "gt", "histc", "histogram",
+    "index_select", "is_floating_point", "is_nonzero", "isclose", "isfinite", "isinf", "isnan", "isneginf",
+    "isposinf", "le", "log10", "log1p", "log2", "logical_and", "logical_not", "logical_or", "logical_xor", "lt",
+    "masked_fill", "masked_select", "mm", "moveaxis", "movedim", "mul", "multiply", "mv", "nan_to_num", "narrow",
+    "ne", "neg", "negative", "norm", "outer", "pow", "prod", "reciprocal", "remainder", "repeat_interleave",
+    "roll", "round", "rsqrt", "scatter", "scatter_add", "sign", "sort", "split", "square", "sub", "subtract", "t",
+    "tile", "topk", "trace", "tril", "triu", "true_divide", "trunc", "unbind", "unique",
+]

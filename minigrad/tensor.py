@@ -18,6 +18,7 @@ from minigrad import _grad_mode
 from minigrad._device import CPU, check_device
 from minigrad._dtype import get_default_dtype, result_type
 from minigrad._grad_mode import _state
+from minigrad._random import resolve_generator
 
 ArrayLike = Any  # nested lists, scalars, ndarrays or Tensors
 
@@ -514,8 +515,6 @@ class Tensor:
     def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace("div_", lambda a: a / other, np.true_divide, other)
 
-    add_ = __iadd__
-    sub_ = __isub__
     mul_ = __imul__
     div_ = __itruediv__
 
@@ -665,7 +664,10 @@ class Tensor:
         return _ew.Cos.apply(_as_float(self))
 
     def sign(self) -> Tensor:
-        return Tensor._make(np.sign(self._data))
+        """−1, 0 or 1 by the sign of each element (gradient 0, as PyTorch)."""
+        if self._data.dtype == np.bool_:
+            return Tensor._make(self._data.copy())
+        return _ew.Sign.apply(self)
 
     def tanh(self) -> Tensor:
         return _act.Tanh.apply(_as_float(self))
@@ -769,11 +771,13 @@ class Tensor:
     def log_softmax(self, dim: int = -1) -> Tensor:
         return _reduce.LogSoftmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "log_softmax"))
 
-    def all(self) -> bool:
-        return bool(self._data.all())
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether every element (over ``dim``) is nonzero: a bool tensor, 0-d without ``dim``."""
+        return _select.all_any(self, dim, keepdim, np.all, "all")
 
-    def any(self) -> bool:
-        return bool(self._data.any())
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether some element (over ``dim``) is nonzero: a bool tensor, 0-d without ``dim``."""
+        return _select.all_any(self, dim, keepdim, np.any, "any")
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -843,6 +847,566 @@ class Tensor:
 
     def dropout(self, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
         return _random.dropout(self, p, training, generator)
+
+    # ------------------------------------------------------------------ PyTorch's wider tensor surface
+    # The functions and methods PyTorch beginners' code uses, with PyTorch's signatures (API.md).
+    # Differentiable ones are ops in minigrad.ops (select.py: sort/topk/gather/scatter/...);
+    # tests and counts (isnan, argsort, unique, histc, ...) return tensors without grad.
+
+    # metadata
+    def nelement(self) -> int:
+        """The number of elements (alias of ``numel``)."""
+        return int(self._data.size)
+
+    def dim(self) -> int:
+        """The number of dimensions (``ndim``)."""
+        return self._data.ndim
+
+    ndimension = dim
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Steps in elements between neighbours along each dim (0 along expanded dims, as PyTorch)."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self.ndim, "stride")]
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self) -> Tensor:
+        """This tensor when its memory is in row-major order, else a (differentiable) row-major copy."""
+        return self if self._data.flags.c_contiguous else self.clone()
+
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def get_device(self) -> int:
+        """-1: the CPU, as PyTorch reports it."""
+        return -1
+
+    # factories in this tensor's dtype
+    def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False,
+                   device: Any = None) -> Tensor:
+        check_device(device)
+        return Tensor(data, requires_grad=requires_grad, dtype=self.dtype if dtype is None else dtype)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+                 device: Any = None) -> Tensor:
+        check_device(device)
+        arr = np.full(_size_arg((size,), "new_full"), fill_value, dtype=self.dtype if dtype is None else dtype)
+        _check_requires_grad(arr.dtype, requires_grad)
+        return Tensor._make(arr, bool(requires_grad))
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+        return self.new_full(_size_arg(size, "new_zeros"), 0, dtype, requires_grad, device)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+        return self.new_full(_size_arg(size, "new_ones"), 1, dtype, requires_grad, device)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+        return self.new_full(_size_arg(size, "new_empty"), 0, dtype, requires_grad, device)
+
+    # elementwise math
+    def log10(self) -> Tensor:
+        return _ew.Log10.apply(_as_float(self))
+
+    def log2(self) -> Tensor:
+        return _ew.Log2.apply(_as_float(self))
+
+    def log1p(self) -> Tensor:
+        return _ew.Log1p.apply(_as_float(self))
+
+    def expm1(self) -> Tensor:
+        return _ew.Expm1.apply(_as_float(self))
+
+    def exp2(self) -> Tensor:
+        return _ew.Exp2.apply(_as_float(self))
+
+    def rsqrt(self) -> Tensor:
+        """1/√x."""
+        return _ew.Rsqrt.apply(_as_float(self))
+
+    def square(self) -> Tensor:
+        return self ** 2
+
+    def reciprocal(self) -> Tensor:
+        """1/x (integers give the default float dtype)."""
+        return 1.0 / self
+
+    def neg(self) -> Tensor:
+        return -self
+
+    negative = neg
+
+    def _rounding(self, op: Any, **params: Any) -> Tensor:
+        """floor/ceil/round/trunc: integers are whole already (a copy, as PyTorch)."""
+        if self._data.dtype.kind in "biu":
+            return Tensor._make(self._data.copy())
+        return op.apply(self, **params)
+
+    def floor(self) -> Tensor:
+        """⌊x⌋ (gradient 0, as PyTorch)."""
+        return self._rounding(_ew.Floor)
+
+    def ceil(self) -> Tensor:
+        """⌈x⌉ (gradient 0)."""
+        return self._rounding(_ew.Ceil)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Rounded to ``decimals`` places, halves to even (gradient 0)."""
+        return self._rounding(_ew.Round, decimals=int(decimals))
+
+    def trunc(self) -> Tensor:
+        """Rounded toward 0 (gradient 0)."""
+        return self._rounding(_ew.Trunc)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        """x − trunc(x) (gradient 1)."""
+        if self._data.dtype.kind not in "fc":
+            raise TypeError(f"frac: needs a floating tensor, got {self.dtype}")
+        return self - self.trunc()
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+        """nan → ``nan``, ±inf → ``posinf``/``neginf`` (default: the dtype's largest/smallest finite value);
+        the gradient passes where x is finite."""
+        if self._data.dtype.kind not in "fc":
+            return Tensor._make(self._data.copy())
+        return _ew.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    # arithmetic by name
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha · other."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self − alpha · other."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    subtract = sub
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    multiply = mul
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other; ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (no gradient)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":  # for floats a node with gradient 0, as PyTorch's
+            return _ew.FloorDivide.apply(*_promote(self, other, "div"))
+        if rounding_mode == "trunc":
+            a, b = _promote(self, other, "div")
+            if result_type(a, b).kind in "fc":
+                return (a / b).trunc()
+            q = np.trunc(np.true_divide(_array_of(a), _array_of(b)))
+            return Tensor._make(q.astype(result_type(a, b), copy=False))
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+
+    divide = div
+
+    def true_divide(self, other: Any) -> Tensor:
+        return self / other
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        """⌊self / other⌋ (no gradient: PyTorch has no derivative for floor division)."""
+        a, b = _promote(self, other, "floor_divide")
+        return Tensor._make(np.asarray(np.floor_divide(_array_of(a), _array_of(b))))
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        a, b = _promote(other, self, "floor_divide")
+        return Tensor._make(np.asarray(np.floor_divide(_array_of(a), _array_of(b))))
+
+    floor_divide = __floordiv__
+
+    def __mod__(self, other: Any) -> Tensor:
+        """self − other·⌊self/other⌋, with other's sign (Python's %, torch.remainder)."""
+        return _ew.Remainder.apply(*_promote(self, other, "remainder"))
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ew.Remainder.apply(*_promote(other, self, "remainder"))
+
+    remainder = __mod__
+
+    # comparisons and tests by name (bool tensors, no gradient)
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def logical_not(self) -> Tensor:
+        return Tensor._make(np.logical_not(self._data))
+
+    def logical_and(self, other: Any) -> Tensor:
+        return Tensor._make(np.logical_and(self._data, _array_of(other)))
+
+    def logical_or(self, other: Any) -> Tensor:
+        return Tensor._make(np.logical_or(self._data, _array_of(other)))
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return Tensor._make(np.logical_xor(self._data, _array_of(other)))
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(np.isnan(self._data))
+
+    def isinf(self) -> Tensor:
+        return Tensor._make(np.isinf(self._data))
+
+    def isposinf(self) -> Tensor:
+        return Tensor._make(np.isposinf(self._data))
+
+    def isneginf(self) -> Tensor:
+        return Tensor._make(np.isneginf(self._data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(np.isfinite(self._data))
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        """|self − other| ≤ atol + rtol·|other|, elementwise."""
+        return _select.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return _select.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Tensor) -> bool:
+        """Same shape and same values."""
+        return _select.equal(self, other)
+
+    # reductions
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """Π of the elements (over one ``dim``); integers multiply in int64. Zeros get exact gradients."""
+        return _reduce.prod(self, dim, keepdim, dtype)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running sums along ``dim``; integers add in int64."""
+        return _reduce.cumsum(self, dim, dtype)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """The vector p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (all elements by default); p = inf, −inf, 0 too."""
+        x = self if dtype is None else self.to(dtype)
+        return _reduce.norm(x, p, dim, keepdim)
+
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        """‖self − other‖ₚ."""
+        return _reduce.norm(self - other, p, None, False)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        dims = _reduce.norm_dims(dim, self.ndim, "count_nonzero")
+        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
+
+    # shape
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return _shape.reshape(self, other.shape)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (tensors of at most 2 dims, as ``torch.t``)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}-D "
+                               f"(shape {self.shape}); use transpose(d0, d1) or mT")
+        return self.T
+
+    def flip(self, *dims: Any) -> Tensor:
+        """A copy with the order of elements reversed along ``dims``."""
+        return _shape.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def fliplr(self) -> Tensor:
+        return _shape.flip(self, 1)
+
+    def flipud(self) -> Tensor:
+        return _shape.flip(self, 0)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _shape.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tiled ``sizes`` times along each dim (as ``torch.Tensor.repeat``, i.e. ``numpy.tile``)."""
+        return _shape.repeat(self, sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        return _shape.tile(self, dims)
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
+        """Each element (or slice along ``dim``) repeated ``repeats`` times in place."""
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else _wrap_dim(dim, self.ndim, "repeat_interleave")
+        reps = repeats._data if isinstance(repeats, Tensor) else repeats
+        idx = np.repeat(np.arange(x.shape[d]), reps)
+        return _select.index_select(x, d, idx)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _shape.chunk(self, chunks, dim)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _shape.split(self, split_size, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return _shape.unbind(self, dim)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return _shape.narrow(self, dim, start, length)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _shape.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle (elements above diagonal ``diagonal`` set to 0)."""
+        return _shape.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle (elements below diagonal ``diagonal`` set to 0)."""
+        return _shape.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _linalg.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _linalg.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        """Σ of the main diagonal of a matrix."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, got shape {self.shape}")
+        return _linalg.diag(self).sum()
+
+    # products
+    def mm(self, mat2: Tensor) -> Tensor:
+        return _linalg.mm(self, mat2)
+
+    def bmm(self, batch2: Tensor) -> Tensor:
+        return _linalg.bmm(self, batch2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return _linalg.mv(self, vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return _linalg.dot(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        return _linalg.outer(self, vec2)
+
+    ger = outer
+
+    # selecting
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``; the values' gradient goes where each came from."""
+        return _select.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return _select.argsort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``."""
+        return _select.topk(self, k, dim, largest, sorted)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        return _select.gather(self, dim, index)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:
+        if value is None and not isinstance(src, Tensor):
+            src, value = None, src  # scatter(dim, index, 1.0): a number is the value
+        return _select.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_add(self, dim: int, index: Any, src: Tensor) -> Tensor:
+        return _select.scatter_add(self, dim, index, src)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return _select.index_select(self, dim, index)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _select.index_fill(self, dim, index, value)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is True (e.g. ``-inf`` before a softmax), else this tensor."""
+        return _select.masked_fill(self, mask, value)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return _select.masked_select(self, mask)
+
+    # counting (no gradient)
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+               dim: int | None = None) -> Any:
+        return _select.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        return _select.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+        return _select.histc(self, bins, min, max)
+
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
+                  density: bool = False) -> Any:
+        return _select.histogram(self, bins, range=range, weight=weight, density=density)
+
+    # in place
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self += alpha · other (``p.data.add_(p.grad, alpha=-lr)``)."""
+        return self.__iadd__(other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self −= alpha · other."""
+        return self.__isub__(other if alpha == 1 else other * alpha)
+
+    def _apply_(self, op: str, fn: Callable[[Tensor], Tensor], other: Any = None) -> Tensor:
+        """``self = fn(self)`` in place: recorded when autograd needs it, else written into the array."""
+        def write(data: np.ndarray, _other: Any, out: np.ndarray, casting: str) -> None:
+            np.copyto(out, fn(Tensor._make(data))._data, casting=casting)
+
+        return self._inplace(op, fn, write, other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._apply_("clamp_", lambda a: a.clamp(min, max))
+
+    clip_ = clamp_
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._apply_("pow_", lambda a: a ** exponent, exponent)
+
+    def exp_(self) -> Tensor:
+        return self._apply_("exp_", lambda a: a.exp())
+
+    def log_(self) -> Tensor:
+        return self._apply_("log_", lambda a: a.log())
+
+    def sqrt_(self) -> Tensor:
+        return self._apply_("sqrt_", lambda a: a.sqrt())
+
+    def abs_(self) -> Tensor:
+        return self._apply_("abs_", lambda a: a.abs())
+
+    def neg_(self) -> Tensor:
+        return self._apply_("neg_", lambda a: -a)
+
+    def relu_(self) -> Tensor:
+        return self._apply_("relu_", lambda a: a.relu())
+
+    def sigmoid_(self) -> Tensor:
+        return self._apply_("sigmoid_", lambda a: a.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return self._apply_("tanh_", lambda a: a.tanh())
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        m = _select._mask_array(mask, self, "masked_fill_")
+        value = _select._fill_value(value, self, "masked_fill_")
+        return self._put("masked_fill_", np.broadcast_to(m, self.shape), value)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        d = _wrap_dim(dim, self.ndim, "index_fill_")
+        idx = _select._select_index(self, d, index, "index_fill_")
+        return self._put("index_fill_", (slice(None),) * d + (idx,), _select._fill_value(value, self, "index_fill_"))
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:
+        if reduce is not None:
+            raise NotImplementedError("scatter_: reduce= is not supported by minigrad; use scatter_add_")
+        if value is None and not isinstance(src, Tensor):
+            src, value = None, src
+        d = _wrap_dim(dim, self.ndim, "scatter_")
+        idx, full = _select._gather_index(self, d, index, "scatter_")
+        return self._put("scatter_", full, _select._source_part(src if value is None else value, self, idx, "scatter_"))
+
+    def scatter_add_(self, dim: int, index: Any, src: Tensor) -> Tensor:
+        d = _wrap_dim(dim, self.ndim, "scatter_add_")
+        idx, full = _select._gather_index(self, d, index, "scatter_add_")
+        part = _select._source_part(src, self, idx, "scatter_add_")
+        return self.__iadd__(_index.IndexScatter.apply(part, index=full, shape=self.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of N(mean, std²)."""
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"normal_: needs a floating tensor, got {self.dtype}")
+        return self.copy_(Tensor._make(resolve_generator(generator).normal(mean, std, self.shape)))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of U[a, b) (PyTorch calls the bounds ``from`` and ``to``)."""
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"uniform_: needs a floating tensor, got {self.dtype}")
+        return self.copy_(Tensor._make(resolve_generator(generator).uniform(a, b, self.shape)))
+
+
+def _unsupported(name: str, reason: str) -> Callable[..., Any]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"minigrad does not support Tensor.{name}: {reason}")
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    method.__doc__ = f"Not supported: {reason}."
+    return method
+
+
+_NO_SPARSE = "sparse tensors are not implemented (minigrad's tensors are dense NumPy arrays)"
+_NO_STORAGE = "a tensor is a NumPy array with no separate storage object; use .numpy() for the array"
+_NO_LINALG = ("matrix inverses and decompositions are not implemented (minigrad covers MLP-scale ops); "
+              "for values without gradients use numpy.linalg on .numpy()")
+#: PyTorch Tensor methods minigrad leaves out on purpose: calling one says so and why.
+UNSUPPORTED: dict[str, str] = {
+    "to_sparse": _NO_SPARSE, "to_sparse_csr": _NO_SPARSE, "coalesce": _NO_SPARSE, "sparse_mask": _NO_SPARSE,
+    "storage": _NO_STORAGE, "untyped_storage": _NO_STORAGE, "storage_offset": _NO_STORAGE,
+    "data_ptr": _NO_STORAGE,
+    "as_strided": "stride tricks are not supported; use reshape, expand, indexing or unfold-free code",
+    "unfold": "sliding windows (a stride trick) are not supported; build the windows with indexing or stack",
+    "pin_memory": "there is no GPU to pin host memory for: minigrad computes on the CPU",
+    "record_stream": "there are no CUDA streams: minigrad computes on the CPU",
+    "share_memory_": "sharing tensors between processes (torch.multiprocessing) is not supported",
+    "bfloat16": "NumPy has no bfloat16 dtype; use .half() or .float()",
+    "resize_": "a tensor's size is not changed in place; use reshape, or make a new tensor",
+    "set_": "a tensor's memory is not swapped in place; assign t.data = other, or make a new tensor",
+    "dequantize": "quantized tensors are not supported",
+    "inverse": _NO_LINALG, "det": _NO_LINALG, "logdet": _NO_LINALG, "slogdet": _NO_LINALG,
+    "pinverse": _NO_LINALG, "svd": _NO_LINALG, "qr": _NO_LINALG, "cholesky": _NO_LINALG,
+    "register_post_accumulate_grad_hook": "use register_hook on the tensor, or read .grad after backward()",
+}
+for _name, _reason in UNSUPPORTED.items():
+    setattr(Tensor, _name, _unsupported(_name, _reason))
+del _name, _reason
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a minigrad Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
+
+
+def _array_of(x: Any) -> Any:
+    """The array of a Tensor; other values as they are."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _size_arg(size: tuple, op: str) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` as a shape."""
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = tuple(size[0])
+    if any(not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0 for s in size):
+        raise ValueError(f"{op}: sizes must be non-negative ints, got {size!r}")
+    return tuple(int(s) for s in size)
 
 
 def _describe(x: Any) -> str:
@@ -929,4 +1493,5 @@ from minigrad.ops import index as _index  # noqa: E402
 from minigrad.ops import linalg as _linalg  # noqa: E402
 from minigrad.ops import random as _random  # noqa: E402
 from minigrad.ops import reduce as _reduce  # noqa: E402
+from minigrad.ops import select as _select  # noqa: E402
 from minigrad.ops import shape as _shape  # noqa: E402

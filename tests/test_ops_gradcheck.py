@@ -140,6 +140,84 @@ def _setitem(a, b):
     return c.sin()
 
 
+def away_from_integers(*shape):
+    """Values whose fractional part is in [0.2, 0.4]: floor/round/trunc are flat around them."""
+    return RNG.integers(-3, 3, shape) + RNG.uniform(0.2, 0.4, shape)
+
+
+def _with_zeros(*shape, zeros=1):
+    a = normal(*shape)
+    a.reshape(-1)[RNG.choice(a.size, zeros, replace=False)] = 0.0
+    return a
+
+
+GATHER_INDEX = np.array([[0, 2, 2], [1, 0, 3]])
+
+# PyTorch's wider surface (issue 12): the new ops, and the composed functions built on indexing
+OPS += [
+    ("log10", lambda a: a.log10(), [positive(3, 2)], [ew.Log10]),
+    ("log2", lambda a: a.log2(), [positive(3, 2)], [ew.Log2]),
+    ("log1p", lambda a: a.log1p(), [positive(3, 2) - 0.4], [ew.Log1p]),
+    ("expm1", lambda a: a.expm1(), [normal(3, 2)], [ew.Expm1]),
+    ("exp2", lambda a: a.exp2(), [normal(3, 2)], [ew.Exp2]),
+    ("rsqrt", lambda a: a.rsqrt(), [positive(4)], [ew.Rsqrt]),
+    ("square", lambda a: a.square() * a, [normal(4)], [ew.PowScalar]),
+    ("floor", lambda a: a.floor() * a, [away_from_integers(2, 3)], [ew.Floor]),
+    ("ceil", lambda a: a.ceil() * a, [away_from_integers(2, 3)], [ew.Ceil]),
+    ("round", lambda a: a.round() * a + a.round(decimals=1), [away_from_integers(2, 3)], [ew.Round]),
+    ("trunc-frac", lambda a: a.trunc() * a + a.frac() ** 2, [away_from_integers(2, 3)], [ew.Trunc]),
+    ("sign", lambda a: a.sign() * a ** 2, [away_from_zero(5)], [ew.Sign]),
+    ("nan_to_num", lambda a: a.nan_to_num() ** 2, [normal(3, 2)], [ew.NanToNum]),
+    ("div-floor", lambda a, b: a.div(b, rounding_mode="floor") * a, [away_from_integers(2, 3) * 1.7,
+                                                                       positive(3) + 1.0], [ew.FloorDivide]),
+    ("remainder", lambda a, b: (a % b) * a, [away_from_integers(2, 3) * 1.7, positive(3) + 1.0], [ew.Remainder]),
+    ("prod-dim", lambda a: a.prod(1), [normal(3, 4)], [rd.Prod]),
+    ("prod-all", lambda a: a.prod() * a, [normal(2, 3)], [rd.Prod]),
+    ("prod-one-zero", lambda a: a.prod(0, keepdim=True) * a, [_with_zeros(3, 2)], [rd.Prod]),
+    ("prod-two-zeros", lambda a: a.prod(), [_with_zeros(4, zeros=2)], [rd.Prod]),
+    ("cumsum", lambda a: a.cumsum(1) ** 2, [normal(3, 4)], [rd.CumSum]),
+    ("norm-2", lambda a: a.norm(dim=1), [normal(3, 4)], [rd.Norm]),
+    ("norm-fro-all", lambda a: a.norm() * a, [normal(2, 3)], [rd.Norm]),
+    ("norm-1", lambda a: a.norm(1, dim=0, keepdim=True), [away_from_zero(3, 2)], [rd.Norm]),
+    ("norm-3", lambda a: a.norm(3, dim=(0, 1)), [away_from_zero(2, 3)], [rd.Norm]),
+    ("norm-inf", lambda a: a.norm(float("inf"), dim=1), [distinct(3, 4)], [rd.Max]),
+    ("dist", lambda a, b: mg.dist(a, b, p=1.5), [normal(3, 2), normal(2)], [rd.Norm]),
+    ("flip", lambda a: a.flip(0, 2) * a, [normal(2, 3, 2)], [sh.Flip]),
+    ("roll", lambda a: a.roll((1, -2), (0, 1)) * a + a.roll(1) ** 2, [normal(2, 3)], [sh.Roll]),
+    ("repeat", lambda a: a.repeat(2, 1, 3).sin(), [normal(2, 3)], [sh.Repeat]),
+    ("tile", lambda a: mg.tile(a, (2,)) ** 2, [normal(2, 3)], [sh.Repeat]),
+    ("tril", lambda a: a.tril(-1) * a, [normal(3, 4)], [sh.Tril]),
+    ("triu", lambda a: a.triu(1) * a, [normal(2, 4, 3)], [sh.Triu]),
+    ("chunk-split-unbind", lambda a: a.chunk(2, 1)[1] * a.split([1, 2], 0)[1].sum() + a.unbind(1)[0].sum(),
+     [normal(3, 4)], [ix.GetItem]),
+    ("mm", lambda a, b: mg.mm(a, b).tanh(), [normal(2, 3), normal(3, 4)], [la.MatMul]),
+    ("bmm", lambda a, b: a.bmm(b) ** 2, [normal(2, 2, 3), normal(2, 3, 2)], [la.MatMul]),
+    ("outer", lambda a, b: mg.outer(a, b) * a.sum(), [normal(3), normal(4)], [ew.Mul]),
+    ("diag-embed", lambda a: mg.diag(a, 1) @ mg.diag(a, 1), [normal(3)], [ix.IndexScatter]),
+    ("diag-extract", lambda a: (a.diag(-1) ** 2).sum() + a.trace() * a.diagonal(), [normal(3, 3)], [ix.GetItem]),
+    ("gather", lambda a: a.gather(1, GATHER_INDEX) ** 2, [normal(2, 4)], [ix.GetItem, ix.IndexScatter]),
+    ("scatter-src", lambda a, s: a.scatter(1, np.array([[2, 0], [1, 3]]), s).sin(),
+     [normal(2, 4), normal(2, 3)], [ix.IndexPut]),
+    ("scatter_add", lambda a, s: mg.scatter_add(a, 1, GATHER_INDEX, s) ** 2, [normal(2, 4), normal(2, 3)],
+     [ix.IndexScatter]),
+    ("index_select", lambda a: a.index_select(0, mg.tensor([2, 0, 2])) ** 2, [normal(3, 2)], [ix.GetItem]),
+    ("masked_fill", lambda a, v: a.masked_fill(mg.tensor([[True, False, True]]), v) * a,
+     [normal(2, 3), normal()], [ew.Where]),
+    ("masked_select", lambda a: a.masked_select(mg.tensor([True, False, True])) ** 2, [normal(2, 3)],
+     [ix.GetItem]),
+    ("sort-values", lambda a: a.sort(1, descending=True).values * mg.tensor([3.0, 2.0, 1.0, 0.5]),
+     [distinct(2, 4)], [ix.GetItem]),
+    ("topk-values", lambda a: a.topk(2, dim=0).values ** 2, [distinct(3, 4)], [ix.GetItem]),
+    ("clamp_-on-non-leaf", lambda a: _clamp_inplace(a), [RNG.uniform(-0.9, 0.9, 6)], [ew.Clamp]),
+]
+
+
+def _clamp_inplace(a):
+    h = a * 2.0
+    h.clamp_(-0.8, 0.8)
+    return h * a
+
+
 @pytest.mark.parametrize("name,fn,arrays,_ops", OPS, ids=[o[0] for o in OPS])
 def test_gradcheck_first_order(name, fn, arrays, _ops):
     inputs = [mg.tensor(a, requires_grad=True) for a in arrays]

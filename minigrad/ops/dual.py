@@ -112,3 +112,9 @@ def index_put(x: Any, index: Any, value: Any) -> Any:
     out = x.copy()
     out[index] = value
     return out  # (value is a scalar here: the gradient rule zeroes the written places)
+
+
+def zeros_like(g: Any) -> Any:
+    """A gradient of zeros shaped like ``g`` (for piecewise-constant ops: floor, sign, ...)."""
+    zeros = np.zeros(g.shape, dtype=g.dtype)
+    return Tensor._make(zeros) if isinstance(g, Tensor) else zeros

@@ -308,3 +308,165 @@ class Cast(Function):
 
     def backward(self, g):
         return g
+
+
+# ---------------------------------------------------------------------- more of torch's elementwise math
+_LN2 = float(np.log(2.0))
+_LN10 = float(np.log(10.0))
+
+
+class Log10(Function):
+    """y = log₁₀ x;  ∂x = g / (x · ln 10)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.log10(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g / (x * _LN10)
+
+
+class Log2(Function):
+    """y = log₂ x;  ∂x = g / (x · ln 2)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.log2(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g / (x * _LN2)
+
+
+class Log1p(Function):
+    """y = log(1 + x) (accurate for small x);  ∂x = g / (1 + x)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g / (x + 1.0)
+
+
+class Expm1(Function):
+    """y = eˣ − 1 (accurate for small x);  ∂x = g · (y + 1)"""
+
+    save_output = True
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def backward(self, g):
+        return g * (self.output + 1.0)
+
+
+class Exp2(Function):
+    """y = 2ˣ;  ∂x = g · y · ln 2"""
+
+    save_output = True
+
+    def forward(self, x):
+        return np.exp2(x)
+
+    def backward(self, g):
+        return g * self.output * _LN2
+
+
+class Rsqrt(Function):
+    """y = 1/√x;  ∂x = −g · y³ / 2"""
+
+    save_output = True
+
+    def forward(self, x):
+        return 1.0 / np.sqrt(x)
+
+    def backward(self, g):
+        y = self.output
+        return g * (y * y * y) * -0.5
+
+
+class _PiecewiseConstant(Function):
+    """Steps (floor, ceil, round, trunc, sign): as PyTorch, the result requires grad and ∂x = 0."""
+
+    def backward(self, g):
+        return dual.zeros_like(g)
+
+
+class Floor(_PiecewiseConstant):
+    """y = ⌊x⌋;  ∂x = 0"""
+
+    def forward(self, x):
+        return np.floor(x)
+
+
+class Ceil(_PiecewiseConstant):
+    """y = ⌈x⌉;  ∂x = 0"""
+
+    def forward(self, x):
+        return np.ceil(x)
+
+
+class Round(_PiecewiseConstant):
+    """y = x rounded to ``decimals`` places, halves to even (as torch.round);  ∂x = 0"""
+
+    def forward(self, x):
+        return np.round(x, self.decimals)
+
+
+class Trunc(_PiecewiseConstant):
+    """y = x rounded toward 0;  ∂x = 0"""
+
+    def forward(self, x):
+        return np.trunc(x)
+
+
+class Sign(_PiecewiseConstant):
+    """y = sign x ∈ {−1, 0, 1};  ∂x = 0"""
+
+    def forward(self, x):
+        return np.sign(x)
+
+
+class NanToNum(Function):
+    """y = x with nan, +inf, −inf replaced;  ∂x = g where x is finite, else 0 (as PyTorch)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * np.isfinite(dual.array(x))
+
+
+class Remainder(_Binary):
+    """z = a − b·⌊a/b⌋ (the sign of b, as Python's %);  ∂a = g,  ∂b = −g · ⌊a/b⌋"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return np.remainder(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        gb = -g * np.floor_divide(dual.array(a), dual.array(b)) if need_b else None
+        return (g if need_a else None), gb
+
+
+class FloorDivide(_Binary):
+    """z = ⌊a / b⌋ (Python's //, torch.div(rounding_mode='floor'));  ∂a = ∂b = 0"""
+
+    def forward(self, a, b):
+        return np.floor_divide(a, b)
+
+    def backward(self, g):
+        need_a, need_b = self.needs_input_grad
+        return (dual.zeros_like(g) if need_a else None), (dual.zeros_like(g) if need_b else None)

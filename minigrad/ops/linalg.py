@@ -119,3 +119,88 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not x_shape or x_shape[-1] != w_shape[1]:
         raise Linear().error([x._data, weight._data], ValueError())
     return Linear.apply(x, weight, bias)
+
+
+# ---------------------------------------------------------------------- torch's named products, diagonals
+def _dims_must_be(x: Tensor, ndim: int, op: str, what: str) -> None:
+    if x.ndim != ndim:
+        raise ShapeError(f"{op}: {what} must be {ndim}-D, got shape {x.shape}")
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product of two 2-D tensors (``torch.mm``; no broadcasting, unlike ``matmul``)."""
+    _dims_must_be(a, 2, "mm", "self (the first matrix)")
+    _dims_must_be(b, 2, "mm", "mat2 (the second matrix)")
+    return a @ b
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix product of (B, n, m) and (B, m, p) tensors (``torch.bmm``; no broadcasting)."""
+    _dims_must_be(a, 3, "bmm", "batch1")
+    _dims_must_be(b, 3, "bmm", "batch2")
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+        raise ShapeError(f"bmm: batch2 must have shape ({a.shape[0]}, {a.shape[2]}, p) to multiply batch1 of "
+                         f"shape {a.shape}, got {b.shape}")
+    return a @ b
+
+
+def mv(a: Tensor, v: Tensor) -> Tensor:
+    """Matrix times vector (``torch.mv``)."""
+    _dims_must_be(a, 2, "mv", "the matrix")
+    _dims_must_be(v, 1, "mv", "the vector")
+    return a @ v
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Inner product of two 1-D tensors of one length (``torch.dot``)."""
+    _dims_must_be(a, 1, "dot", "the first tensor")
+    _dims_must_be(b, 1, "dot", "the second tensor")
+    if a.shape != b.shape:
+        raise ShapeError(f"dot: the tensors must have the same length, got shapes {a.shape} and {b.shape}")
+    return a @ b
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """Outer product: out[i, j] = a[i] · b[j] (``torch.outer``); gradients through the product."""
+    _dims_must_be(a, 1, "outer", "the first tensor")
+    _dims_must_be(b, 1, "outer", "the second tensor")
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def _diagonal_index(rows: int, cols: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of diagonal ``k`` of a rows×cols matrix (k > 0 above the main one)."""
+    n = max(min(rows, cols - k) if k >= 0 else min(rows + k, cols), 0)
+    i = np.arange(n)
+    return (i, i + k) if k >= 0 else (i - k, i)
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal ``offset`` of the matrices in dims ``dim1``, ``dim2`` (as the last dim);
+    the gradient goes back to the diagonal's places. (A copy: PyTorch gives a view.)"""
+    from minigrad.tensor import _wrap_dim
+
+    if x.ndim < 2:
+        raise RuntimeError(f"diagonal: needs at least 2 dims, got shape {x.shape}")
+    d1, d2 = _wrap_dim(dim1, x.ndim, "diagonal"), _wrap_dim(dim2, x.ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dim1 and dim2 must differ, both are {d1}")
+    rest = [d for d in range(x.ndim) if d not in (d1, d2)]
+    m = x.permute(*rest, d1, d2)
+    r, c = _diagonal_index(x.shape[d1], x.shape[d2], int(offset))
+    return m[(Ellipsis, r, c)]
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """``torch.diag``: a 1-D tensor becomes a square matrix with it on diagonal ``diagonal``;
+    a 2-D tensor gives that diagonal as a 1-D tensor. Differentiable both ways."""
+    from minigrad.ops.index import IndexScatter
+
+    k = int(diagonal)
+    if x.ndim == 1:
+        n = x.shape[0] + abs(k)
+        r, c = _diagonal_index(n, n, k)
+        return IndexScatter.apply(x, index=(r, c), shape=(n, n))
+    if x.ndim == 2:
+        r, c = _diagonal_index(x.shape[0], x.shape[1], k)
+        return x[r, c]
+    raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")

@@ -303,3 +303,135 @@ class LogSoftmax(Function):
     def backward(self, g):
         y = self.output
         return g - dual.exp(y) * dual.sum(g, self.dim, keepdims=True)
+
+
+# ---------------------------------------------------------------------- prod, cumsum, norm
+def _integral_to_int64(x: np.ndarray, dtype: Any) -> Any:
+    """The accumulation dtype of prod/cumsum: the one asked for, else int64 for bool and integer input."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    return np.dtype(np.int64) if x.dtype.kind in "biu" else None
+
+
+class Prod(Function):
+    """y = Πᵢ xᵢ over ``dim`` (one dim, or all);  ∂xᵢ = g · Π_{j≠i} xⱼ
+
+    Where no factor is 0 the product of the others is y / xᵢ; where one is, it is taken
+    explicitly (each xᵢ replaced by 1 in its own copy, then multiplied out), so zeros get
+    their exact gradient (and second derivatives), as in PyTorch.
+    """
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return np.prod(x, axis=self.dim, keepdims=self.keepdim, dtype=self.dtype_)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        dims = None if self.dim is None else (self.dim,)
+        g = _expand_grad(g, self.in_shape, dims, self.keepdim)
+        if not (np.asarray(dual.array(x)) == 0).any():
+            y = _expand_grad(self.output, self.in_shape, dims, self.keepdim)
+            return g * y / x
+        return g * _prod_of_others(x, self.dim)
+
+
+def _prod_of_others(x: Any, dim: int | None) -> Any:
+    """``out[..., i, ...] = Π_{j≠i} x[..., j, ...]`` along ``dim`` (all elements when None), for arrays and Tensors."""
+    shape = x.shape
+    if dim is None:
+        return _prod_of_others(x.reshape(-1), 0).reshape(shape)
+    last = len(shape) - 1
+    order = tuple(a for a in range(len(shape)) if a != dim) + (dim,)
+    xm = dual.permute(x, order) if dim != last else x  # the product's dim last: (..., n)
+    n = shape[dim]
+    rows = dual.broadcast_to(dual.unsqueeze(xm, -2), xm.shape[:-1] + (n, n))  # row i holds all of x
+    others = dual.where(np.eye(n, dtype=bool), 1.0, rows)  # ... with xᵢ replaced by 1
+    out = Prod.apply(others, dim=len(others.shape) - 1, keepdim=False, dtype_=None) if isinstance(
+        others, Tensor) else np.prod(others, axis=-1)
+    return dual.permute(out, tuple(np.argsort(order))) if dim != last else out
+
+
+def prod(x: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
+    if dim is not None and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
+        raise TypeError(f"prod: dim must be an int or None, got {dim!r}")
+    dims = norm_dims(dim, x.ndim, "prod")
+    return Prod.apply(x, dim=None if dims is None else dims[0], keepdim=keepdim,
+                      dtype_=_integral_to_int64(x._data, dtype))
+
+
+class CumSum(Function):
+    """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  ∂xᵢ = Σ_{j≥i} gⱼ (g summed from the end: flip, cumsum, flip)"""
+
+    def forward(self, x):
+        return np.cumsum(x, axis=self.dim, dtype=self.dtype_)
+
+    def backward(self, g):
+        d = self.dim
+        if isinstance(g, Tensor):
+            return CumSum.apply(g.flip(d), dim=d, dtype_=None).flip(d)
+        return np.flip(np.cumsum(np.flip(g, d), axis=d), d)
+
+
+def cumsum(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    (d,) = norm_dims(dim, x.ndim, "cumsum") or (None,)
+    if d is None:  # a 0-d tensor: cumsum is the value itself
+        return CumSum.apply(x.reshape(1), dim=0, dtype_=_integral_to_int64(x._data, dtype)).reshape(())
+    return CumSum.apply(x, dim=d, dtype_=_integral_to_int64(x._data, dtype))
+
+
+class Norm(Function):
+    """y = (Σ |x|ᵖ)^(1/p) over ``dim``;  ∂x = g · sign(x)·|x|^(p−1) / y^(p−1)  (0 where y = 0, as PyTorch)
+
+    p = 2: ∂x = g · x / y;  p = 1: ∂x = g · sign(x).
+    """
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        p = self.p
+        if p == 2:
+            return np.sqrt(np.add.reduce(x * x, axis=self.dim, keepdims=self.keepdim))
+        a = np.abs(x)
+        if p == 1:
+            return np.add.reduce(a, axis=self.dim, keepdims=self.keepdim)
+        return np.add.reduce(a ** p, axis=self.dim, keepdims=self.keepdim) ** (1.0 / p)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        p = self.p
+        g = _expand_grad(g, self.in_shape, self.dim, self.keepdim)
+        xa = np.asarray(dual.array(x))
+        sign = np.sign(xa)
+        if p == 1:
+            return g * sign
+        y = _expand_grad(self.output, self.in_shape, self.dim, self.keepdim)
+        y_safe = dual.where(np.asarray(dual.array(y)) == 0, 1.0, y)  # x = 0 there: the gradient is 0
+        if p == 2:
+            return g * x / y_safe
+        zero = xa == 0
+        x_abs = dual.where(zero, 1.0, x * sign)  # |x|, with 1 where x = 0 so no 0^(p−1) = inf enters
+        return dual.where(zero, 0.0, g * sign * x_abs ** (p - 1) / y_safe ** (p - 1))
+
+
+def norm(x: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
+    """``torch.norm`` for vectors: the p-norm over ``dim`` (an int, a tuple, or None for all elements)."""
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"norm: expected a floating point tensor as input, got {x.dtype}")
+    if p is None or p == "fro":
+        p = 2
+    if isinstance(p, str):
+        raise NotImplementedError(f"norm: p={p!r} is not supported by minigrad (vector p-norms and 'fro' are)")
+    dims = norm_dims(dim, x.ndim, "norm")
+    p = float(p)
+    if p == math.inf:
+        return x.abs().amax(dims, keepdim)
+    if p == -math.inf:
+        return x.abs().amin(dims, keepdim)
+    if p == 0:
+        return Tensor._make(np.add.reduce(x._data != 0, axis=dims, keepdims=keepdim).astype(x.dtype))
+    return Norm.apply(x, p=p, dim=dims, keepdim=keepdim)

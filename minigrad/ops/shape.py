@@ -263,3 +263,191 @@ def pad(x: Tensor, pad: Any, value: float = 0.0) -> Tensor:
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     return Pad.apply(x, widths=tuple(widths), value=value)
+
+
+# ---------------------------------------------------------------------- flip, roll, repeat, triangles, pieces
+def _dims_arg(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """An int or a sequence of dims as non-negative ints, each named once."""
+    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+    out = tuple(_wrap_dim(d, ndim, op) for d in dims)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}: dims {dims} name a dimension more than once")
+    return out
+
+
+class Flip(Function):
+    """y = x with the order reversed along ``dims`` (a copy, as torch.flip);  ∂x = g flipped back"""
+
+    def forward(self, x):
+        return np.flip(x, self.dims).copy()
+
+    def backward(self, g):
+        return Flip.apply(g, dims=self.dims) if isinstance(g, Tensor) else np.flip(g, self.dims)
+
+
+def flip(x: Tensor, dims: Any) -> Tensor:
+    if x.ndim == 0:
+        return Flip.apply(x, dims=())
+    return Flip.apply(x, dims=_dims_arg(dims, x.ndim, "flip"))
+
+
+class Roll(Function):
+    """y = x shifted cyclically by ``shifts`` along ``dims`` (flattened when dims is None);
+    ∂x = g rolled back by −shifts"""
+
+    def forward(self, x):
+        return np.roll(x, self.shifts, self.dims)
+
+    def backward(self, g):
+        back = tuple(-s for s in self.shifts)
+        if isinstance(g, Tensor):
+            return Roll.apply(g, shifts=back, dims=self.dims)
+        return np.roll(g, back, self.dims)
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """``torch.roll``: elements shifted past the end come back at the start."""
+    shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: without dims, shifts must be one int, got {shifts}")
+        return Roll.apply(x, shifts=(int(shifts[0]),), dims=None)
+    dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+    if len(dims) != len(shifts):
+        raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    return Roll.apply(x, shifts=tuple(int(s) for s in shifts),
+                      dims=tuple(_wrap_dim(d, x.ndim, "roll") for d in dims))
+
+
+class Repeat(Function):
+    """y = x tiled ``reps`` times along each dim (torch's ``repeat``);  ∂x = g summed over the copies:
+    g viewed as (r₀, s₀, r₁, s₁, …) and summed over the r axes"""
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return np.tile(x.reshape(self.padded), self.reps)
+
+    def backward(self, g):
+        split = tuple(n for pair in zip(self.reps, self.padded) for n in pair)
+        copies = tuple(range(0, 2 * len(self.reps), 2))
+        return dual.sum(g.reshape(split), copies).reshape(self.in_shape)
+
+
+def repeat(x: Tensor, sizes: tuple) -> Tensor:
+    """``Tensor.repeat(*sizes)``: at least as many sizes as dims; extra sizes add leading dims."""
+    reps = _shape_arg(sizes, "repeat")
+    if len(reps) < x.ndim:
+        raise RuntimeError(f"repeat: the number of repeats ({len(reps)}, {reps}) can't be smaller than the "
+                           f"tensor's number of dims ({x.ndim}, shape {x.shape})")
+    if any(r < 0 for r in reps):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {reps}")
+    padded = (1,) * (len(reps) - x.ndim) + x.shape
+    return Repeat.apply(x, reps=reps, padded=padded)
+
+
+def tile(x: Tensor, dims: tuple) -> Tensor:
+    """``torch.tile``: as ``repeat``, with missing leading repeats taken as 1."""
+    reps = _shape_arg(dims, "tile")
+    return repeat(x, (1,) * (x.ndim - len(reps)) + reps)
+
+
+class Tril(Function):
+    """y = x with the elements above diagonal k zeroed (last two dims);  ∂x = g with the same zeros"""
+
+    def forward(self, x):
+        self.keep = np.tril(np.ones(x.shape[-2:], dtype=bool), self.k)
+        return np.tril(x, self.k)
+
+    def backward(self, g):
+        return g * self.keep
+
+
+class Triu(Function):
+    """y = x with the elements below diagonal k zeroed (last two dims);  ∂x = g with the same zeros"""
+
+    def forward(self, x):
+        self.keep = np.triu(np.ones(x.shape[-2:], dtype=bool), self.k)
+        return np.triu(x, self.k)
+
+    def backward(self, g):
+        return g * self.keep
+
+
+def _matrix_check(x: Tensor, op: str) -> None:
+    if x.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape {x.shape}")
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    _matrix_check(x, "tril")
+    return Tril.apply(x, k=int(diagonal))
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    _matrix_check(x, "triu")
+    return Triu.apply(x, k=int(diagonal))
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``x`` along ``dim`` from ``start`` for ``length`` elements (a view)."""
+    d = _wrap_dim(dim, x.ndim, "narrow")
+    n = x.shape[d]
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {n} "
+                         f"(shape {x.shape})")
+    return x[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.split``: pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
+    if x.ndim == 0:
+        raise RuntimeError("split: a 0-d tensor cannot be split")
+    d = _wrap_dim(dim, x.ndim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        size = int(split_size_or_sections)
+        if size <= 0 and not (size == 0 and n == 0):
+            raise RuntimeError(f"split: split_size must be a positive int, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split: split sizes {sizes} must be non-negative and sum to {n} "
+                               f"(dim {d} of shape {x.shape})")
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(narrow(x, d, start, s))
+        start += s
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.chunk``: pieces of size ⌈n / chunks⌉ (so possibly fewer than ``chunks``)."""
+    if not isinstance(chunks, numbers.Integral) or chunks <= 0:
+        raise RuntimeError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    if x.ndim == 0:
+        raise RuntimeError("chunk: a 0-d tensor cannot be chunked")
+    n = x.shape[_wrap_dim(dim, x.ndim, "chunk")]
+    return split(x, max(-(-n // int(chunks)), 1), dim)
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, that dim removed (views)."""
+    if x.ndim == 0:
+        raise RuntimeError("unbind: a 0-d tensor cannot be unbound")
+    d = _wrap_dim(dim, x.ndim, "unbind")
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x.shape[d]))
+
+
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """``torch.movedim``: dims ``source`` moved to positions ``destination``, the rest in order."""
+    src = _dims_arg(source, x.ndim, "movedim")
+    dst = _dims_arg(destination, x.ndim, "movedim")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: source {source} and destination {destination} must have the same length")
+    order = [d for d in range(x.ndim) if d not in src]
+    for s_, d_ in sorted(zip(dst, src)):
+        order.insert(s_, d_)
+    return permute(x, tuple(order))
