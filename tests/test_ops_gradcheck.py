@@ -131,6 +131,16 @@ OPS = [
      [nrm.BatchNorm]),
     ("batch_norm-NCL-no-affine", lambda x: nrm.batch_norm_train(x, None, None, 1e-3)[0].sin(), [normal(3, 2, 4)],
      [nrm.BatchNorm]),
+    ("erfc", lambda a: act.Erfc.apply(a), [normal(3, 4)], [act.Erfc]),
+    ("gelu", lambda a: mg.nn.functional.gelu(a), [normal(3, 4) * 2], [act.GELU, act.Erfc]),
+    ("gelu-tanh", lambda a: mg.nn.functional.gelu(a, approximate="tanh"), [normal(3, 4) * 2], [act.GELU]),
+    ("silu", lambda a: mg.nn.functional.silu(a), [normal(3, 4) * 3], [act.SiLU]),
+    ("softplus", lambda a: mg.nn.functional.softplus(a, beta=2.0, threshold=3.0),
+     [np.array([-3.0, -0.4, 0.2, 1.0, 1.7, 2.5])], [act.Softplus]),  # βx = 5 > threshold: the linear part
+    ("hardtanh", lambda a: mg.nn.functional.hardtanh(a, -0.5, 1.0) * a, [away_from_zero(3, 4)], [act.Hardtanh]),
+    # (padding_idx and scale_grad_by_freq change the gradient on purpose: tests/test_nn_torch_surface.py)
+    ("embedding", lambda w: mg.nn.functional.embedding(mg.tensor(np.array([[1, 3, 1], [0, 1, 2]])), w).sin(),
+     [normal(4, 3)], [ix.Embedding]),
 ]
 
 

@@ -12,6 +12,7 @@ targets would silently broadcast to an ``(N, N)`` loss.
 from __future__ import annotations
 
 import numbers
+import operator
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +20,9 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import ShapeError
+from minigrad.ops import activation as _act
+from minigrad.ops.elementwise import where
+from minigrad.ops.index import Embedding as _EmbeddingOp
 from minigrad.ops.linalg import linear
 from minigrad.ops.loss import binary_cross_entropy as _binary_cross_entropy
 from minigrad.ops.loss import cross_entropy_with_indices
@@ -471,3 +475,232 @@ def cross_entropy(
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / C)
+
+
+# ---------------------------------------------------------------------- more of torch.nn.functional (API rev. 2)
+__all__ += [
+    "one_hot", "embedding", "smooth_l1_loss", "huber_loss", "kl_div", "gelu", "silu", "softplus", "hardtanh",
+    "relu6", "normalize", "cosine_similarity",
+]
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices → one-hot vectors: ``out[..., c] = 1`` where ``tensor[...] == c``, else 0.
+
+    The result has shape ``tensor.shape + (num_classes,)`` and dtype int64 (use ``.float()`` to feed
+    it to a layer); ``num_classes=-1`` takes ``max(tensor) + 1``. Values must lie in
+    ``[0, num_classes)``. (Any integer dtype is accepted; PyTorch wants int64.)
+    """
+    t = _as_tensor(tensor)._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"one_hot is only applicable to index tensor of type LongTensor. (one_hot: got dtype {t.dtype}; "
+            "convert the class indices with .long())"
+        )
+    num_classes = operator.index(num_classes)
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(t.max()) + 1
+    if t.size:
+        if t.min() < 0:
+            raise RuntimeError(f"Class values must be non-negative. (one_hot: got class {t.min()})")
+        if t.max() >= num_classes:
+            raise RuntimeError(
+                f"Class values must be smaller than num_classes. (one_hot: got class {t.max()} with "
+                f"num_classes={num_classes})"
+            )
+    elif num_classes < 0:
+        raise RuntimeError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
+    out = np.zeros(t.shape + (num_classes,), dtype=np.int64)
+    if t.size:
+        np.put_along_axis(out, t[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor._make(out)
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Look up rows of ``weight`` (num_embeddings, embedding_dim): ``out[...] = weight[input[...]]``.
+
+    The output has shape ``input.shape + (embedding_dim,)``. In backward, repeated indices add
+    their gradients into the same row; the row ``padding_idx`` gets none. ``max_norm``
+    first rescales, in place, each looked-up row whose ``norm_type``-norm exceeds it to that
+    norm (as PyTorch). ``scale_grad_by_freq`` divides each gradient by its index's count in
+    ``input``. ``sparse=True`` is not supported (minigrad has no sparse gradients).
+    """
+    idx = _as_tensor(input)._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got {idx.dtype} instead (while checking arguments for embedding; convert with .long())"
+        )
+    if weight.ndim != 2:
+        raise RuntimeError(f"'weight' must be 2-D (embedding: got a weight of shape {tuple(weight.shape)})")
+    n = weight.shape[0]
+    if padding_idx is not None:
+        padding_idx = operator.index(padding_idx)
+        if not -n <= padding_idx < n:
+            raise AssertionError(f"Padding_idx must be within num_embeddings (got {padding_idx} for {n} rows)")
+        padding_idx %= n
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexError(
+            f"index out of range in self (embedding: index {bad} for a table of {n} rows; valid indices are "
+            f"0 to {n - 1})"
+        )
+    if sparse:
+        raise NotImplementedError("embedding: sparse=True is not supported in minigrad (no sparse gradients); "
+                                  "use the default sparse=False")
+    idx = idx.astype(np.intp, copy=False)
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, float(max_norm), float(norm_type))
+    return _EmbeddingOp.apply(weight, indices=idx, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def _embedding_renorm(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """W[i] ← W[i]·max_norm/(‖W[i]‖ + 1e-7) for each looked-up row with ‖W[i]‖ > max_norm, in place, no graph."""
+    rows = np.unique(idx)
+    norms = np.linalg.norm(weight._data[rows].astype(np.float64), ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        rows = rows[over]
+        scale = (max_norm / (norms[over] + 1e-7))[:, None]
+        weight._data[rows] = (weight._data[rows] * scale).astype(weight.dtype)
+        weight._bump_version()
+
+
+def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Smooth L1 loss: ℓᵢ = ½(xᵢ − yᵢ)²/β where |xᵢ − yᵢ| < β, else |xᵢ − yᵢ| − ½β.
+
+    Quadratic near 0 (gradient (x − y)/β), linear beyond β (gradient ±1); β = 0 is the L1 loss.
+    """
+    _check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta. (got beta={beta})")
+    target = _elementwise_target(input, target, "smooth_l1_loss", floating=False)
+    diff = input - target
+    abs_diff = diff.abs()
+    if beta == 0:
+        return _reduce(abs_diff, reduction)
+    loss = where(abs_diff._data < beta, diff * diff * (0.5 / beta), abs_diff - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(
+    input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Tensor:
+    """Huber loss: ℓᵢ = ½(xᵢ − yᵢ)² where |xᵢ − yᵢ| < δ, else δ·(|xᵢ − yᵢ| − ½δ) (= δ · smooth L1 with β = δ).
+
+    ``weight`` (the input's shape) multiplies each ℓᵢ before the reduction.
+    """
+    _check_reduction(reduction, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta. (got delta={delta})")
+    target = _elementwise_target(input, target, "huber_loss", floating=False)
+    diff = input - target
+    abs_diff = diff.abs()
+    loss = where(abs_diff._data < delta, diff * diff * 0.5, (abs_diff - 0.5 * delta) * delta)
+    if weight is not None:
+        weight = _as_tensor(weight)
+        if weight.shape != input.shape:
+            raise ValueError(f"Weights and input must have the same size. (huber_loss: weight of shape "
+                             f"{weight.shape}, input of shape {input.shape})")
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence KL(target ‖ q) with ``input`` = log q (log-probabilities, e.g. ``log_softmax``).
+
+        ℓᵢ = yᵢ·(log yᵢ − xᵢ)   (0 where yᵢ = 0);   with ``log_target``: ℓᵢ = e^{yᵢ}·(yᵢ − xᵢ)
+
+    ``reduction='batchmean'`` divides the sum by the batch size ``input.shape[0]`` (the KL
+    divergence per sample, the mathematical definition); ``'mean'`` divides by the number
+    of elements, as PyTorch (which also warns about it there; minigrad does not).
+    """
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction; use 'mean', 'batchmean', "
+                         "'sum' or 'none'")
+    target = _elementwise_target(input, target, "kl_div", floating=True)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        zero = target._data == 0
+        if zero.any():  # y·log y → 0 as y → 0: take the log of 1 there, so no −inf or nan appears
+            y_log_y = where(zero, 0.0, target * where(zero, 1.0, target).log())
+        else:
+            y_log_y = target * target.log()
+        loss = y_log_y - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x·Φ(x), Φ the standard normal CDF; ``approximate='tanh'``: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh. (gelu: got {approximate!r})")
+    return _act.GELU.apply(_as_float(input), approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU(x) = x·σ(x) (swish); ∂/∂x = σ(x)(1 + x(1 − σ(x)))."""
+    return _act.SiLU.apply(_as_float(input))
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Softplus(x) = log(1 + e^{βx})/β, a smooth ReLU; x itself where βx > threshold (as PyTorch)."""
+    return _act.Softplus.apply(_as_float(input), beta=beta, threshold=threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """clamp(x, min_val, max_val); gradient 1 strictly inside (min_val, max_val), else 0."""
+    if min_val > max_val:
+        raise ValueError(f"min_val cannot be greater than max_val (hardtanh: got min_val={min_val}, "
+                         f"max_val={max_val})")
+    return _act.Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``: gradient 0 at 0 and at 6)."""
+    return _act.Hardtanh.apply(input, min_val=0.0, max_val=6.0)
+
+
+def _vector_norm(x: Tensor, p: float, dim: Any) -> Tensor:
+    """‖x‖_p over ``dim`` (kept), with gradient 0 where the norm is 0 (as PyTorch's norm)."""
+    if p == float("inf"):
+        return x.abs().amax(dim, keepdim=True)
+    if p == 1:
+        return x.abs().sum(dim, keepdim=True)
+    if not p > 0:
+        raise ValueError(f"normalize: p must be positive (or inf), got {p}")
+    s = (x * x if p == 2 else x.abs() ** p).sum(dim, keepdim=True)
+    nonzero = s._data > 0
+    if nonzero.all():
+        return s.sqrt() if p == 2 else s ** (1.0 / p)
+    safe = where(nonzero, s, 1.0)  # √0 has an infinite slope: keep 0 out of the root
+    return where(nonzero, safe.sqrt() if p == 2 else safe ** (1.0 / p), 0.0)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: Any = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(‖x‖_p, ε) along ``dim``: unit vectors (each row, by default), zero vectors stay 0."""
+    return input / _vector_norm(input, p, dim).clamp(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cos θ = x₁·x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (of the broadcast shape), which is removed."""
+    x1, x2 = _as_tensor(x1), _as_tensor(x2)
+    shape = np.broadcast_shapes(x1.shape, x2.shape)
+    x1 = x1 if x1.shape == shape else x1.broadcast_to(shape)
+    x2 = x2 if x2.shape == shape else x2.broadcast_to(shape)
+    u1 = x1 / _vector_norm(x1, 2, dim).clamp(min=eps)
+    u2 = x2 / _vector_norm(x2, 2, dim).clamp(min=eps)
+    return (u1 * u2).sum(dim)

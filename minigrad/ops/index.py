@@ -99,3 +99,29 @@ def scatter_add_array(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.n
 
 def getitem(x: Tensor, index: Any) -> Tensor:
     return GetItem.apply(x, index=convert_index(index))
+
+
+class Embedding(Function):
+    """y = W[indices] (one row of W per index);  ∂W = zeros(W.shape) with row i of g added at indices[i]
+
+    Repeated indices add up. Rows of g at ``padding_idx`` are dropped (that row of W gets no
+    gradient), and with ``scale_grad_by_freq`` each is divided by how often its index occurs
+    in ``indices``, as PyTorch's ``embedding``.
+    """
+
+    def forward(self, weight):
+        self.weight_shape = weight.shape
+        return weight[self.indices]
+
+    def backward(self, g):
+        indices = self.indices
+        scale = None
+        if self.padding_idx is not None:
+            scale = (indices != self.padding_idx).astype(dual.array(g).dtype)
+        if self.scale_grad_by_freq:
+            counts = np.bincount(indices.reshape(-1), minlength=self.weight_shape[0])
+            freq = (1.0 / counts[indices]).astype(dual.array(g).dtype)
+            scale = freq if scale is None else scale * freq
+        if scale is not None:
+            g = g * scale[..., None]
+        return dual.scatter_add(g, indices, self.weight_shape)
