@@ -9,7 +9,7 @@ import numpy as np
 from minigrad._device import check_device
 from minigrad._dtype import get_default_dtype
 from minigrad._random import resolve_generator
-from minigrad.tensor import Tensor, _check_requires_grad
+from minigrad.tensor import Tensor, _check_requires_grad, check_numeric
 
 
 def _shape(size: tuple, op: str) -> tuple[int, ...]:
@@ -42,7 +42,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A Tensor sharing memory with ``array`` (no copy; its dtype kept)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    return Tensor._make(array)
+    return Tensor._make(check_numeric(array, "from_numpy"))
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -63,7 +63,10 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
         dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else get_default_dtype()
         if np.dtype(dtype) == np.float64:
             dtype = get_default_dtype()
-    return _leaf(np.full(_shape((size,), "full"), fill_value, dtype=np.dtype(dtype)), requires_grad, device)
+    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_, Tensor)):
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__}")
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _leaf(np.full(_shape((size,), "full"), value, dtype=np.dtype(dtype)), requires_grad, device)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,

@@ -32,31 +32,38 @@ def _is_float_dtype(dtype: np.dtype) -> bool:
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """Data as a fresh ndarray with minigrad's dtype rules (Python floats → default dtype)."""
     if isinstance(data, Tensor):
-        arr = np.array(data._data, dtype=dtype, copy=True)
-        return arr
-    if isinstance(data, np.ndarray):
-        return np.array(data, dtype=dtype, copy=True)
-    if isinstance(data, np.generic):
-        return np.array(data, dtype=dtype)
+        return np.array(data._data, dtype=dtype, copy=True)
     try:
+        if isinstance(data, np.ndarray):
+            return check_numeric(np.array(data, dtype=dtype, copy=True), "tensor", data)
+        if isinstance(data, np.generic):
+            return check_numeric(np.array(data, dtype=dtype), "tensor", data)
         arr = np.array(data, dtype=dtype)
     except (ValueError, TypeError) as exc:
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {exc}") from None
     if dtype is None and arr.dtype == np.float64:
         # Python floats (and lists of them) take the default dtype, as in PyTorch
         arr = arr.astype(get_default_dtype())
-    if arr.dtype.kind not in "biuf c":
+    return check_numeric(arr, "tensor", data)
+
+
+def check_numeric(arr: np.ndarray, op: str, source: Any = None) -> np.ndarray:
+    """``arr`` itself if its dtype is bool or a number; a TypeError naming ``op`` otherwise
+    (strings, objects, dates and records can't be tensors, as in PyTorch)."""
+    if arr.dtype.kind not in "biufc":
+        origin = f" (from {type(source).__name__})" if source is not None else ""
         raise TypeError(
-            f"tensor: data of dtype {arr.dtype} (from {type(data).__name__}) is not numeric; "
+            f"{op}: data of dtype {arr.dtype}{origin} is not numeric; "
             "give numbers, nested lists of numbers or a numeric NumPy array"
         )
     return arr
 
 
 def _check_requires_grad(dtype: np.dtype, flag: bool) -> None:
-    if flag and not _is_float_dtype(dtype):
+    if flag and dtype.kind != "f":
+        extra = " (complex autograd is not supported)" if dtype.kind == "c" else ""
         raise TypeError(
-            f"only floating-point tensors can require gradients, got dtype {dtype}; "
+            f"only floating-point tensors can require gradients, got dtype {dtype}{extra}; "
             "make the data float (e.g. mg.tensor([1.0, 2.0]) or .float()) first"
         )
 
@@ -178,6 +185,13 @@ class Tensor:
                 raise RuntimeError(
                     f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape}"
                 )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"assigned grad has dtype {value.dtype}, but the tensor has dtype {self.dtype} "
+                    f"(cast it first, e.g. .to({self.dtype}))"
+                )
+            if value is self:
+                raise RuntimeError("can't assign a tensor as its own gradient")
         self._grad = value
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:

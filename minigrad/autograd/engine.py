@@ -14,6 +14,7 @@ come for free.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,7 +84,18 @@ def backward(
             _accumulate_into(t, gt if create_graph else gt._data, False, not create_graph)
 
 
+# Gradients into one leaf from two threads' backward passes: the read-modify-write of .grad
+# (NumPy releases the GIL inside np.add) is guarded, as PyTorch's AccumulateGrad is.
+_LEAF_LOCK = threading.Lock()
+
+
 def _accumulate_into(t: Tensor, g: Any, owned: bool, arrays: bool) -> None:
+    """``t.grad += g`` (thread-safe)."""
+    with _LEAF_LOCK:
+        _add_into_grad(t, g, owned, arrays)
+
+
+def _add_into_grad(t: Tensor, g: Any, owned: bool, arrays: bool) -> None:
     """``t.grad += g``: takes ``g`` itself when nobody else holds it, adds in place when safe."""
     old = t._grad
     if not arrays:  # create_graph: gradients are graph Tensors, never changed in place
@@ -195,10 +207,11 @@ def run_backward(
                     if direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
                         # a leaf's only gradient goes straight into .grad (no trip through `ready`)
                         t = p.variable
-                        if fresh and t._grad is None:  # the common case, inlined: .grad is this array
-                            t._grad = Tensor._make(gi)
-                        else:
-                            _accumulate_into(t, gi, fresh, arrays)
+                        with _LEAF_LOCK:
+                            if fresh and t._grad is None:  # the common case, inlined: .grad is this array
+                                t._grad = Tensor._make(gi)
+                            else:
+                                _add_into_grad(t, gi, fresh, arrays)
                         continue
                     if p not in buffers:
                         buffers[p] = [gi, fresh]
@@ -314,6 +327,11 @@ def _check_hook_result(new: Any, g: Tensor, node: Any) -> Tensor:
     if new.shape != g.shape:
         raise RuntimeError(
             f"a gradient hook on {node.name} returned shape {new.shape}, but the gradient has shape {g.shape}"
+        )
+    if new.dtype != g.dtype:
+        raise RuntimeError(
+            f"a gradient hook on {node.name} has changed the type of the gradient: it returned {new.dtype}, "
+            f"the gradient is {g.dtype}"
         )
     return new
 
