@@ -1,12 +1,13 @@
-"""Containers: ``Sequential``, ``ModuleList`` and ``Residual``."""
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList``, ``ParameterDict`` and ``Residual``."""
 from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, overload
 
 from minigrad.nn.module import Module, _addindent
+from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
 
@@ -188,3 +189,238 @@ class Residual(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.module(x)
+
+
+def _check_key(container: Module, key: Any) -> str:
+    """A container key: a string that does not hide one of the container's methods (``keys``, ``update``, ...).
+
+    (Registered values are attributes of the module here, so such a key would shadow the method;
+    PyTorch allows it.)
+    """
+    name = type(container).__name__
+    if not isinstance(key, str):
+        raise TypeError(f"{name}: keys must be strings, got {type(key).__name__} ({key!r})")
+    if hasattr(type(container), key):
+        raise KeyError(f"{name}: the key {key!r} would hide {name}.{key}; choose another name")
+    return key
+
+
+def _pairs(values: Any, name: str) -> Iterator[tuple[Any, Any]]:
+    """The ``(key, value)`` pairs of ``update``'s argument: a mapping, or an iterable of pairs."""
+    if isinstance(values, Mapping):
+        yield from values.items()
+        return
+    if not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name}.update should be called with an iterable of key/value pairs, but got {type(values).__name__}"
+        )
+    for j, pair in enumerate(values):
+        if not isinstance(pair, Iterable):
+            raise TypeError(f"{name} update sequence element #{j} should be Iterable; is {type(pair).__name__}")
+        pair = tuple(pair)
+        if len(pair) != 2:
+            raise ValueError(f"{name} update sequence element #{j} has length {len(pair)}; 2 is required")
+        yield pair
+
+
+def _tensor_line(key: Any, value: Any) -> str:
+    """One line of a parameter container's repr: ``(0): Parameter containing: [float32 of size 2x3]``."""
+    if isinstance(value, Tensor):
+        kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+        return f"  ({key}): {kind} containing: [{value.dtype} of size {'x'.join(map(str, value.shape))}]"
+    return f"  ({key}): Object of type: {type(value).__name__}"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered: ``ModuleDict({"enc": nn.Linear(4, 2), ...})``.
+
+    Indexing by key, ``len``, iteration over the keys, ``in``, ``keys``/``values``/``items``,
+    ``update``, ``pop`` and ``clear``; insertion order is kept. Like ``ModuleList`` it has no
+    ``forward``.
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(_check_key(self, key), module)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        for key in list(self._modules):
+            del self[key]
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self) -> Any:
+        return self._modules.keys()
+
+    def items(self) -> Any:
+        return self._modules.items()
+
+    def values(self) -> Any:
+        return self._modules.values()
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add (or replace) modules from a mapping or an iterable of ``(key, module)`` pairs, in order."""
+        for key, module in _pairs(modules, "ModuleDict"):
+            self[key] = module
+
+
+class ParameterList(Module):
+    """A list of parameters that are registered (named ``"0"``, ``"1"``, ...), e.g. per-layer weights.
+
+    Tensors put in it become ``Parameter``\\ s (sharing their data). Indexing, slicing (a new
+    ``ParameterList``), ``len``, iteration, ``append``, ``extend`` and ``+=``.
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def _key(self, idx: Any) -> str:
+        return str(_index(idx, self._size, "ParameterList"))
+
+    @overload
+    def __getitem__(self, idx: slice) -> ParameterList: ...
+
+    @overload
+    def __getitem__(self, idx: int) -> Any: ...
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(self[i] for i in range(*idx.indices(self._size)))
+        return getattr(self, self._key(idx))
+
+    def __setitem__(self, idx: int, value: Any) -> None:
+        self._set(self._key(idx), value)
+
+    def _set(self, key: str, value: Any) -> None:
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, key, value)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(self._size))
+
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value: Any) -> ParameterList:
+        self._size += 1
+        self._set(str(self._size - 1), value)
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        if isinstance(values, Tensor) or not isinstance(values, Iterable):
+            raise TypeError(f"ParameterList.extend should be called with an iterable, but got {type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(_tensor_line(i, p) for i, p in enumerate(self))
+
+
+class ParameterDict(Module):
+    """A dict of parameters that are registered under their keys (``state_dict`` keys are the keys).
+
+    Tensors put in it become ``Parameter``\\ s. Indexing, ``in``, ``len``, iteration over the keys,
+    ``keys``/``values``/``items``, ``get``, ``pop``, ``update``, ``clear``. As in PyTorch,
+    ``update`` with a plain ``dict`` adds its entries in sorted key order (an ``OrderedDict``
+    or a list of pairs keeps its order).
+    """
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        self._keys: dict[str, None] = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        _check_key(self, key)
+        if key in self.__dict__ and key not in self._keys:
+            raise KeyError(f"ParameterDict: the key {key!r} is taken by an attribute of the module; choose another")
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        if isinstance(value, Parameter):
+            self.register_parameter(key, value)  # checks the name (no ".", not empty)
+        else:
+            setattr(self, key, value)
+        self._keys[key] = None
+
+    def __delitem__(self, key: str) -> None:
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def pop(self, key: str) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        for key in list(self._keys):
+            del self[key]
+
+    def keys(self) -> Any:
+        return self._keys.keys()
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self) -> Iterator[Any]:
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters: Any) -> None:
+        """Add (or replace) entries from a mapping or an iterable of ``(key, value)`` pairs."""
+        if isinstance(parameters, Mapping) and not isinstance(parameters, (OrderedDict, ParameterDict)):
+            parameters = sorted(parameters.items())
+        items = parameters.items() if isinstance(parameters, ParameterDict) else parameters
+        for key, value in _pairs(items, "ParameterDict"):
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(_tensor_line(k, p) for k, p in self.items())

@@ -1,7 +1,8 @@
-"""``Linear`` (y = x Wᵀ + b) and the shape helpers ``Identity`` and ``Flatten``."""
+"""``Linear`` (y = x Wᵀ + b) and the shape helpers ``Identity``, ``Flatten`` and ``Unflatten``."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from minigrad.nn import init
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.ops.linalg import linear
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _wrap_dim
 
 
 class Identity(Module):
@@ -37,6 +38,50 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size``: ``Unflatten(1, (2, 3))`` maps ``(N, 6)`` to ``(N, 2, 3)``.
+
+    The sizes must multiply up to the size of ``dim``; one of them may be −1 (inferred).
+    The inverse of ``Flatten``.
+    """
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        if isinstance(dim, str):
+            raise NotImplementedError("Unflatten: named dimensions are not supported in minigrad; give dim as an int")
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                f"unflattened_size must be a tuple of ints, but found type {type(unflattened_size).__name__}"
+            )
+        for i, size in enumerate(unflattened_size):
+            if not isinstance(size, int):
+                raise TypeError(
+                    f"unflattened_size must be tuple of ints, but found element of type {type(size).__name__} "
+                    f"at pos {i}"
+                )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = _wrap_dim(self.dim, x.ndim, "Unflatten")
+        size = x.shape[d]
+        sizes = list(self.unflattened_size)
+        if sizes.count(-1) > 1:
+            raise RuntimeError(f"unflatten: only one dimension can be inferred, got sizes {sizes}")
+        known = math.prod(s for s in sizes if s != -1)
+        if -1 in sizes and known != 0 and size % known == 0:
+            sizes[sizes.index(-1)] = size // known
+        if -1 in sizes or math.prod(sizes) != size:
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to the size of dim "
+                f"{self.dim} ({size}) in the input tensor of shape {tuple(x.shape)}"
+            )
+        return x.reshape(*x.shape[:d], *sizes, *x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Linear(Module):

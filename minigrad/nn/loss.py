@@ -105,3 +105,44 @@ class NLLLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1: ℓᵢ = ½(xᵢ − yᵢ)²/β where |xᵢ − yᵢ| < β, else |xᵢ − yᵢ| − ½β (robust to outliers)."""
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Huber: ℓᵢ = ½(xᵢ − yᵢ)² where |xᵢ − yᵢ| < δ, else δ·(|xᵢ − yᵢ| − ½δ)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    """KL divergence of log-probabilities ``input`` from ``target``: ℓᵢ = yᵢ·(log yᵢ − xᵢ).
+
+    ``reduction='batchmean'`` gives the KL divergence per sample (sum / batch size);
+    ``log_target=True`` takes the target as log-probabilities too.
+    """
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        if reduction not in F.REDUCTIONS + ("batchmean",):
+            raise ValueError(f"KLDivLoss: {reduction!r} is not a valid value for reduction; use 'mean', "
+                             "'batchmean', 'sum' or 'none'")
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
