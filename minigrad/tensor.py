@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _grad_mode
+from minigrad import _grad_mode, _print
 from minigrad._device import CPU, check_device
 from minigrad._dtype import get_default_dtype, result_type
 from minigrad._grad_mode import _state
@@ -269,10 +269,8 @@ class Tensor:
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __repr__(self) -> str:
-        body = np.array2string(
-            self._data, separator=", ", prefix="tensor(", precision=4, threshold=1000, edgeitems=3
-        )
-        extras = []
+        body = _print.tensor_str(self._data, len("tensor("))
+        extras = [f"size={self.shape}"] if self._data.size == 0 and self.ndim != 1 else []
         if self.dtype.kind == "f" and self.dtype != get_default_dtype() or self.dtype.kind == "c":
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:

@@ -173,7 +173,33 @@ def test_multinomial_frequencies_follow_the_weights():
 # ------------------------------------------------------------------ formatting
 def test_zero_d_tensors_format_as_their_number():
     t = mg.tensor(2.4543561935424805, dtype=mg.float64)
-    assert f"{t:.4f}" == "2.4544" and "{:+.2f}".format(t) == "+2.45" and f"{t}" == "2.4543561935424805"
+    assert f"{t:.4f}" == "2.4544" and "{:+.2f}".format(t) == "+2.45"  # noqa: UP032 (the format call is the point) and f"{t}" == "2.4543561935424805"
     assert str(t).startswith("tensor(")
     with pytest.raises(TypeError, match="format"):
         f"{mg.tensor([1.0, 2.0]):.2f}"
+
+
+# ------------------------------------------------------------------ printing
+REPRS = [  # (values, dtype, what PyTorch prints)
+    ([0.5, 1.0, 2.0], np.float32, "tensor([0.5000, 1.0000, 2.0000])"),
+    ([[1.0, 2.0], [3.0, 4.0]], np.float32, "tensor([[1., 2.],\n        [3., 4.]])"),
+    ([1e-5, 1.0], np.float32, "tensor([1.0000e-05, 1.0000e+00])"),
+    ([float("nan"), 1.5, float("inf")], np.float32, "tensor([   nan, 1.5000,    inf])"),
+    ([-1.5, 2.25], np.float32, "tensor([-1.5000,  2.2500])"),
+    ([1, 2, 3], np.int64, "tensor([1, 2, 3])"),
+    ([True, False], np.bool_, "tensor([ True, False])"),
+    (2.4544, np.float32, "tensor(2.4544)"),
+]
+
+
+@pytest.mark.parametrize("values,dtype,want", REPRS)
+def test_tensors_print_as_pytorch_prints_them(values, dtype, want):
+    assert repr(mg.tensor(np.array(values, dtype=dtype))) == want
+
+
+def test_large_and_empty_tensors_print_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for a in [np.arange(2000.0).reshape(40, 50) / 7, np.arange(3000.0), np.zeros((0, 3)), np.zeros(0),
+              np.random.default_rng(0).standard_normal((3, 3, 1100)), np.arange(24).reshape(2, 3, 4)]:
+        a = a.astype(np.float32) if a.dtype.kind == "f" else a
+        assert repr(mg.tensor(a)) == repr(torch.tensor(a))
