@@ -36,6 +36,16 @@ from minigrad.functions import (  # PyTorch's wider function surface
     split, square, sub, subtract, t, tile, topk, trace, tril, triu, true_divide, trunc, unbind, unique,
 )
 from minigrad.tensor import is_tensor
+from minigrad.ops.extra import (  # PyTorch's wider function surface, part 2
+    addmm, atan2, cdist, cross, cumprod, einsum, erf, lerp, median, tan, tensordot,
+)
+from minigrad._extras import (
+    argwhere, as_tensor, asarray, atleast_1d, atleast_2d, broadcast_shapes, broadcast_tensors, can_cast,
+    column_stack, concat, concatenate, dstack, dtype, hstack, inference_mode, logspace, meshgrid, nonzero,
+    row_stack, vstack,
+)
+from minigrad._print import set_printoptions
+arctan2 = atan2
 
 # dtypes: NumPy's, under PyTorch's names too (x.dtype == mg.float32 == mg.float == np.float32)
 from minigrad._dtype import ALIASES as _D  # noqa: E402
@@ -59,8 +69,59 @@ def __getattr__(name: str):
     # the higher layers load on first use, so `import minigrad` stays light
     import importlib
 
-    if name in ("nn", "optim", "data", "viz", "train", "tune", "diagnostics", "serialization"):
+    if name in ("nn", "optim", "data", "viz", "train", "tune", "diagnostics", "serialization",
+                "utils", "backends", "testing", "linalg"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)
+    if name in UNSUPPORTED:
+        raise UnsupportedError(f"minigrad does not support torch.{name}: {UNSUPPORTED[name]}")
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+class UnsupportedError(AttributeError):
+    """A part of PyTorch minigrad leaves out on purpose (an AttributeError, so ``hasattr`` stays False)."""
+
+
+_CPU_ONLY = "minigrad computes on the CPU with NumPy"
+#: PyTorch's top-level names minigrad leaves out on purpose, and why
+UNSUPPORTED: dict[str, str] = {
+    "distributions": "probability distributions are not implemented; sample with mg.randn / mg.rand / "
+                     "mg.multinomial / mg.bernoulli and write log-densities with tensor ops",
+    "fft": "Fourier transforms are not implemented; use numpy.fft on .numpy() (no gradients)",
+    "special": "the torch.special namespace is not implemented; mg.erf, mg.sigmoid, mg.logsumexp and "
+               "mg.nn.functional cover the common special functions",
+    "jit": "TorchScript tracing and scripting are not supported; minigrad runs Python code eagerly",
+    "sparse": "sparse tensors are not implemented (minigrad's tensors are dense NumPy arrays)",
+    "sparse_coo_tensor": "sparse tensors are not implemented (minigrad's tensors are dense NumPy arrays)",
+    "quantization": "quantized tensors and models are not supported",
+    "ao": "quantization and pruning (torch.ao) are not supported",
+    "hub": "downloading pretrained models (torch.hub) is not supported",
+    "distributed": f"distributed training is not supported: {_CPU_ONLY} in one process",
+    "multiprocessing": "sharing tensors between processes is not supported; use Python's multiprocessing "
+                       "with .numpy() arrays",
+    "autocast": f"mixed precision (autocast) is not supported: {_CPU_ONLY} in the dtypes you choose",
+    "amp": f"automatic mixed precision is not supported: {_CPU_ONLY} in the dtypes you choose",
+    "bfloat16": "NumPy has no bfloat16 dtype; use mg.float16 or mg.float32",
+    "fx": "graph capture and transformation (torch.fx) is not supported",
+    "export": "exporting programs (torch.export) is not supported",
+    "func": "functional transforms (torch.func: vmap, grad, jacrev) are not supported; "
+            "mg.autograd.grad and mg.autograd.functional (jacobian, hessian, vjp, jvp) cover gradients",
+    "vmap": "vectorising maps (vmap) are not supported; write the batch dimension into the code",
+    "xpu": f"Intel GPUs are not supported: {_CPU_ONLY}",
+    "mps": f"Apple GPUs are not supported: {_CPU_ONLY} (mg.backends.mps.is_available() is False)",
+    "profiler": "the profiler is not supported; time code with time.perf_counter or cProfile",
+    "package": "model packaging (torch.package) is not supported; use mg.save / mg.load",
+    "masked": "masked tensors are not supported; use mg.where or masked_fill",
+    "nested": "nested (ragged) tensors are not supported; pad to a common length",
+    "stft": "Fourier transforms are not implemented; use numpy.fft on .numpy() (no gradients)",
+    "svd": "matrix decompositions are not implemented (see mg.linalg); use numpy.linalg on .numpy()",
+    "inverse": "matrix inverses are not implemented (see mg.linalg); use numpy.linalg on .numpy()",
+    "det": "determinants are not implemented (see mg.linalg); use numpy.linalg on .numpy()",
+    "conv2d": "convolutions are not implemented: minigrad covers MLP-scale models",
+    "conv1d": "convolutions are not implemented: minigrad covers MLP-scale models",
+    "complex32": "NumPy has no complex32 dtype; use mg.complex64",
+    "quint8": "quantized dtypes are not supported",
+    "qint8": "quantized dtypes are not supported",
+    "float8_e4m3fn": "NumPy has no 8-bit float dtypes",
+}

@@ -15,6 +15,35 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+#: None: scientific notation when the values call for it; True/False: always/never (``set_printoptions``)
+SCI_MODE: bool | None = None
+
+_PROFILES = {
+    "default": {"PRECISION": 4, "THRESHOLD": 1000, "EDGEITEMS": 3, "LINEWIDTH": 80},
+    "short": {"PRECISION": 2, "THRESHOLD": 1000, "EDGEITEMS": 2, "LINEWIDTH": 80},
+    "full": {"PRECISION": 4, "THRESHOLD": math.inf, "EDGEITEMS": 3, "LINEWIDTH": 80},
+}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None, edgeitems: int | None = None,
+                     linewidth: int | None = None, profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """How tensors print (``torch.set_printoptions``): ``profile`` ('default', 'short', 'full') first, then
+    each option given; ``sci_mode`` True/False forces scientific notation on/off, None (always reset
+    when omitted, as PyTorch) chooses from the values."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+        globals().update(_PROFILES[profile])
+    if precision is not None:
+        PRECISION = int(precision)
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = int(edgeitems)
+    if linewidth is not None:
+        LINEWIDTH = int(linewidth)
+    SCI_MODE = None if sci_mode is None else bool(sci_mode)
 
 
 class _Formatter:
@@ -37,6 +66,8 @@ class _Formatter:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
         else:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if SCI_MODE is not None:
+            self.sci_mode = SCI_MODE
         self.width = max(len(self._format(v)) for v in finite.tolist())
         # non-finite values and zeros take the width they need too
         self.width = max([self.width] + [len(self._format(v)) for v in values[~np.isfinite(values)].tolist()])

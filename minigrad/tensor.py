@@ -1364,6 +1364,46 @@ class Tensor:
             raise TypeError(f"uniform_: needs a floating tensor, got {self.dtype}")
         return self.copy_(Tensor._make(resolve_generator(generator).uniform(a, b, self.shape)))
 
+    # ------------------------------------------------------------------ PyTorch's wider surface, part 2
+    # (minigrad/ops/extra.py, minigrad/_extras.py)
+    def tan(self) -> Tensor:
+        return _extra.tan(self)
+
+    def erf(self) -> Tensor:
+        return _extra.erf(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return _extra.atan2(self, other)
+
+    arctan2 = atan2
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running products along ``dim``; exact gradients at zeros."""
+        return _extra.cumprod(self, dim, dtype=dtype)
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
+        return _extra.median(self, dim, keepdim)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return _extra.lerp(self, end, weight)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _extra.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def cross(self, other: Any, dim: int | None = None) -> Tensor:
+        return _extra.cross(self, other, dim)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        from minigrad._extras import nonzero
+
+        return nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        from minigrad._extras import nonzero
+
+        return nonzero(self)
+
 
 def _unsupported(name: str, reason: str) -> Callable[..., Any]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
@@ -1501,6 +1541,7 @@ from minigrad.autograd import engine as _engine  # noqa: E402
 from minigrad.autograd import function as _function  # noqa: E402
 from minigrad.ops import activation as _act  # noqa: E402
 from minigrad.ops import elementwise as _ew  # noqa: E402
+from minigrad.ops import extra as _extra  # noqa: E402
 from minigrad.ops import index as _index  # noqa: E402
 from minigrad.ops import linalg as _linalg  # noqa: E402
 from minigrad.ops import random as _random  # noqa: E402

@@ -18,6 +18,7 @@ from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.autograd.function import Function
 from minigrad.ops import activation as act
 from minigrad.ops import elementwise as ew
+from minigrad.ops import extra as ex
 from minigrad.ops import index as ix
 from minigrad.ops import linalg as la
 from minigrad.ops import loss as lo
@@ -219,6 +220,43 @@ OPS += [
      [distinct(2, 4)], [ix.GetItem]),
     ("topk-values", lambda a: a.topk(2, dim=0).values ** 2, [distinct(3, 4)], [ix.GetItem]),
     ("clamp_-on-non-leaf", lambda a: _clamp_inplace(a), [RNG.uniform(-0.9, 0.9, 6)], [ew.Clamp]),
+]
+
+# PyTorch's wider surface, part 2 (minigrad/ops/extra.py, minigrad/_extras.py, minigrad/linalg.py)
+OPS += [
+    ("tan", lambda a: a.tan(), [RNG.uniform(-1.2, 1.2, (3, 4))], [ex.Tan]),
+    ("erf", lambda a: mg.erf(a), [normal(3, 4)], [ex.Erf]),
+    ("atan2", lambda a, b: mg.atan2(a, b), [normal(3, 4), away_from_zero(4)], [ex.Atan2]),
+    ("atan2-scalar", lambda a: a.atan2(0.7), [normal(5)], [ex.Atan2]),
+    ("cumprod", lambda a: a.cumprod(1), [away_from_zero(3, 4)], [ex.CumProd]),
+    ("cumprod-with-zeros", lambda a: mg.cumprod(a, 0) * a, [_with_zeros(4, 2, zeros=2)], [rd.Prod, ew.Where]),
+    ("median-all", lambda a: a.median() * a, [distinct(3, 4)], [ix.GetItem]),
+    ("median-dim", lambda a: a.median(1, keepdim=True).values ** 2, [distinct(3, 5)], [ix.GetItem]),
+    ("lerp", lambda a, b, w: mg.lerp(a, b, w) ** 2 + a.lerp(b, 0.3), [normal(3, 4), normal(4), normal(3, 1)],
+     [ew.Add, ew.Mul]),
+    ("addmm", lambda c, a, b: mg.addmm(c, a, b, beta=0.5, alpha=2.0).tanh(), [normal(3), normal(2, 4), normal(4, 3)],
+     [la.MatMul]),
+    ("einsum-matmul", lambda a, b: mg.einsum("ij,jk->ik", a, b).sin(), [normal(2, 3), normal(3, 4)], [ex.Einsum]),
+    ("einsum-implicit-batched", lambda a, b: mg.einsum("bij,bjk", a, b) ** 2, [normal(2, 2, 3), normal(2, 3, 2)],
+     [ex.Einsum]),
+    ("einsum-trace-diag", lambda a: mg.einsum("ii->", a) * mg.einsum("ii->i", a), [normal(3, 3)], [ex.Einsum]),
+    ("einsum-sum-outer", lambda a, b: mg.einsum("ij,k->ik", a, b).sin(), [normal(2, 3), normal(4)], [ex.Einsum]),
+    ("einsum-three-ellipsis", lambda a, b, c: mg.einsum("...i,ij,j->...", a, b, c) ** 2,
+     [normal(2, 3), normal(3, 4), normal(4)], [ex.Einsum]),
+    ("tensordot", lambda a, b: mg.tensordot(a, b, dims=([0, 2], [1, 0])).tanh(), [normal(2, 3, 4), normal(4, 2, 5)],
+     [ex.Einsum]),
+    ("cross", lambda a, b: mg.cross(a, b, dim=1) ** 2, [normal(2, 3), normal(1, 3)], [ew.Mul, ew.Sub]),
+    ("cdist", lambda a, b: mg.cdist(a, b), [normal(3, 2), normal(4, 2)], [rd.Norm]),
+    ("cdist-p1", lambda a, b: mg.cdist(a, b, p=1.0), [normal(2, 3) * 3, normal(2, 3) * 3], [rd.Norm]),
+    ("hstack-vstack", lambda a, b: mg.hstack([a, b]).sin() + mg.vstack([a.T, b.T]).T.cos(),
+     [normal(2, 3), normal(2, 2)], [sh.Cat]),
+    ("meshgrid-broadcast_tensors",
+     lambda a, b: mg.meshgrid(a, b, indexing="xy")[0] * mg.broadcast_tensors(a, b[:, None])[1],
+     [normal(3), normal(2)], [sh.BroadcastTo]),
+    ("linalg-vector_norm", lambda a: mg.linalg.vector_norm(a, 3, dim=1), [away_from_zero(3, 4)], [rd.Norm]),
+    ("linalg-matrix_norm-fro", lambda a: mg.linalg.matrix_norm(a), [normal(2, 3, 4)], [rd.Norm]),
+    ("linalg-matrix_norm-1-inf", lambda a: mg.linalg.matrix_norm(a, 1) + mg.linalg.norm(a, float("inf")),
+     [distinct(3, 4)], [rd.Sum, rd.Max]),
 ]
 
 

@@ -1,0 +1,400 @@
+"""PyTorch's wider surface, part 2 (issue 12): tan, erf, atan2, cumprod, einsum, and the functions
+composed from ops (median, lerp, addmm, tensordot, cross, cdist).
+
+The composed ones need no gradient rule of their own: their gradients are those of the ops they are
+made of (indexing, ``Einsum``, ``Norm``, arithmetic), so second derivatives come for free.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import string
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.function import Function, ShapeError
+from minigrad.ops import dual
+from minigrad.tensor import Tensor, _as_float, _promote, _wrap_dim
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
+
+#: the named tuple torch.median returns with ``dim`` (``torch.return_types.median``)
+MedianResult = namedtuple("median", ["values", "indices"])
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---------------------------------------------------------------------- elementwise
+class Tan(Function):
+    """y = tan x;  ∂x = g · (1 + y²)"""
+
+    save_output = True
+
+    def forward(self, x):
+        return np.tan(x)
+
+    def backward(self, g):
+        y = self.output
+        return g * (1.0 + y * y)
+
+
+def erf_array(x: np.ndarray) -> np.ndarray:
+    """erf elementwise with ``math.erf`` (exact near 0, where 1 − erfc x would cancel)."""
+    x = np.asarray(x)
+    return np.asarray(_erf_scalar(x), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+
+
+class Erf(Function):
+    """y = erf x = (2/√π)∫₀ˣ e^{−t²} dt;  ∂x = g · (2/√π) · e^{−x²}"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return erf_array(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * (dual.exp(-(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+class Atan2(Function):
+    """z = atan2(a, b) (the angle of the point (b, a));  ∂a = g · b / (a² + b²),  ∂b = −g · a / (a² + b²)"""
+
+    save_inputs = True
+
+    def forward(self, a, b):
+        return np.arctan2(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        r2 = a * a + b * b
+        return (g * b / r2 if need_a else None), (-g * a / r2 if need_b else None)
+
+    def error(self, arrays: list, exc: Exception) -> Exception:
+        return ShapeError(f"atan2: shapes {np.shape(arrays[0])} and {np.shape(arrays[1])} cannot be broadcast together")
+
+
+def tan(x: Any) -> Tensor:
+    """tan x, elementwise."""
+    return Tan.apply(_as_float(_t(x)))
+
+
+def erf(x: Any) -> Tensor:
+    """The error function, elementwise."""
+    return Erf.apply(_as_float(_t(x)))
+
+
+def atan2(input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """atan2(input, other): the angle in (−π, π] of the point (other, input), elementwise with broadcasting."""
+    a, b = _promote(_t(input), other, "atan2", true_divide=True)
+    return Atan2.apply(a, b)
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
+    """start + weight · (end − start) (``torch.lerp``); ``weight`` a number or a tensor."""
+    start = _t(input)
+    return start + weight * (end - start)
+
+
+def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """β · input + α · (mat1 @ mat2); with β = 0 ``input`` is ignored (its nan/inf do not propagate)."""
+    for m, what in ((mat1, "mat1"), (mat2, "mat2")):
+        if _t(m).ndim != 2:
+            raise RuntimeError(f"addmm: {what} must be a matrix, got a {_t(m).ndim}-D tensor of shape {_t(m).shape}")
+    product = _t(mat1) @ mat2
+    if alpha != 1:
+        product = alpha * product
+    if beta == 0:
+        return product
+    return product + (input if beta == 1 else beta * _t(input))
+
+
+# ---------------------------------------------------------------------- cumprod
+class CumProd(Function):
+    """yᵢ = Π_{j≤i} xⱼ along ``dim``;  ∂xᵢ = (Σ_{j≥i} gⱼ yⱼ) / xᵢ  (used when no xᵢ is 0; see ``cumprod``)"""
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, x):
+        return np.cumprod(x, axis=self.dim)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        y = self.output
+        d = self.dim
+        gy = g * y
+        if isinstance(gy, Tensor):
+            return gy.flip(d).cumsum(d).flip(d) / x
+        return np.flip(np.cumsum(np.flip(gy, d), axis=d), d) / x
+
+
+def cumprod(x: Any, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running products along ``dim`` (integers multiply in int64).
+
+    Where some xᵢ is 0 and a gradient is needed, ``(Σ gⱼyⱼ)/xᵢ`` is 0/0: the products are then taken
+    as Π over a masked copy, yⱼ = Π_k (xₖ if k ≤ j else 1), whose ``prod`` gradient is exact at zeros
+    (O(n²) memory along ``dim``, only in that case).
+    """
+    x = _t(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.dtype.kind in "biu":
+        x = x.to(np.int64)
+    if x.ndim == 0:
+        return cumprod(x.reshape(1), 0).reshape(())
+    d = _wrap_dim(dim, x.ndim, "cumprod")
+    if x.requires_grad and x.dtype.kind in "fc" and not np.all(x._data):
+        moved = x.movedim(d, -1)
+        n = moved.shape[-1]
+        below = np.tril(np.ones((n, n), dtype=bool))  # below[j, k]: k ≤ j
+        from minigrad.ops.elementwise import where
+
+        expanded = where(below, moved.unsqueeze(-2), 1.0)  # (..., j, k)
+        return expanded.prod(-1).movedim(-1, d)
+    return CumProd.apply(x, dim=d)
+
+
+# ---------------------------------------------------------------------- median
+def median(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median (the ⌊(n−1)/2⌋-th smallest value), as PyTorch: of all elements (a 0-d tensor) or
+    ``(values, indices)`` along ``dim``. The gradient goes to the selected element. NaN propagates."""
+    from minigrad.ops.index import GetItem
+    from minigrad.ops.select import _take_along
+
+    x = _t(x)
+    if dim is None:
+        if x.numel() == 0:
+            raise RuntimeError("median() input tensor cannot be empty")
+        flat = x.reshape(-1)
+        a = flat._data
+        order = np.argsort(a, kind="stable")  # NaN sorts last
+        nan = np.flatnonzero(np.isnan(a)) if a.dtype.kind in "fc" else ()
+        k = int(nan[0]) if len(nan) else int(order[(a.size - 1) // 2])
+        return GetItem.apply(flat, index=k)
+    if x.ndim == 0:
+        return MedianResult(GetItem.apply(x, index=()), Tensor._make(np.zeros((), np.int64)))
+    d = _wrap_dim(dim, x.ndim, "median")
+    a = x._data
+    n = a.shape[d]
+    if n == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    order = np.argsort(a, axis=d, kind="stable")
+    idx = np.take(order, [(n - 1) // 2], axis=d)
+    if a.dtype.kind in "fc":
+        isnan = np.isnan(a)
+        if isnan.any():  # a row with a NaN has NaN as its median, at its first NaN
+            has_nan = isnan.any(axis=d, keepdims=True)
+            idx = np.where(has_nan, np.argmax(isnan, axis=d, keepdims=True), idx)
+    values = _take_along(x, d, idx)
+    indices = idx.astype(np.int64, copy=False)
+    if not keepdim:
+        values = values.squeeze(d)
+        indices = np.squeeze(indices, d)
+    return MedianResult(values, Tensor._make(indices))
+
+
+# ---------------------------------------------------------------------- einsum
+_LETTERS = string.ascii_letters
+
+
+def _parse_einsum(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
+    """Input and output subscripts of ``equation``, in explicit form with any ``...`` spelled out as letters."""
+    eq = equation.replace(" ", "")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+        explicit = True
+    else:
+        lhs, out, explicit = eq, "", False
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum(): the equation {equation!r} has {len(ins)} operands but {len(shapes)} were given")
+    used = set(eq) - {".", ",", "-", ">"}
+    bad = sorted(c for c in used if c not in _LETTERS)
+    if bad:
+        raise ValueError(f"einsum(): invalid subscript {bad[0]!r} in {equation!r}: subscripts are letters a-z, A-Z")
+    spare = [c for c in _LETTERS if c not in used]
+    n_ell = 0
+    for s, shape in zip(ins, shapes):
+        if "..." in s:
+            n_ell = max(n_ell, len(shape) - (len(s) - 3))
+    ell = "".join(spare[:n_ell])
+    expanded = []
+    for s, shape in zip(ins, shapes):
+        if "..." in s:
+            k = len(shape) - (len(s) - 3)
+            s = s.replace("...", ell[n_ell - k:] if k > 0 else "")
+        if len(s) != len(shape):
+            raise ValueError(f"einsum(): the subscripts {s!r} do not match an operand of shape {tuple(shape)} "
+                             f"in {equation!r}")
+        expanded.append(s)
+    if explicit:
+        out = out.replace("...", ell)
+    else:  # implicit: the broadcast dims, then the letters that occur once, in alphabetical order
+        counts = {c: "".join(expanded).count(c) for c in set("".join(expanded))}
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return expanded, out
+
+
+def _einsum_any(equation: str, *operands: Any) -> Any:
+    """einsum on arrays, or recorded when any operand is a Tensor (a gradient rule's two modes)."""
+    if any(isinstance(o, Tensor) for o in operands):
+        return Einsum.apply(*operands, equation=equation)
+    return np.einsum(equation, *operands, optimize=len(operands) > 2)
+
+
+class Einsum(Function):
+    """z = einsum(equation, x₁, …, xₙ);  ∂xₖ = einsum(out, the other operands' subscripts → xₖ's subscripts)
+
+    (a repeated subscript of xₖ, as in 'ii', goes back through an identity operand; a subscript only xₖ
+    has, summed away, comes back through a ones operand: its gradient is broadcast).
+    """
+
+    save_inputs = True
+
+    def forward(self, *arrays):
+        return np.einsum(self.equation, *arrays, optimize=len(arrays) > 2)
+
+    def backward(self, g):
+        operands = self.inputs
+        lhs, out = self.equation.split("->")
+        subs = lhs.split(",")
+        sizes: dict[str, int] = {}
+        for s, o in zip(subs, operands):
+            for c, n in zip(s, np.shape(o)):
+                sizes[c] = max(sizes.get(c, 1), n)
+        dtype = np.asarray(dual.array(g)).dtype
+        grads = []
+        for k, need in enumerate(self.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            others = [(s, o) for j, (s, o) in enumerate(zip(subs, operands)) if j != k]
+            present = set(out).union(*[set(s) for s, _ in others])
+            spare = iter(c for c in _LETTERS if c not in set(lhs) | set(out))
+            target, extra, seen = [], [], set()
+            for c in subs[k]:
+                if c in seen:  # a repeated subscript: a fresh letter tied to c by an identity
+                    f = next(spare)
+                    target.append(f)
+                    extra.append((c + f, np.eye(sizes[c], dtype=dtype)))
+                else:
+                    seen.add(c)
+                    target.append(c)
+                    if c not in present:
+                        extra.append((c, np.ones(sizes[c], dtype=dtype)))
+            in_subs = [out] + [s for s, _ in others] + [s for s, _ in extra]
+            eq = ",".join(in_subs) + "->" + "".join(target)
+            grads.append(_einsum_any(eq, g, *[o for _, o in others], *[o for _, o in extra]))
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation (``torch.einsum``): ``einsum('ij,jk->ik', a, b)``, the implicit form ``'ij,jk'``,
+    ``...`` for broadcast dims; the operands also as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): the equation must be a string, got {type(equation).__name__}")
+    tensors = [_t(o) for o in operands]
+    if not tensors:
+        raise ValueError("einsum(): must provide at least one operand")
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        if t.dtype != dtype:
+            from minigrad._dtype import promote_types
+
+            dtype = promote_types(dtype, t.dtype)
+    tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
+    ins, out = _parse_einsum(equation, [t.shape for t in tensors])
+    for c in set(out):
+        if out.count(c) > 1:
+            raise ValueError(f"einsum(): output subscript {c!r} appears more than once in {equation!r}")
+        if not any(c in s for s in ins):
+            raise ValueError(f"einsum(): output subscript {c!r} does not appear in the operands of {equation!r}")
+    sizes: dict[str, int] = {}
+    for s, t in zip(ins, tensors):
+        for c, n in zip(s, t.shape):
+            if sizes.get(c, n) != n and 1 not in (n, sizes[c]):
+                raise ShapeError(f"einsum(): subscript {c!r} has size {n} for an operand of shape {t.shape} "
+                                 f"in {equation!r}, which does not match the size {sizes[c]} it has elsewhere")
+            sizes[c] = max(sizes.get(c, 1), n)
+    return Einsum.apply(*tensors, equation=",".join(ins) + "->" + out)
+
+
+def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
+    """Σ over the last ``dims`` dims of ``a`` and the first of ``b`` (or over the dims listed in
+    ``dims = ([dims of a], [dims of b])``), as ``torch.tensordot``; built on einsum."""
+    a, b = _t(a), _t(b)
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, numbers.Integral):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, numbers.Integral) else list(da)
+        db = [db] if isinstance(db, numbers.Integral) else list(db)
+        if len(da) != len(db):
+            raise RuntimeError(f"tensordot: both dimension lists should have the same length, got {da} and {db}")
+    da = [_wrap_dim(d, a.ndim, "tensordot") for d in da]
+    db = [_wrap_dim(d, b.ndim, "tensordot") for d in db]
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise ShapeError(f"tensordot: contracted dimensions need to match, but first has size {a.shape[i]} "
+                             f"in dim {i} and second has size {b.shape[j]} in dim {j}")
+    letters = iter(_LETTERS)
+    sa = [next(letters) for _ in range(a.ndim)]
+    sb = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in da] + [c for j, c in enumerate(sb) if j not in db]
+    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+
+
+# ---------------------------------------------------------------------- cross, cdist
+def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3, as ``torch.cross``;
+    ``torch.linalg.cross`` uses −1), with broadcasting."""
+    a, b = _t(input), _t(other)
+    a, b = _promote(a, b, "cross")
+    shape = np.broadcast_shapes(a.shape, b.shape) if a.shape != b.shape else a.shape
+    if a.shape != shape:
+        a = a.expand(*shape)
+    if b.shape != shape:
+        b = b.expand(*shape)
+    if dim is None:
+        dim = next((i for i, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dimension of size 3 in input of shape {tuple(shape)}")
+    d = _wrap_dim(dim, len(shape), "cross")
+    if shape[d] != 3:
+        raise RuntimeError(f"cross: inputs dimension {dim} must have length 3, got shapes {tuple(shape)}")
+    a0, a1, a2 = a.unbind(d)
+    b0, b1, b2 = b.unbind(d)
+    from minigrad.ops.shape import stack
+
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """‖x1ᵢ − x2ⱼ‖ₚ for every pair of rows: (…, P, M) and (…, R, M) give (…, P, R). The gradient is 0
+    where a distance is 0 (as PyTorch)."""
+    x1, x2 = _t(x1), _t(x2)
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D, X2 got: {x2.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
+                           f"X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
