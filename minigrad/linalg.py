@@ -32,6 +32,10 @@ def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False, 
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     if isinstance(dim, list):
         dim = tuple(dim)
+    if float(ord) == 0:  # the count of non-zeros: a step function, recorded with its zero gradient as PyTorch
+        from minigrad.ops.reduce import norm_dims
+
+        return x.abs().sign().sum(norm_dims(dim, x.ndim, "linalg.vector_norm"), keepdim=keepdim)
     return x.norm(float(ord), dim=dim, keepdim=keepdim)
 
 

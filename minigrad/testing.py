@@ -88,8 +88,8 @@ def _compare(actual: Any, expected: Any, rtol: Any, atol: Any, equal_nan: bool, 
                   f"Absolute difference: {float(diff):g} (up to {t:g} allowed)",
                   f"Relative difference: {float(rel):g} (up to {r:g} allowed)"]
     else:
-        worst = np.unravel_index(int(np.nanargmax(np.where(bad, diff, -np.inf))), a.shape)
-        worst_rel = np.unravel_index(int(np.nanargmax(np.where(bad, np.nan_to_num(rel, nan=np.inf), -np.inf))),
+        worst = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(diff, nan=np.inf), -np.inf))), a.shape)
+        worst_rel = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(rel, nan=np.inf), -np.inf))),
                                      a.shape)
         lines += [f"Mismatched elements: {n_bad} / {n} ({100.0 * n_bad / n:.1f}%)",
                   f"Greatest absolute difference: {float(diff[worst]):g} at index {tuple(int(i) for i in worst)} "

@@ -366,6 +366,9 @@ def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:  # noqa: A0
     """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3, as ``torch.cross``;
     ``torch.linalg.cross`` uses −1), with broadcasting."""
     a, b = _t(input), _t(other)
+    if a.ndim != b.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes {a.shape} "
+                           f"and {b.shape}")
     a, b = _promote(a, b, "cross")
     shape = np.broadcast_shapes(a.shape, b.shape) if a.shape != b.shape else a.shape
     if a.shape != shape:
