@@ -142,7 +142,7 @@ for i, (name, e) in enumerate(excess.items()):
 ax.set_xlabel("step")
 ax.set_title("L(w) − L(w*), full data", fontsize=10)
 ax.grid(alpha=0.3, which="both")
-ax.legend(fontsize=6)
+ax.legend(fontsize=7)
 fig.suptitle("100 steps on the valley: w₁ horizontal (steep), w₂ vertical (flat); start ●, minimum ★")
 fig.tight_layout()
 plt.show()
@@ -647,6 +647,29 @@ plt.show()
 print(f"first 5 steps: mean of m_t {m_t[:5].mean():.2f}, mean of m̂_t {m_hat[:5].mean():.2f}, "
       f"mean of g_t {g[:5].mean():.2f}")
 assert m_t[:5].mean() < 0.5 and abs(m_hat[:5].mean() - g[:5].mean()) < 0.3
+
+# %% [markdown]
+# > **The course says** (the optimisation deck) the Adam update once as `η·m̂/(√v̂ + ε)` and once as
+# > `η·m̂/√(v̂ + ε)`. They are not the same method. **We measured** the first step, where
+# > `m̂ = g` and `v̂ = g²`, for gradients of different sizes, with `ε = 1e-8` (minigrad's `optim.Adam`
+# > and PyTorch use the first form, as does COURSE.md):
+
+# %%
+print(f"{'gradient g':>11} {'optim.Adam step / η':>20} {'ε inside √ (NumPy)':>19}")
+eps_rows = {}
+for g0 in (1.0, 1e-3, 1e-5):
+    outside = step_sizes(lambda p: optim.Adam(p, lr=1e-3), 1, grad=g0)[0] / 1e-3
+    inside = g0 / np.sqrt(g0**2 + 1e-8)
+    eps_rows[g0] = (outside, inside)
+    print(f"{g0:>11g} {outside:>20.4f} {inside:>19.4f}")
+assert all(abs(o - 1) < 1e-2 for o, _ in eps_rows.values())
+assert abs(eps_rows[1.0][1] - 1) < 1e-6 and eps_rows[1e-5][1] < 0.2
+
+# %% [markdown]
+# > With `ε` outside, the step is `η` whatever the gradient's size (down to about `ε`); with `ε`
+# > inside, `ε` acts like `√ε = 1e-4` outside, so weights whose gradients are around 1e-5 get steps
+# > ten times smaller than `η`. For the usual gradient sizes the two agree; the difference matters for
+# > weights with tiny gradients, and for reproducing another library's results.
 
 # %% [markdown]
 # ## 7. On a real network: the digits MLP
