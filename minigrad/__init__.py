@@ -60,6 +60,7 @@ int8, uint8, bool = _D["int8"], _D["uint8"], _D["bool"]
 complex64 = cfloat = _D["complex64"]
 complex128 = cdouble = _D["complex128"]
 finfo = __import__("numpy").finfo
+pi, e, inf, nan = (getattr(__import__("math"), _c) for _c in ("pi", "e", "inf", "nan"))  # torch.pi, torch.e, ...
 iinfo = __import__("numpy").iinfo
 
 __version__ = "0.1.0"
