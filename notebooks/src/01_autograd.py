@@ -356,3 +356,130 @@ assert max(good.values()) < 1e-8 and min(bad.values()) > 1e-2
 # parameter below the sigmoid. In practice: check gradients of a new op or layer
 # in float64 on a few small inputs, then turn the check off for training (it costs two forward
 # passes per parameter element).
+
+# %% [markdown]
+# ## Try it
+#
+# Three exercises. Each has a cell for your code — replace the `raise NotImplementedError` — and a
+# check cell that tells you whether you got it right. Until you write yours, the check cell runs the
+# reference solution from `notebooks/solutions/01_autograd.py` (that is how CI keeps the exercises
+# honest) and says so.
+
+# %%
+import importlib
+import sys
+
+sys.path.insert(0, ".")  # the notebook runs from notebooks/, where solutions/ lives
+ref = importlib.import_module("solutions.01_autograd")
+
+# %% [markdown]
+# **1. Write a backward and gradcheck it.** Softplus, `f(x) = log(1 + eˣ)`, is a smooth ReLU.
+# Derive `f'(x)` and write the `backward` of `MySoftplus` (the forward is given), as the
+# `BuggySigmoid` above but right. The check runs `gradcheck` and compares with
+# `nn.functional.softplus`.
+
+# %%
+class MySoftplus(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = (1 + x.exp()).log()
+        ctx.save_for_backward(x)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        raise NotImplementedError("return g times f'(x)")
+
+
+# %%
+def test_softplus(cls):
+    x = mg.randn(4, 5, requires_grad=True)
+    assert gradcheck(cls.apply, (x,)), "gradcheck failed"  # raises GradcheckError naming the element
+    cls.apply(x).sum().backward()
+    x2 = x.detach().clone().requires_grad_(True)
+    mg.nn.functional.softplus(x2).sum().backward()
+    err = np.abs(x.grad.numpy() - x2.grad.numpy()).max()
+    assert err < 1e-12, f"gradient differs from F.softplus's by {err:.1e}"
+    return err
+
+
+ref.check(MySoftplus, ref.Softplus, test_softplus, "softplus backward")
+
+# %% [markdown]
+# **2. Backprop by hand, with a squared loss.** The course's regression example: the same two
+# layers as in §2 but a linear output `ŷ = tanh(x·W[1]ᵀ + b[1])·W[2]ᵀ + b[2]` and the loss
+# `L = (1/m)·Σ ½(ŷ − y)²` over a batch of `m` samples. Write `manual_grads(x, y, W1, b1, W2, b2)`
+# with NumPy only (arrays in, a dict `{"W1": …, "b1": …, "W2": …, "b2": …}` of gradients out).
+# The check compares it with `backward()`.
+
+# %%
+def manual_grads(x, y, W1, b1, W2, b2):
+    raise NotImplementedError("forward, then ∂L/∂ŷ, then back through the layers")
+
+
+# %%
+def test_manual(fn):
+    g = mg.Generator().manual_seed(1)
+    x, y = mg.randn(6, 3, generator=g), mg.randn(6, 1, generator=g)
+    W1, b1, W2, b2 = (mg.randn(*s, generator=g, requires_grad=True) for s in [(4, 3), (4,), (1, 4), (1,)])
+    loss = 0.5 * ((((x @ W1.T + b1).tanh() @ W2.T + b2) - y) ** 2).mean()
+    loss.backward()
+    mine = fn(x.numpy(), y.numpy(), W1.numpy(), b1.numpy(), W2.numpy(), b2.numpy())
+    worst = 0.0
+    for name, p in zip(["W1", "b1", "W2", "b2"], [W1, b1, W2, b2]):
+        got = np.asarray(mine[name])
+        assert got.shape == p.grad.shape, f"{name}: shape {got.shape}, expected {p.grad.shape}"
+        worst = max(worst, rel_error(got, p.grad.numpy()))
+        assert rel_error(got, p.grad.numpy()) < 1e-10, f"{name}: relative error {rel_error(got, p.grad.numpy()):.1e}"
+    return worst
+
+
+worst = ref.check(manual_grads, ref.manual_grads, test_manual, "backprop by hand")
+print(f"largest relative error against backward(): {worst:.1e}")
+
+# %% [markdown]
+# **3. Find the bug.** This loop fits `y ≈ x·w` by gradient descent, but its loss does not settle
+# at the minimum. Find the bug (hint: what does `backward()` do to a `.grad` that is already
+# there?), and write the fixed loop as `fit(x, y, steps, lr)` returning `(w, losses)`.
+
+# %%
+def buggy_fit(x, y, steps=100, lr=0.1):
+    w = mg.zeros(x.shape[1], requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((x @ w - y) ** 2).mean()
+        loss.backward()
+        with mg.no_grad():
+            w -= lr * w.grad
+        losses.append(float(loss))
+    return w, np.array(losses)
+
+
+g = mg.Generator().manual_seed(2)
+x_fit = mg.randn(100, 3, generator=g)
+w_true = mg.tensor([1.0, -2.0, 0.5])
+y_fit = x_fit @ w_true + 0.1 * mg.randn(100, generator=g)
+w_lstsq = np.linalg.lstsq(x_fit.numpy(), y_fit.numpy(), rcond=None)[0]
+best_loss = float(((x_fit.numpy() @ w_lstsq - y_fit.numpy()) ** 2).mean())
+_, buggy_losses = buggy_fit(x_fit, y_fit)
+print(f"buggy loop: final loss {buggy_losses[-1]:.3g}, the least-squares minimum is {best_loss:.3g}")
+assert buggy_losses[-1] > 2 * best_loss
+
+
+def fit(x, y, steps=100, lr=0.1):
+    raise NotImplementedError("the fixed loop")
+
+
+# %%
+def test_fit(fn):
+    w, losses = fn(x_fit, y_fit, 100, 0.1)
+    err = np.abs(w.detach().numpy() - w_lstsq).max()
+    assert err < 1e-3, f"w is {err:.1e} from the least-squares solution: the loop does not converge"
+    assert abs(losses[-1] - best_loss) < 1e-4 * best_loss + 1e-8, "the final loss is not the minimum"
+    return losses
+
+
+fixed_losses = ref.check(fit, ref.fit, test_fit, "the gradient-descent loop")
+print(f"fixed loop: final loss {fixed_losses[-1]:.6f} (minimum {best_loss:.6f})")
+

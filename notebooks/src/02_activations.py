@@ -8,7 +8,11 @@
 #    against the course's formulas;
 # 2. gradient norms per layer in a 10-layer sigmoid network against a ReLU one: **vanishing
 #    gradients**, and what they do to training;
-# 3. weights that are too large: **exploding gradients**, and **gradient clipping**.
+# 3. weights that are too large: **exploding gradients**, and **gradient clipping**;
+# 4. **dying ReLUs**: units that stop passing any gradient, counted with `diagnostics`' dead fraction,
+#    against leaky ReLU and ELU.
+#
+# Accuracies are measured on a validation split; the test images are kept aside, unused here.
 
 # %%
 import matplotlib.pyplot as plt
@@ -17,6 +21,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import nn, optim
 from minigrad.data import load_digits, standardize, train_test_split
+from minigrad.diagnostics import layer_stats
 
 mg.manual_seed(0)
 np.set_printoptions(precision=3, suppress=True)
@@ -109,8 +114,9 @@ assert abs(derivs["sigmoid"].max() - 0.25) < 1e-6 and abs(derivs["tanh"].max() -
 
 # %%
 X, y = load_digits()
-X_train, X_test, y_train, y_test = train_test_split(X, y, 0.2, seed=0)
-X_train, X_test = standardize(X_train, X_test)
+X_rest, X_test, y_rest, y_test = train_test_split(X, y, 0.2, seed=0)  # the test set: kept aside, unused here
+X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, 0.2, seed=1)
+X_train, X_val, X_test = standardize(X_train, X_val, X_test)
 xb, yb = mg.tensor(X_train[:256]), mg.tensor(y_train[:256])
 loss_fn = nn.CrossEntropyLoss()
 
@@ -204,10 +210,11 @@ def train(model, steps=300, lr=0.1, batch_size=64, clip=None, seed=0):
     return np.array(losses), np.array(grad_norms)
 
 
-curves = {}
+curves, trained = {}, {}
 for name in ("sigmoid (Xavier)", "ReLU (He)"):
     mg.manual_seed(0)
-    curves[name], _ = train(mlp(*configs[name]))
+    trained[name] = mlp(*configs[name])
+    curves[name], _ = train(trained[name])
 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 for name, losses in curves.items():
@@ -226,9 +233,74 @@ print(f"ln 10 = {np.log(10):.3f}")
 assert final["sigmoid (Xavier)"] > 2.2 and final["ReLU (He)"] < 0.3
 
 # %% [markdown]
-# The sigmoid network stays at `ln 10 ≈ 2.30`, the loss of a uniform guess over 10 classes: its
-# lower layers receive almost no gradient. The ReLU network of the same depth fits the training
-# batches within 300 steps.
+# The sigmoid network stays at `ln 10 ≈ 2.30`, the loss of a uniform guess over 10 classes. The ReLU
+# network of the same depth fits the training batches within 300 steps.
+#
+# Vanishing gradients in the lower layers are only half of the sigmoid net's problem: its *last*
+# layer gets a healthy gradient (the table above), and still the loss does not move. The reason is
+# the **forward** signal. Each sigmoid layer passes on the differences between inputs multiplied by
+# `W[l]` and by `σ' ≤ 0.25` — the same factor as the backward pass. What reaches the output layer is
+# almost the same vector for every image. Measured: the spread *across images* of each hidden
+# layer's output (the std over the 256 images of each unit, averaged over units), at initialisation
+# and after the 300 steps:
+
+# %%
+def across_images_std(model, x=xb):
+    """Per hidden layer: the std over the batch of each unit's activation, averaged over the units."""
+    out, a = [], x
+    with mg.no_grad():
+        for m in model:
+            a = m(a)
+            if not isinstance(m, nn.Linear):
+                out.append(float(a.numpy().std(0).mean()))
+    return np.array(out)
+
+
+mg.manual_seed(0)
+spread_init = across_images_std(mlp(*configs["sigmoid (Xavier)"]))
+spread_trained = across_images_std(trained["sigmoid (Xavier)"])
+print("layer l:         ", " ".join(f"{l:>7}" for l in range(1, 10)))
+print("at initialisation", " ".join(f"{v:7.1e}" for v in spread_init))
+print("after 300 steps  ", " ".join(f"{v:7.1e}" for v in spread_trained))
+with mg.no_grad():
+    logits = trained["sigmoid (Xavier)"](xb).numpy()
+print(f"trained net's logits: spread across images {logits.std(0).mean():.1e}, "
+      f"spread across the 10 classes of their mean {logits.mean(0).std():.2f}")
+print(f"‖∂L/∂W‖ of the last layer at initialisation: {norms['sigmoid (Xavier)'][-1]:.2f}")
+assert spread_init[-1] < 1e-4 * spread_init[0] and spread_trained[-1] < 1e-4 * spread_trained[0]
+assert logits.std(0).mean() < 1e-3 and norms["sigmoid (Xavier)"][-1] > 0.1
+
+# %% [markdown]
+# Across 9 layers the spread between images falls by about a factor of 4 per layer, from 0.2 to
+# about 2e-6: the last hidden layer says the same thing for every digit. The output layer, which
+# does get a gradient, can learn only what is the same for all images — the class frequencies, one
+# constant logit per class — and that leaves the loss at `ln 10`. Training does not repair it,
+# because the lower layers that would have to spread the signal get no gradient.
+#
+# > **The course says / we measured.** The course lists Xavier/Glorot for "sigmoid, tanh", and one
+# > deck's gain table puts a factor 4 on Xavier for tanh. The factor 4 is the sigmoid's (its slope
+# > at 0 is 1/4, tanh's is 1; notebook 03 measures what 4 does to tanh). With plain Xavier the
+# > 10-layer sigmoid net is the one above. With 4 × Xavier:
+
+# %%
+mg.manual_seed(0)
+sig4 = mlp(nn.Sigmoid, "xavier", gain=4.0)
+g4 = weight_grad_norms(sig4)
+spread4_init = across_images_std(sig4)
+loss4, _ = train(sig4)
+g1 = norms["sigmoid (Xavier)"]
+print(f"{'sigmoid':<13} {'first/last ‖dW‖':>16} {'spread at layer 9':>18} {'loss, last 20 steps':>20}")
+print(f"{'Xavier':<13} {g1[0] / g1[-1]:>16.1e} {spread_init[-1]:>18.1e} {curves['sigmoid (Xavier)'][-20:].mean():>20.3f}")
+print(f"{'4 × Xavier':<13} {g4[0] / g4[-1]:>16.1e} {spread4_init[-1]:>18.1e} {loss4[-20:].mean():>20.3f}")
+assert g4[0] / g4[-1] > 300 * g1[0] / g1[-1]
+assert loss4[-20:].mean() < curves["sigmoid (Xavier)"][-20:].mean() - 0.1
+assert loss4[-20:].mean() > 1.0  # better, but far from the ReLU net
+
+# %% [markdown]
+# The factor 4 makes the first/last gradient ratio about a thousand times better and the loss
+# starts to move, but after 300 steps it is still far above the ReLU network's. Xavier's derivation
+# assumes an activation with slope 1 at 0; the sigmoid has 1/4, and even corrected it does not keep
+# 10 layers trainable at this learning rate.
 #
 # ## 3. Exploding gradients and gradient clipping
 #
@@ -329,8 +401,287 @@ for name, clip in (("by norm (5)", lambda ps: nn.utils.clip_grad_norm_(ps, 5.0))
 assert abs(cosines["by norm (5)"] - 1) < 1e-6 and cosines["by value (0.1)"] < 0.99
 
 # %% [markdown]
+# ## 4. Dying ReLUs
+#
+# A ReLU unit whose pre-activation `z` is negative for *every* input outputs 0 everywhere and has
+# derivative 0 everywhere: no gradient reaches its weights, so nothing can bring it back. It is
+# **dead**. `diagnostics.layer_stats` reports the fraction of such units per ReLU layer as
+# `dead_frac` (output exactly 0 for every sample of the batch). Leaky ReLU (slope 0.01 below 0) and
+# ELU have a nonzero derivative for `z < 0`, so their units cannot die in this sense.
+#
+# A common way to kill units is a learning rate that is far too large for a few steps. The
+# experiment: a 4-layer network (3 hidden layers of 64, He init) takes 20 Adam steps at lr 0.1 — a
+# hundred times Adam's usual 1e-3, a typo-sized mistake — and then 300 SGD steps at a sensible
+# lr 0.1 (the setting of §2). Five seeds per activation; the dead fraction over all 1 149 training
+# images, and the validation accuracy at the end.
+
+# %%
+def negative_everywhere(model, X):
+    """Per hidden layer: the fraction of units whose pre-activation is ≤ 0 for every image of X."""
+    out, a = [], mg.tensor(X)
+    with mg.no_grad():
+        for m in list(model)[:-1]:
+            a = m(a)
+            if isinstance(m, nn.Linear):
+                out.append(float(np.all(a.numpy() <= 0, axis=0).mean()))
+    return np.array(out)
+
+
+def dead_units(model, X):
+    """Per hidden layer: a boolean mask of the units with pre-activation ≤ 0 for every image of X."""
+    out, a = [], mg.tensor(X)
+    with mg.no_grad():
+        for m in list(model)[:-1]:
+            a = m(a)
+            if isinstance(m, nn.Linear):
+                out.append(np.all(a.numpy() <= 0, axis=0))
+    return out
+
+
+def val_accuracy(model):
+    with mg.no_grad():
+        return float((model(mg.tensor(X_val)).numpy().argmax(1) == y_val).mean())
+
+
+dying = {}
+for name, act in (("ReLU", nn.ReLU), ("leaky ReLU", nn.LeakyReLU), ("ELU", nn.ELU)):
+    rows = []
+    for seed in range(5):
+        mg.manual_seed(seed)
+        model = mlp(act, "he", depth=4)
+        opt, rng = optim.Adam(model.parameters(), lr=0.1), np.random.default_rng(seed)
+        for _ in range(20):  # the too-large learning rate
+            idx = rng.choice(len(X_train), 64, replace=False)
+            opt.zero_grad()
+            loss_fn(model(mg.tensor(X_train[idx])), mg.tensor(y_train[idx])).backward()
+            opt.step()
+        after_bad = negative_everywhere(model, X_train)
+        masks = dead_units(model, X_train)
+        train(model, lr=0.1, seed=seed)
+        after = negative_everywhere(model, X_train)
+        row = dict(after_bad=after_bad, after=after, acc=val_accuracy(model))
+        if name == "ReLU":
+            row["dead_frac"] = np.array([r.dead_frac for r in layer_stats(model, X_train).of_kind("ReLU")])
+            masks_end = dead_units(model, X_train)
+            # units dead before the 300 SGD steps that are alive after them (revived by the layers below)
+            row["revived"] = sum(int((d & ~e).sum()) for d, e in zip(masks, masks_end)) / sum(int(d.sum()) for d in masks)
+            # the gradient reaching the weights and biases of the units dead at the end, over all training images
+            model.zero_grad()
+            loss_fn(model(mg.tensor(X_train)), mg.tensor(y_train)).backward()
+            lins = [m for m in model if isinstance(m, nn.Linear)]
+            row["dead_grad"] = max(max(float(np.abs(m.weight.grad.numpy()[e]).max(initial=0)),
+                                       float(np.abs(m.bias.grad.numpy()[e]).max(initial=0)))
+                                   for m, e in zip(lins, masks_end))
+        rows.append(row)
+    dying[name] = rows
+
+print(f"{'activation':<11} {'units ≤ 0 on every image, layers 1/2/3':>40} {'':>4} {'validation accuracy':>20}")
+print(f"{'':<11} {'after the 20 bad steps':>24} {'after 300 more':>16}")
+for name, rows in dying.items():
+    bad = np.mean([r["after_bad"] for r in rows], axis=0)
+    end = np.mean([r["after"] for r in rows], axis=0)
+    accs = np.array([r["acc"] for r in rows])
+    print(f"{name:<11} {' '.join(f'{v:5.0%}' for v in bad):>24} {' '.join(f'{v:5.0%}' for v in end):>16}"
+          f"     {accs.mean():6.1%} ± {accs.std():.1%}  (seeds {' '.join(f'{a:.0%}' for a in accs)})")
+relu_rows = dying["ReLU"]
+print("ReLU, diagnostics' dead_frac per layer after training (mean of 5 seeds):",
+      np.round(np.mean([r["dead_frac"] for r in relu_rows], axis=0), 2))
+print(f"ReLU: of the units dead after the bad steps, {np.mean([r['revived'] for r in relu_rows]):.1%} came back "
+      f"during the 300 SGD steps; largest gradient reaching a dead unit's weights or bias at the end: "
+      f"{max(r['dead_grad'] for r in relu_rows):.1e}")
+acc = {name: np.array([r["acc"] for r in rows]) for name, rows in dying.items()}
+for r in relu_rows:
+    assert np.allclose(r["dead_frac"], r["after"])  # dead_frac counts exactly these units
+    assert r["dead_grad"] == 0.0  # no gradient reaches a dead unit
+assert np.mean([r["revived"] for r in relu_rows]) < 0.05  # and (almost) none of them came back
+assert np.mean([r["after"][1] for r in relu_rows]) > 0.5  # most of ReLU layer 2 is dead
+relu_below_leaky = int((acc["ReLU"] < acc["leaky ReLU"]).sum())
+print(f"ReLU below leaky ReLU (same seed) in {relu_below_leaky} of 5 seeds; below ELU in "
+      f"{int((acc['ReLU'] < acc['ELU']).sum())} of 5")
+assert acc["ReLU"].mean() < min(acc["leaky ReLU"].mean(), acc["ELU"].mean()) - 0.05
+assert acc["ReLU"].std() > 2 * max(acc["leaky ReLU"].std(), acc["ELU"].std()) and relu_below_leaky >= 4
+
+# %% [markdown]
+# After the 20 bad steps most of the ReLU network's second layer is negative on every training
+# image, and it stays so: those units are dead — `dead_frac` counts exactly them, almost none of
+# them came back during the 300 SGD steps (a unit can revive only if the layers below it change
+# enough to push some input above 0), and at the end the gradient reaching their weights and
+# biases is exactly 0. The network is left with a fraction of its width.
+# Leaky ReLU's units are knocked below 0 too (58 % of layer 2) and they do not come back above 0
+# either — but they still pass signal and gradient through the 0.01 slope, so the
+# network recovers to close to 90 %. ELU, whose negative side is not flat near 0, loses the fewest
+# units. On validation accuracy the ReLU network is about 10 points lower on average and far more
+# variable (± 10 points against ± 2): how much it loses depends on which units die — one seed kept
+# enough to reach 92 %, so the gap is clear on average and in 4 of 5 paired seeds, not in every run.
+# The difference between leaky ReLU and ELU is within their seed-to-seed spread.
+
+# %% [markdown]
 # Summary, with the numbers above: a saturating activation multiplies the gradient by at most
 # 0.25 (sigmoid) per layer, and 10 sigmoid layers leave the first layer with a gradient over a
-# thousand times smaller than the last one's, too little to train. ReLU-family activations with He
-# initialisation keep the layers balanced. Weights that are too large do the opposite, and
-# clipping the gradient norm is the safety net that keeps such a run finite.
+# hundred thousand times smaller than the last one's — and the forward signal collapses the same
+# way, so even the well-fed last layer sees the same input for every image. ReLU-family activations
+# with He initialisation keep the layers balanced. Weights that are too large do the opposite, and
+# clipping the gradient norm is the safety net that keeps such a run finite. ReLU units can die —
+# zero output and zero gradient on every input — and a few steps at a too-large learning rate are
+# enough to kill most of a layer; leaky ReLU and ELU keep a gradient below 0.
+
+# %% [markdown]
+# ## Try it
+#
+# Four exercises. Each has a cell for your code — replace the `raise NotImplementedError` — and a
+# check cell that tells you whether you got it right. Until you write yours, the check cell runs the
+# reference solution from `notebooks/solutions/02_activations.py` (that is how CI keeps the
+# exercises honest) and says so.
+
+# %%
+import importlib
+import sys
+
+from minigrad.autograd import Function, gradcheck
+
+sys.path.insert(0, ".")  # the notebook runs from notebooks/, where solutions/ lives
+ref = importlib.import_module("solutions.02_activations")
+
+# %% [markdown]
+# **1. The backward of a new activation.** SiLU (also called swish), `f(x) = x·σ(x)`, is used in
+# many recent networks. Derive `f'(x)` and write the `backward` of `MySiLU`, a PyTorch-style
+# `autograd.Function` (the forward is given). The check runs `gradcheck` in float64 and compares
+# with minigrad's own `nn.functional.silu`.
+
+# %%
+class MySiLU(Function):
+    @staticmethod
+    def forward(ctx, x):
+        s = 1 / (1 + (-x).exp())
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, g):
+        x, s = ctx.saved_tensors
+        raise NotImplementedError("return g times f'(x), written with x and s = σ(x)")
+
+
+# %%
+def test_silu(cls):
+    x = mg.randn(4, 5, dtype=mg.float64, requires_grad=True)
+    assert gradcheck(cls.apply, (x,)), "gradcheck failed"  # raises GradcheckError naming the element
+    y = cls.apply(x)
+    y.sum().backward()
+    x2 = x.detach().clone().requires_grad_(True)
+    nn.functional.silu(x2).sum().backward()
+    err = np.abs(x.grad.numpy() - x2.grad.numpy()).max()
+    assert err < 1e-12, f"gradient differs from F.silu's by {err:.1e}"
+    return err
+
+
+ref.check(MySiLU, ref.SiLU, test_silu, "SiLU backward")
+
+# %% [markdown]
+# **2. Predict, then measure.** §2 measured the first/last weight-gradient ratio of the 10-layer
+# network: 0.35 with ReLU, 0.61 with ELU (α = 1). Replace the activation by ELU with α = 0.1 (closer
+# to ReLU below 0). Predict the ratio first, then write `measure_elu_small_alpha()`: build
+# `mlp(lambda: nn.ELU(alpha=0.1), "he")` and return `‖dW[1]‖ / ‖dW[10]‖` from `weight_grad_norms`.
+
+# %%
+MY_PREDICTION = None  # your predicted ratio
+
+
+def measure_elu_small_alpha():
+    raise NotImplementedError("build the network and return the first/last gradient ratio")
+
+
+# %%
+def test_elu(fn):
+    mg.manual_seed(0)
+    mine = fn()
+    mg.manual_seed(0)
+    expected = ref.elu_small_alpha_ratio(mlp, weight_grad_norms)
+    assert abs(mine / expected - 1) < 1e-6, f"measured {mine:.3g}, the reference measures {expected:.3g}"
+    return mine
+
+
+elu01 = ref.check(measure_elu_small_alpha, lambda: ref.elu_small_alpha_ratio(mlp, weight_grad_norms), test_elu,
+                  "ELU(α = 0.1) gradient ratio")
+relu_ratio, elu_ratio = ratio_relu, norms["ELU (He)"][0] / norms["ELU (He)"][-1]
+print(f"first/last: ReLU {relu_ratio:.2f}, ELU(0.1) {elu01:.2f}, ELU(1) {elu_ratio:.2f}")
+if MY_PREDICTION is not None:
+    print(f"your prediction {MY_PREDICTION:.2f}: {'right within a factor 1.5' if 1 / 1.5 < MY_PREDICTION / elu01 < 1.5 else 'not quite'}")
+assert 0.1 < elu01 < 10  # no vanishing: the layers stay within a factor of ten
+
+# %% [markdown]
+# **3. Find the bug.** This loop is meant to train §3's 1.5 × He network with clipping by norm, but
+# its loss still overflows. Find the bug, and write the fixed loop as `train_clipped(model)`
+# (same arguments and return value; lr 0.03, clip at 5, 300 steps, batches drawn with
+# `np.random.default_rng(0)`).
+
+# %%
+def buggy_train_clipped(model, steps=300, lr=0.03):
+    opt = optim.SGD(model.parameters(), lr=lr)
+    rng = np.random.default_rng(0)
+    losses = []
+    for _ in range(steps):
+        idx = rng.choice(len(X_train), 64, replace=False)
+        opt.zero_grad()
+        loss = loss_fn(model(mg.tensor(X_train[idx])), mg.tensor(y_train[idx]))
+        loss.backward()
+        opt.step()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        losses.append(float(loss))
+    return np.array(losses)
+
+
+with np.errstate(all="ignore"):
+    mg.manual_seed(0)
+    buggy = buggy_train_clipped(mlp(nn.ReLU, "he", gain=1.5))
+print(f"buggy loop: first non-finite loss at step {int(np.argmin(np.isfinite(buggy)))}")
+assert not np.isfinite(buggy).all()
+
+
+def train_clipped(model):
+    raise NotImplementedError("the fixed loop")
+
+
+# %%
+def test_clipped(fn):
+    mg.manual_seed(0)
+    with np.errstate(all="ignore"):
+        losses = np.asarray(fn(mlp(nn.ReLU, "he", gain=1.5)))
+    assert losses.shape == (300,), "one loss per step, 300 steps"
+    assert np.isfinite(losses).all(), "the loss still overflows: is the gradient clipped before the step?"
+    assert losses[-20:].mean() < 0.5, f"loss over the last 20 steps {losses[-20:].mean():.3f}: it should train"
+    return losses
+
+
+fixed = ref.check(train_clipped, lambda m: ref.train_clipped(m, X_train, y_train, loss_fn), test_clipped,
+                  "the clipped training loop")
+print(f"fixed loop: loss over the last 20 steps {fixed[-20:].mean():.3f}")
+
+# %% [markdown]
+# **4. Count dead units yourself.** Write `dead_fraction(model, X)`: for each `nn.ReLU` of a
+# `Sequential`, the fraction of its units whose output is exactly 0 for every row of `X`. The check
+# compares it with `diagnostics.layer_stats(...).dead_frac` on a ReLU network whose biases start
+# at −2 (a bad initialisation that kills units before any training).
+
+# %%
+def dead_fraction(model, X):
+    raise NotImplementedError("run X through the layers, look at each ReLU's output")
+
+
+# %%
+def test_dead(fn):
+    mg.manual_seed(0)
+    model = mlp(nn.ReLU, "he", depth=4)
+    for m in model:
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.bias, -2.0)
+    mine = np.asarray(fn(model, X_train))
+    expected = np.array([r.dead_frac for r in layer_stats(model, X_train).of_kind("ReLU")])
+    assert mine.shape == expected.shape, f"one fraction per ReLU layer: {expected.shape}, got {mine.shape}"
+    assert np.allclose(mine, expected), f"yours {mine}, diagnostics {expected}"
+    return mine
+
+
+dead_b2 = ref.check(dead_fraction, ref.dead_fraction, test_dead, "dead fraction")
+print("dead fraction per ReLU layer with biases at −2, before training:", np.round(dead_b2, 2))
+assert dead_b2.max() > 0.05
