@@ -116,17 +116,52 @@ def run_backward(
     capture: set | None = None,
     accumulate: bool = True,
 ) -> dict:
-    """Walk the graph from ``roots`` (nodes) with their gradients.
+    """Walk the graph from ``roots`` (nodes) with their gradients: the module docstring's steps.
 
     ``capture``: nodes whose total incoming gradient is returned, as Tensors (``autograd.grad``).
     ``accumulate``: whether leaves' ``.grad`` is updated.
     Without ``create_graph`` the walk moves plain arrays and backward rules run on them.
     """
     arrays = not create_graph
-    # 1. dependency counts: how many edges enter each node from the nodes reachable from the roots
-    deps: dict = {}
     unique_roots = list(dict.fromkeys(roots)) if len(roots) > 1 else roots
-    stack = list(unique_roots)
+    deps = _count_edges(unique_roots)  # 1.
+    # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
+    buffers: dict = {}
+    for node, g in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, g._data if arrays else g, False, arrays)
+    walk = _Walk(deps, buffers, arrays, retain_graph, capture, accumulate)
+    ready = [n for n in unique_roots if n not in deps]
+    state = _state
+    prev_enabled, prev_arrays = state.enabled, state.arrays
+    state.enabled = create_graph
+    state.arrays = arrays  # rules see raw arrays in `node.inputs` / `node.output`
+    try:
+        while ready:  # 2.
+            node = ready.pop()
+            entry = buffers.pop(node, None)
+            if entry is None:  # no gradient reached this node: just release its inputs' counts
+                walk.deliver(node, (None,) * len(node.parents), None, ready)
+                continue
+            g, owned = entry
+            if node._hooks or node._retained or capture:
+                state.arrays = False  # user hooks see Tensors
+                g, owned = _observe(node, g, owned, arrays, capture, walk.captured)
+                state.arrays = arrays
+            if node.is_accumulator:  # 3.
+                if accumulate:
+                    _accumulate_into(node.variable, g, owned, arrays)
+                continue
+            walk.deliver(node, walk.call_rule(node, g), g, ready)
+    finally:
+        state.enabled = prev_enabled
+        state.arrays = prev_arrays
+    return walk.captured
+
+
+def _count_edges(roots: list) -> dict:
+    """Step 1: how many edges enter each node from the nodes reachable from ``roots``."""
+    deps: dict = {}
+    stack = list(roots)
     is_root = set(stack)
     while stack:
         for p in stack.pop().parents:
@@ -137,94 +172,81 @@ def run_backward(
                     deps[p] = 1
                     if p not in is_root:
                         stack.append(p)
+    return deps
 
-    # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
-    buffers: dict = {}
-    for node, g in zip(roots, root_grads):
-        _add_to_buffer(buffers, node, g._data if arrays else g, False, arrays)
-    captured: dict = {}
-    ready = [n for n in unique_roots if n not in deps]
-    anomaly = _state.anomaly
-    state = _state
-    prev_enabled, prev_arrays = state.enabled, state.arrays
-    state.enabled = create_graph
-    state.arrays = arrays  # rules see raw arrays in `node.inputs` / `node.output`
-    direct = capture is None and accumulate  # a leaf's only gradient may go straight into .grad
-    try:
-        while ready:
-            node = ready.pop()
-            entry = buffers.pop(node, None)
-            parents = node.parents
-            if entry is None:  # no gradient reached this node: just release its inputs' counts
-                for p in parents:
-                    if p is not None:
-                        deps[p] -= 1
-                        if deps[p] == 0:
-                            ready.append(p)
+
+class _Walk:
+    """What one backward pass carries from node to node: the rule call and the delivery."""
+
+    __slots__ = ("deps", "buffers", "arrays", "retain_graph", "capture", "captured", "direct", "anomaly")
+
+    def __init__(self, deps: dict, buffers: dict, arrays: bool, retain_graph: bool, capture: set | None,
+                 accumulate: bool) -> None:
+        self.deps, self.buffers, self.arrays = deps, buffers, arrays
+        self.retain_graph, self.capture, self.captured = retain_graph, capture, {}
+        self.direct = capture is None and accumulate  # a leaf's only gradient may go straight into .grad
+        self.anomaly = _state.anomaly
+
+    def call_rule(self, node: Any, g: Any) -> tuple:
+        """Step 2: the node's rule on its total gradient; one gradient per input, counted."""
+        if self.arrays and not node.array_backward:  # a rule that needs Tensors: run it on them, unrecorded
+            _state.arrays = False
+            grads = node.backward(Tensor._make(g))
+            _state.arrays = True
+        else:
+            grads = node.backward(g)
+        if type(grads) is not tuple:
+            grads = _one_gradient(grads, node)
+        if len(grads) != len(node.parents):
+            raise RuntimeError(
+                f"function {node.name} returned an incorrect number of gradients (expected {len(node.parents)}, "
+                f"got {len(grads)})"
+            )
+        if not self.retain_graph:
+            node.release()
+        if self.anomaly:
+            _check_finite(node, grads)
+        return grads
+
+    def deliver(self, node: Any, grads: tuple, g: Any, ready: list) -> None:
+        """Step 3: each input's gradient, fitted to it (``_fit_*``), into its node's buffer, or
+        straight into a leaf's ``.grad`` when it is the leaf's only one; a node whose last
+        consumer has now sent its gradient becomes ready."""
+        deps, buffers, arrays = self.deps, self.buffers, self.arrays
+        for i, (p, gi) in enumerate(zip(node.parents, grads)):
+            if p is None:
                 continue
-            g, owned = entry
-            if node._hooks or node._retained or capture:
-                state.arrays = False  # user hooks see Tensors
-                g, owned = _observe(node, g, owned, arrays, capture, captured)
-                state.arrays = arrays
-            if node.is_accumulator:
-                if accumulate:
-                    _accumulate_into(node.variable, g, owned, arrays)
-                continue
-
-            if not arrays or node.array_backward:
-                grads = node.backward(g)
-            else:  # a rule that needs Tensors: run it on them, without recording
-                state.arrays = False
-                grads = node.backward(Tensor._make(g))
-                state.arrays = True
-            if type(grads) is not tuple:
-                grads = _one_gradient(grads, node)
-            if len(grads) != len(parents):
-                raise RuntimeError(
-                    f"function {node.name} returned an incorrect number of gradients (expected {len(parents)}, "
-                    f"got {len(grads)})"
-                )
-            if not retain_graph:
-                node.release()
-            if anomaly:
-                _check_finite(node, grads)
-
-            for i, (p, gi) in enumerate(zip(parents, grads)):
-                if p is None:
+            if gi is not None:
+                if arrays:
+                    if type(gi) is not np.ndarray or gi.dtype is not p.dtype or gi.shape != p.shape:
+                        gi = _fit_array(gi, p, node, i)
+                    # an array this rule just made belongs to nobody else (views and
+                    # passed-on gradients might be shared)
+                    fresh = gi is not g and gi.base is None
+                else:
+                    if type(gi) is not Tensor or gi.dtype != p.dtype or gi.shape != p.shape:
+                        gi = _fit_tensor(gi, p, node, i)
+                    fresh = False
+                if self.direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
+                    _deliver_to_leaf(p.variable, gi, fresh, arrays)  # no trip through `ready`
                     continue
-                if gi is not None:
-                    if arrays:
-                        if type(gi) is not np.ndarray or gi.dtype is not p.dtype or gi.shape != p.shape:
-                            gi = _fit_array(gi, p, node, i)
-                        # an array this rule just made belongs to nobody else (views and
-                        # passed-on gradients might be shared)
-                        fresh = gi is not g and gi.base is None
-                    else:
-                        if type(gi) is not Tensor or gi.dtype != p.dtype or gi.shape != p.shape:
-                            gi = _fit_tensor(gi, p, node, i)
-                        fresh = False
-                    if direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
-                        # a leaf's only gradient goes straight into .grad (no trip through `ready`)
-                        t = p.variable
-                        with _LEAF_LOCK:
-                            if fresh and t._grad is None:  # the common case, inlined: .grad is this array
-                                t._grad = Tensor._make(gi)
-                            else:
-                                _add_into_grad(t, gi, fresh, arrays)
-                        continue
-                    if p not in buffers:
-                        buffers[p] = [gi, fresh]
-                    else:
-                        _add_to_buffer(buffers, p, gi, fresh, arrays)
-                d = deps[p] - 1
-                deps[p] = d
-                if d == 0:
-                    ready.append(p)
-    finally:
-        state.enabled = prev_enabled
-        state.arrays = prev_arrays
-    return captured
+                if p not in buffers:
+                    buffers[p] = [gi, fresh]
+                else:
+                    _add_to_buffer(buffers, p, gi, fresh, arrays)
+            d = deps[p] - 1
+            deps[p] = d
+            if d == 0:
+                ready.append(p)
+
+
+def _deliver_to_leaf(t: Tensor, g: Any, fresh: bool, arrays: bool) -> None:
+    """A leaf's only gradient, into its ``.grad``: the array itself when nobody else holds it."""
+    with _LEAF_LOCK:
+        if fresh and t._grad is None:  # the common case
+            t._grad = Tensor._make(g)
+        else:
+            _add_into_grad(t, g, fresh, arrays)
 
 
 # ------------------------------------------------------------------ what a rule returns

@@ -72,16 +72,20 @@ class LeakyReLU(Function):
 
 
 class ELU(Function):
-    """y = x for x > 0, else α(eˣ − 1);  ∂x = g for x > 0, else g · (y + α)  (= α·eˣ)"""
+    """y = x for x > 0, else α(eˣ − 1);  ∂x = g for x > 0, else g · α·eˣ  (= g · (y + α))
 
-    save_output = True
+    The rule reads the input, as PyTorch's does, so updating the output in place is allowed.
+    """
+
+    save_inputs = True
 
     def forward(self, x):
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
 
     def backward(self, g):
-        y = self.output
-        return dual.where(dual.array(y) > 0, g, g * (y + self.alpha))
+        (x,) = self.inputs
+        positive = dual.array(x) > 0
+        return dual.where(positive, g, g * self.alpha * dual.exp(dual.where(positive, 0.0, x)))
 
 
 # ---------------------------------------------------------------------- smooth activations (GELU, SiLU, Softplus)

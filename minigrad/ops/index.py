@@ -43,7 +43,12 @@ class GetItem(Function):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return x[self.index]
+        out = x[self.index]
+        if type(out) is not np.ndarray:  # one element: NumPy gives a scalar, PyTorch a 0-d view
+            index = self.index if isinstance(self.index, tuple) else (self.index,)
+            if not any(i is Ellipsis for i in index):
+                out = x[index + (Ellipsis,)]
+        return out
 
     def backward(self, g):
         return dual.scatter_add(g, self.index, self.in_shape)
