@@ -14,7 +14,7 @@ from minigrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_
 from minigrad._random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
-from minigrad.autograd.function import ShapeError
+from minigrad.errors import ShapeError
 from minigrad.creation import (
     arange, empty, eye, from_numpy, full, full_like, linspace, normal, ones, ones_like, rand, rand_like, randint,
     randn, randn_like, randperm, tensor, zeros, zeros_like,
@@ -45,7 +45,22 @@ from minigrad._extras import (
     row_stack, vstack,
 )
 from minigrad._print import set_printoptions
+from minigrad.ops.extra import (
+    acos, acosh, addcdiv, addcmul, aminmax, asin, asinh, atan, atanh, cosh, cummax, cummin, deg2rad, diff, erfc,
+    fmod, hypot, inner, kron, kthvalue, logaddexp, logit, nanmean, nansum, quantile, rad2deg, rot90, sinh,
+    std_mean, var_mean, xlogy,
+)
+from minigrad._extras import (
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+    Size, are_deterministic_algorithms_enabled, block_diag, cartesian_prod, chain_matmul, empty_like,
+    get_float32_matmul_precision, get_num_interop_threads, get_num_threads, isin, randint_like, scalar_tensor,
+    select, set_float32_matmul_precision, set_num_interop_threads, set_num_threads, take_along_dim, trapezoid,
+    trapz, tril_indices, triu_indices, use_deterministic_algorithms, vdot,
+)
+from minigrad._extras import clamp_max, clamp_min, ravel, sgn, swapaxes, swapdims
 arctan2 = atan2
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 
 # dtypes: NumPy's, under PyTorch's names too (x.dtype == mg.float32 == mg.float == np.float32)
 from minigrad._dtype import ALIASES as _D  # noqa: E402

@@ -239,3 +239,244 @@ class inference_mode(no_grad):
         if callable(mode) and not isinstance(mode, bool):  # bare @inference_mode
             return cls()(mode)
         return super().__new__(cls)
+
+
+# ---------------------------------------------------------------------- more of PyTorch's namespace
+#: ``torch.Size``: shapes are tuples here, so ``x.shape == mg.Size([2, 3])`` and ``isinstance(x.shape, mg.Size)``
+Size = tuple
+
+
+def empty_like(input: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:  # noqa: A002
+    """A tensor shaped like ``input`` (filled with zeros: NumPy gives no uninitialised memory worth having)."""
+    check_device(device)
+    x = _t(input)
+    d = x.dtype if dtype is None else np.dtype(dtype)
+    _check_requires_grad(d, requires_grad)
+    return Tensor._make(np.zeros(x.shape, dtype=d), bool(requires_grad))
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding ``s`` (the default float dtype unless ``dtype`` is given)."""
+    check_device(device)
+    d = get_default_dtype() if dtype is None else np.dtype(dtype)
+    _check_requires_grad(d, requires_grad)
+    return Tensor._make(np.asarray(s, dtype=d), bool(requires_grad))
+
+
+def randint_like(input: Any, low: int = 0, high: int | None = None, *, dtype: Any = None,  # noqa: A002
+                 generator: Any = None, device: Any = None) -> Tensor:
+    """Random integers in [low, high) shaped like ``input`` (``randint_like(x, high)`` or ``(x, low, high)``)."""
+    from minigrad._random import resolve_generator
+
+    check_device(device)
+    if high is None:
+        low, high = 0, low
+    x = _t(input)
+    d = x.dtype if dtype is None else np.dtype(dtype)
+    return Tensor._make(resolve_generator(generator).integers(low, high, x.shape).astype(d))
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = np.int64, device: Any = None) -> Tensor:
+    """The (2, n) indices of the upper triangle of a row × col matrix, row by row."""
+    check_device(device)
+    return Tensor._make(np.stack(np.triu_indices(row, offset, col)).astype(dtype))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = np.int64, device: Any = None) -> Tensor:
+    """The (2, n) indices of the lower triangle of a row × col matrix, row by row."""
+    check_device(device)
+    return Tensor._make(np.stack(np.tril_indices(row, offset, col)).astype(dtype))
+
+
+def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """Values at ``indices`` along ``dim`` (broadcast against each other), or of the flattened input."""
+    from minigrad.ops.select import _take_along
+
+    x = _t(input)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if dim is None:
+        return _take_along(x.reshape(-1), 0, idx.reshape(-1))
+    from minigrad.tensor import _wrap_dim
+
+    d = _wrap_dim(dim, x.ndim, "take_along_dim")
+    shape = list(np.broadcast_shapes(tuple(n if i != d else 1 for i, n in enumerate(x.shape)),
+                                     tuple(n if i != d else 1 for i, n in enumerate(idx.shape))))
+    xs, is_ = list(shape), list(shape)
+    xs[d], is_[d] = x.shape[d], idx.shape[d]
+    if tuple(xs) != x.shape:
+        x = x.expand(*xs)
+    return _take_along(x, d, np.broadcast_to(idx, tuple(is_)))
+
+
+def select(input: Any, dim: int, index: int) -> Tensor:  # noqa: A002
+    """``input`` indexed at ``index`` along ``dim`` (that dim removed)."""
+    x = _t(input)
+    from minigrad.tensor import _wrap_dim
+
+    d = _wrap_dim(dim, x.ndim, "select")
+    return x[(slice(None),) * d + (index,)]
+
+
+def cartesian_prod(*tensors: Any) -> Tensor:
+    """All combinations of the elements of 1-D tensors, as rows (one tensor: itself)."""
+    ts = [_t(x) for x in tensors]
+    if len(ts) == 1:
+        return ts[0]
+    from minigrad.ops.shape import stack
+
+    return stack([g.reshape(-1) for g in meshgrid(*ts, indexing="ij")], 1)
+
+
+def block_diag(*tensors: Any) -> Tensor:
+    """The matrices (0-D and 1-D tensors as 1 × n rows) along the diagonal of a zero matrix."""
+    from minigrad.ops.shape import pad
+
+    ts = [_t(x) for x in tensors]
+    ts = [t.reshape(1, -1) if t.ndim < 2 else t for t in ts]
+    if not ts:
+        return Tensor._make(np.zeros((0, 0), dtype=get_default_dtype()))
+    cols = sum(t.shape[1] for t in ts)
+    rows, left = [], 0
+    for t in ts:
+        rows.append(pad(t, (left, cols - left - t.shape[1])))
+        left += t.shape[1]
+    return cat(rows, 0)
+
+
+def trapezoid(y: Any, x: Any = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
+    """∫ y by the trapezoidal rule along ``dim``: spacing ``dx`` (1 by default) or sample points ``x``."""
+    from minigrad.tensor import _wrap_dim
+
+    y = _t(y)
+    d = _wrap_dim(dim, y.ndim, "trapezoid")
+    hi = (slice(None),) * d + (slice(1, None),)
+    lo = (slice(None),) * d + (slice(None, -1),)
+    mids = (y[hi] + y[lo]) * 0.5
+    if x is None:
+        return mids.sum(d) * (1.0 if dx is None else dx)
+    xt = _t(x)
+    if xt.ndim == 1:
+        widths = xt[1:] - xt[:-1]
+        widths = widths.reshape(*[-1 if i == d else 1 for i in range(y.ndim)])
+    else:
+        widths = xt[hi] - xt[lo]
+    return (mids * widths).sum(d)
+
+
+trapz = trapezoid
+
+
+def vdot(a: Any, b: Any) -> Tensor:
+    """Σ conj(a)·b of two 1-D tensors (for real tensors the dot product)."""
+    a, b = _t(a), _t(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return (a.conj() if a.dtype.kind == "c" and hasattr(a, "conj") else a).dot(b)
+
+
+def chain_matmul(*matrices: Any) -> Tensor:
+    """m₁ @ m₂ @ … (deprecated in PyTorch for ``linalg.multi_dot``)."""
+    out = _t(matrices[0])
+    for m in matrices[1:]:
+        out = out @ m
+    return out
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of ``elements`` is in ``test_elements`` (a bool tensor; no gradient)."""
+    e = _t(elements)._data
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return Tensor._make(np.isin(e, t, invert=invert))
+
+
+# the knobs of PyTorch's CPU runtime: NumPy's are set outside Python, so these only remember what was asked
+_settings: dict[str, Any] = {"threads": 1, "deterministic": False, "matmul_precision": "highest"}
+
+
+def set_num_threads(n: int) -> None:
+    """Remembered only: NumPy's BLAS threads are set by OPENBLAS_NUM_THREADS / OMP_NUM_THREADS at start."""
+    _settings["threads"] = int(n)
+
+
+def get_num_threads() -> int:
+    return _settings["threads"]
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Nothing to set: minigrad runs ops one at a time."""
+
+
+def get_num_interop_threads() -> int:
+    return 1
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """minigrad's ops are deterministic on the CPU already; the flag is remembered."""
+    _settings["deterministic"] = bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _settings["deterministic"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Remembered only: float32 matmuls run at NumPy's (full) precision."""
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"set_float32_matmul_precision: expected 'highest', 'high' or 'medium', got {precision!r}")
+    _settings["matmul_precision"] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _settings["matmul_precision"]
+
+
+class _LegacyTensorType(type):
+    """``torch.FloatTensor`` and kin: ``isinstance(x, mg.FloatTensor)`` checks the dtype."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype_
+
+
+def _legacy_type(name: str, d: Any) -> type:
+    def __new__(cls: type, *args: Any) -> Tensor:  # noqa: N807
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            return Tensor(args[0], dtype=d)  # FloatTensor([1, 2]): the values
+        shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args or (0,)
+        return Tensor._make(np.zeros(tuple(int(s) for s in shape), dtype=d))  # FloatTensor(2, 3): a shape
+
+    return _LegacyTensorType(name, (), {"__new__": __new__, "dtype_": np.dtype(d), "__doc__":
+                                        f"The legacy ``torch.{name}``: ``{name}([values])`` or ``{name}(*shape)``."})
+
+
+FloatTensor = _legacy_type("FloatTensor", np.float32)
+DoubleTensor = _legacy_type("DoubleTensor", np.float64)
+HalfTensor = _legacy_type("HalfTensor", np.float16)
+LongTensor = _legacy_type("LongTensor", np.int64)
+IntTensor = _legacy_type("IntTensor", np.int32)
+ShortTensor = _legacy_type("ShortTensor", np.int16)
+CharTensor = _legacy_type("CharTensor", np.int8)
+ByteTensor = _legacy_type("ByteTensor", np.uint8)
+BoolTensor = _legacy_type("BoolTensor", np.bool_)
+
+
+def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
+    return _t(input).clamp(min=min)
+
+
+def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
+    return _t(input).clamp(max=max)
+
+
+def sgn(input: Any) -> Tensor:  # noqa: A002
+    return _t(input).sign()
+
+
+def swapaxes(input: Any, axis0: int, axis1: int) -> Tensor:  # noqa: A002
+    return _t(input).transpose(axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def ravel(input: Any) -> Tensor:  # noqa: A002
+    return _t(input).reshape(-1)

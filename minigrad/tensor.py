@@ -1404,6 +1404,113 @@ class Tensor:
 
         return nonzero(self)
 
+    def asin(self) -> Tensor:
+        return _extra.asin(self)
+
+    def acos(self) -> Tensor:
+        return _extra.acos(self)
+
+    def atan(self) -> Tensor:
+        return _extra.atan(self)
+
+    def sinh(self) -> Tensor:
+        return _extra.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return _extra.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return _extra.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return _extra.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return _extra.atanh(self)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def erfc(self) -> Tensor:
+        return _extra.erfc(self)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return _extra.logit(self, eps)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return _extra.xlogy(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return _extra.hypot(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return _extra.logaddexp(self, other)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return _extra.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return _extra.addcdiv(self, tensor1, tensor2, value=value)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        return self.clamp(max=max)
+
+    def deg2rad(self) -> Tensor:
+        return _extra.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return _extra.rad2deg(self)
+
+    def fmod(self, other: Any) -> Tensor:
+        return _extra.fmod(self, other)
+
+    def sgn(self) -> Tensor:
+        return self.sign()
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return self.transpose(dim0, dim1)
+
+    def ravel(self) -> Tensor:
+        return self.reshape(-1)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        return _extra.diff(self, n, dim, prepend, append)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _extra.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _extra.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def inner(self, other: Any) -> Tensor:
+        return _extra.inner(self, other)
+
+    def kron(self, other: Any) -> Tensor:
+        return _extra.kron(self, other)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        return _extra.rot90(self, k, dims)
+
+    def cummax(self, dim: int) -> Any:
+        return _extra.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _extra.cummin(self, dim)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _extra.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        return _extra.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _extra.kthvalue(self, k, dim, keepdim)
+
 
 def _unsupported(name: str, reason: str) -> Callable[..., Any]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:

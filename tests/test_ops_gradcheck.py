@@ -257,6 +257,19 @@ OPS += [
     ("linalg-matrix_norm-fro", lambda a: mg.linalg.matrix_norm(a), [normal(2, 3, 4)], [rd.Norm]),
     ("linalg-matrix_norm-1-inf", lambda a: mg.linalg.matrix_norm(a, 1) + mg.linalg.norm(a, float("inf")),
      [distinct(3, 4)], [rd.Sum, rd.Max]),
+    ("asin-acos", lambda a: a.asin() * a.acos(), [RNG.uniform(-0.8, 0.8, (3, 4))], [ex.Asin, ex.Acos]),
+    ("atan", lambda a: mg.atan(a), [normal(3, 4)], [ex.Atan]),
+    ("sinh-cosh", lambda a: a.sinh() + a.cosh() * a, [normal(3, 4)], [ex.Sinh, ex.Cosh]),
+    ("asinh", lambda a: a.asinh(), [normal(3, 4)], [ex.Asinh]),
+    ("acosh", lambda a: a.acosh(), [positive(3, 4) + 1.0], [ex.Acosh]),
+    ("atanh", lambda a: a.atanh(), [RNG.uniform(-0.8, 0.8, (3, 4))], [ex.Atanh]),
+    ("xlogy-logit-logaddexp", lambda a, b: mg.xlogy(a, b) + b.logit() + mg.logaddexp(a, b * 3),
+     [normal(3, 4), RNG.uniform(0.2, 0.8, (3, 4))], [ew.Log, ew.Maximum]),
+    ("cummax-values", lambda a: a.cummax(1).values ** 2 + mg.cummin(a, 0).values, [distinct(3, 4)], [ix.GetItem]),
+    ("quantile", lambda a: mg.quantile(a, mg.tensor([0.3, 0.5], dtype=mg.float64), dim=1) ** 2, [distinct(3, 5)],
+     [ix.GetItem]),
+    ("kron-rot90-diff", lambda a, b: mg.kron(a, b).sin() + a.rot90().sum() * a.diff(dim=0).sum(),
+     [normal(2, 3), normal(2, 2)], [ew.Mul]),
 ]
 
 

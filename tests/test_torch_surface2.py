@@ -151,6 +151,62 @@ CASES = [
                                lib.as_tensor(np.arange(3.0)), lib.as_tensor([1, 2], dtype=lib.float32)), []),
     ("asarray", lambda lib: (lib.asarray([1.0, 2.0]), lib.asarray(np.arange(4)), lib.asarray(3),
                              lib.asarray([[1, 2]], dtype=lib.float64)), []),
+    # more of the namespace: inverse trigonometric and hyperbolic functions, composed math
+    ("asin-acos-atan", lambda lib, x: (lib.asin(x), x.acos(), lib.atan(x * 3), lib.arcsin(x), x.arctan()),
+     [RNG.uniform(-0.9, 0.9, (3, 4))]),
+    ("sinh-cosh-asinh", lambda lib, x: (lib.sinh(x), x.cosh(), lib.asinh(x), x.arcsinh()), [normal(3, 4)]),
+    ("acosh-atanh", lambda lib, x, y: (lib.acosh(x), y.atanh(), lib.arctanh(y)),
+     [np.abs(normal(4)) + 1.1, RNG.uniform(-0.9, 0.9, 4)]),
+    ("asin-int-f32", lambda lib, x: (lib.asin(x), lib.cosh(x)), [np.array([0, 1, -1])]),
+    ("erfc", lambda lib, x: (lib.erfc(x), x.erfc()), [normal(5) * 2]),
+    ("logit", lambda lib, p: (lib.logit(p), p.logit(eps=0.25)), [RNG.uniform(0.05, 0.95, 6)]),
+    ("xlogy", lambda lib, x, y: (lib.xlogy(x, y), x.xlogy(2.0)),
+     [np.array([0.0, 1.5, 2.0, 0.0]), np.array([0.5, 2.0, 0.5, 3.0])]),  # (at x = y = 0: test_xlogy_at_zero)
+    ("hypot-logaddexp", lambda lib, a, b: (lib.hypot(a, b), a.logaddexp(b), lib.logaddexp(a * 50, b * 50)),
+     [normal(3, 4), normal(4)]),
+    ("addcmul-addcdiv", lambda lib, a, b, c: (lib.addcmul(a, b, c, value=0.5), a.addcdiv(b, c, value=-2)),
+     [normal(2, 3), normal(2, 3), np.abs(normal(3)) + 0.5]),
+    ("clamp_min-max-sgn", lambda lib, x: (x.clamp_min(-0.2), lib.clamp_max(x, 0.3) if hasattr(lib, "clamp_max")
+                                          else None, x.sgn() * x), [normal(6)]),
+    ("deg2rad-rad2deg", lambda lib, x: (lib.deg2rad(x), x.rad2deg()), [normal(4) * 90]),
+    ("fmod", lambda lib, a, b: (lib.fmod(a, 1.5), a.fmod(b)), [normal(5) * 4, np.abs(normal(5)) + 0.5]),
+    ("fmod-int", lambda lib, a: lib.fmod(a, 3), [ints(6, low=-9, high=9)]),
+    ("comparison-aliases", lambda lib, a, b: (a.greater(b), lib.less(a, b), a.greater_equal(0), lib.not_equal(a, b),
+                                              a.less_equal(b)), [ints(5), ints(5)]),
+    ("diff", lambda lib, x: (lib.diff(x), x.diff(n=2, dim=0), lib.diff(x, dim=1, prepend=x[:, :1] * 2)),
+     [normal(4, 3)]),
+    ("diff-int-bool", lambda lib, x: (lib.diff(x), lib.diff(x > 0)), [ints(6)]),
+    ("nansum-nanmean", lambda lib, x: (lib.nansum(x), x.nansum(1), lib.nanmean(x, 0), x.nanmean()),
+     [np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])]),
+    ("std_mean-var_mean", lambda lib, x: (lib.std_mean(x, 1), lib.var_mean(x, dim=0, correction=0, keepdim=True)),
+     [normal(3, 4)]),
+    ("inner-kron", lambda lib, a, b, c: (lib.inner(a, b), a.inner(c), lib.kron(a, b), lib.kron(c, a)),
+     [normal(2, 3), normal(4, 3), normal(3)]),
+    ("rot90", lambda lib, x: (lib.rot90(x), x.rot90(2), lib.rot90(x, -1, (1, 2)), x.rot90(4)), [normal(2, 3, 4)]),
+    ("cummax-cummin", lambda lib, x: (lib.cummax(x, 1), x.cummin(0)), [distinct(3, 4)]),
+    ("cummax-ties-int", lambda lib, x: (lib.cummax(x, 0), lib.cummin(x, 0)),
+     [np.array([1, 3, 3, 2, 5, 5, 0, 0])]),
+    ("aminmax", lambda lib, x: (lib.aminmax(x), x.aminmax(dim=1, keepdim=True)), [distinct(3, 4)]),
+    ("quantile", lambda lib, x: (lib.quantile(x, 0.3), x.quantile(0.5, dim=1),
+                                 lib.quantile(x, lib.tensor([0.1, 0.9], dtype=lib.float64), dim=0, keepdim=True)),
+     [distinct(3, 5)]),
+    ("quantile-interpolations", lambda lib, x: tuple(lib.quantile(x, 0.4, dim=1, interpolation=m) for m in
+                                                     ("lower", "higher", "nearest", "midpoint")), [distinct(2, 6)]),
+    ("kthvalue", lambda lib, x: (lib.kthvalue(x, 2), x.kthvalue(3, dim=0, keepdim=True)), [distinct(4, 3)]),
+    ("take_along_dim-select", lambda lib, x: (lib.take_along_dim(x, lib.tensor([[0], [2]]), dim=1),
+                                              lib.take_along_dim(x, lib.tensor([5, 0])), lib.select(x, 1, -1)),
+     [normal(2, 3)]),
+    ("cartesian_prod-block_diag", lambda lib, a, b, m: (lib.cartesian_prod(a, b), lib.block_diag(m, a, b)),
+     [normal(2), normal(3), normal(2, 2)]),
+    ("trapezoid", lambda lib, y, x: (lib.trapezoid(y), lib.trapezoid(y, dx=0.5, dim=0), lib.trapezoid(y, x),
+                                     lib.trapz(y, x)), [normal(3, 4), np.sort(normal(4))]),
+    ("vdot-chain_matmul", lambda lib, a, b, m: (lib.vdot(a, b), lib.chain_matmul(m, m, m)),
+     [normal(3), normal(3), normal(2, 2)]),
+    ("factories-like", lambda lib, x: (lib.empty_like(x).shape, lib.scalar_tensor(2),
+                                       lib.scalar_tensor(3, dtype=lib.int64), lib.triu_indices(3, 4, 1),
+                                       lib.tril_indices(4, 3, -1),
+                                       lib.isin(lib.tensor([1, 2, 3, 4]), lib.tensor([2, 4]))),
+     [normal(2, 3)]),
 ]
 
 
@@ -293,6 +349,34 @@ def test_gradients_at_special_places():
     assert g.numpy().tolist() == [2.0, -4.0]
     (gg,) = mg.autograd.grad(g.sum(), v)
     assert gg.numpy().tolist() == [2.0, 2.0]
+
+
+def test_xlogy_at_zero():
+    # 0·log 0 = 0 as PyTorch; its gradients there are 0 (PyTorch's ∂/∂y is 0/0 = nan there)
+    x = mg.tensor([0.0, 0.0, 2.0], requires_grad=True)
+    y = mg.tensor([0.0, 3.0, 1.0], requires_grad=True)
+    out = mg.xlogy(x, y)
+    assert out.numpy().tolist() == [0.0, 0.0, 0.0]
+    out.sum().backward()
+    assert x.grad.numpy().tolist() == [0.0, pytest.approx(math.log(3.0)), 0.0]
+    assert y.grad.numpy().tolist() == [0.0, 0.0, 2.0]
+
+
+def test_legacy_tensor_types_and_runtime_knobs():
+    x = mg.FloatTensor([1, 2])
+    assert x.dtype == mg.float32 and x.numpy().tolist() == [1.0, 2.0]
+    assert mg.LongTensor(2, 3).shape == (2, 3) and mg.LongTensor(2, 3).dtype == mg.int64
+    assert isinstance(x, mg.FloatTensor) and not isinstance(x, mg.LongTensor)
+    assert mg.tensor([[1]]).shape == mg.Size([1, 1]) and isinstance(x.shape, mg.Size)
+    mg.set_num_threads(2)
+    assert mg.get_num_threads() == 2
+    mg.set_num_threads(1)
+    mg.use_deterministic_algorithms(True)
+    assert mg.are_deterministic_algorithms_enabled()
+    mg.use_deterministic_algorithms(False)
+    mg.set_float32_matmul_precision("high")
+    assert mg.get_float32_matmul_precision() == "high"
+    mg.set_float32_matmul_precision("highest")
 
 
 # ---------------------------------------------------------------------- errors

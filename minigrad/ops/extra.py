@@ -401,3 +401,432 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
+# ---------------------------------------------------------------------- inverse trigonometric and hyperbolic
+class Asin(Function):
+    """y = arcsin x;  ∂x = g / √(1 − x²)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.arcsin(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * (1.0 - x * x) ** -0.5
+
+
+class Acos(Function):
+    """y = arccos x;  ∂x = −g / √(1 − x²)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.arccos(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return -g * (1.0 - x * x) ** -0.5
+
+
+class Atan(Function):
+    """y = arctan x;  ∂x = g / (1 + x²)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.arctan(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g / (1.0 + x * x)
+
+
+class Sinh(Function):
+    """y = sinh x;  ∂x = g · cosh x"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.sinh(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * (cosh(x) if isinstance(x, Tensor) else np.cosh(x))
+
+
+class Cosh(Function):
+    """y = cosh x;  ∂x = g · sinh x"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.cosh(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * (sinh(x) if isinstance(x, Tensor) else np.sinh(x))
+
+
+class Asinh(Function):
+    """y = arsinh x;  ∂x = g / √(x² + 1)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.arcsinh(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * (x * x + 1.0) ** -0.5
+
+
+class Acosh(Function):
+    """y = arcosh x (x ≥ 1);  ∂x = g / √(x² − 1)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.arccosh(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g * (x * x - 1.0) ** -0.5
+
+
+class Atanh(Function):
+    """y = artanh x (|x| < 1);  ∂x = g / (1 − x²)"""
+
+    save_inputs = True
+
+    def forward(self, x):
+        return np.arctanh(x)
+
+    def backward(self, g):
+        (x,) = self.inputs
+        return g / (1.0 - x * x)
+
+
+def asin(x: Any) -> Tensor:
+    """arcsin x, elementwise (nan outside [−1, 1])."""
+    return Asin.apply(_as_float(_t(x)))
+
+
+def acos(x: Any) -> Tensor:
+    """arccos x, elementwise (nan outside [−1, 1])."""
+    return Acos.apply(_as_float(_t(x)))
+
+
+def atan(x: Any) -> Tensor:
+    """arctan x, elementwise."""
+    return Atan.apply(_as_float(_t(x)))
+
+
+def sinh(x: Any) -> Tensor:
+    return Sinh.apply(_as_float(_t(x)))
+
+
+def cosh(x: Any) -> Tensor:
+    return Cosh.apply(_as_float(_t(x)))
+
+
+def asinh(x: Any) -> Tensor:
+    return Asinh.apply(_as_float(_t(x)))
+
+
+def acosh(x: Any) -> Tensor:
+    """arcosh x, elementwise (nan below 1)."""
+    return Acosh.apply(_as_float(_t(x)))
+
+
+def atanh(x: Any) -> Tensor:
+    """artanh x, elementwise (±inf at ±1, nan beyond)."""
+    return Atanh.apply(_as_float(_t(x)))
+
+
+def erfc(x: Any) -> Tensor:
+    """1 − erf x, without the cancellation for large x."""
+    from minigrad.ops.activation import Erfc
+
+    return Erfc.apply(_as_float(_t(x)))
+
+
+# ---------------------------------------------------------------------- composed elementwise functions
+def logit(x: Any, eps: float | None = None) -> Tensor:
+    """log(p / (1 − p)), with p clamped to [eps, 1 − eps] when ``eps`` is given."""
+    p = _as_float(_t(x))
+    if eps is not None:
+        p = p.clamp(eps, 1.0 - eps)
+    return (p / (1.0 - p)).log()
+
+
+def xlogy(x: Any, y: Any) -> Tensor:
+    """x · log y, and 0 where x = 0 (even where y = 0 or inf), as PyTorch; nan where y is nan."""
+    from minigrad.ops.elementwise import where
+
+    xt = _as_float(_t(x))
+    y = _as_float(_t(y))
+    ya = y._data
+    # where x = 0 and log y is -inf, nan or inf, 0·log y is taken as 0 (and its gradients as 0, as PyTorch);
+    # elsewhere the ordinary product, so ∂/∂x = log y also at x = 0
+    fixed = np.broadcast_to(xt._data == 0, np.broadcast_shapes(xt.shape, y.shape)) & ((ya <= 0) | np.isinf(ya))
+    if not fixed.any():
+        return xt * y.log()
+    return where(fixed, 0.0, xt * where(fixed, 1.0, y).log())
+
+
+def hypot(a: Any, b: Any) -> Tensor:
+    """√(a² + b²), elementwise with broadcasting."""
+    a, b = _promote(_t(a), b, "hypot", true_divide=True)
+    return (a * a + b * b).sqrt()
+
+
+def logaddexp(a: Any, b: Any) -> Tensor:
+    """log(eᵃ + eᵇ) = max(a, b) + log1p(e^{−|a − b|}), stable for large values."""
+    from minigrad.ops.elementwise import Maximum
+
+    a, b = _promote(_t(a), b, "logaddexp", true_divide=True)
+    return Maximum.apply(a, b) + (-(a - b).abs()).exp().log1p()
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:  # noqa: A002
+    """input + value · tensor1 · tensor2."""
+    return _t(input) + value * (_t(tensor1) * tensor2)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:  # noqa: A002
+    """input + value · tensor1 / tensor2."""
+    return _t(input) + value * (_t(tensor1) / tensor2)
+
+
+def deg2rad(x: Any) -> Tensor:
+    return _as_float(_t(x)) * (math.pi / 180.0)
+
+
+def rad2deg(x: Any) -> Tensor:
+    return _as_float(_t(x)) * (180.0 / math.pi)
+
+
+def fmod(a: Any, b: Any) -> Tensor:
+    """The remainder of a / b with the sign of a (C's fmod): a − b · trunc(a / b)."""
+    a, b = _promote(_t(a), b, "fmod")
+    if a.dtype.kind in "iu":
+        return Tensor._make(np.fmod(a._data, b._data if isinstance(b, Tensor) else b))
+    return a - b * (a / b).trunc()
+
+
+# ---------------------------------------------------------------------- reductions and differences
+def diff(x: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+    """The n-th forward difference along ``dim`` (``out[i] = x[i + 1] − x[i]``, repeated n times)."""
+    from minigrad.ops.shape import cat
+
+    x = _t(x)
+    d = _wrap_dim(dim, x.ndim, "diff")
+    if prepend is not None or append is not None:
+        x = cat([t for t in (prepend, x, append) if t is not None], d)
+    for _ in range(n):
+        if x.shape[d] == 0:
+            break
+        hi = tuple(slice(1, None) if i == d else slice(None) for i in range(x.ndim))
+        lo = tuple(slice(None, -1) if i == d else slice(None) for i in range(x.ndim))
+        x = (x[hi] != x[lo]) if x.dtype.kind == "b" else x[hi] - x[lo]
+    return x
+
+
+def nansum(x: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Σ with nan counted as 0 (its gradient there is 0)."""
+    from minigrad.ops.elementwise import where
+
+    x = _t(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind in "fc":
+        x = where(np.isnan(x._data), 0.0, x)
+    return x.sum(dim, keepdim)
+
+
+def nanmean(x: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean of the values that are not nan."""
+    x = _t(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    count = Tensor._make((~np.isnan(x._data)).astype(x.dtype))
+    return nansum(x, dim, keepdim) / count.sum(dim, keepdim)
+
+
+def var_mean(x: Any, dim: Any = None, *, correction: float = 1, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` over ``dim``."""
+    x = _t(x)
+    return x.var(dim, correction=correction, keepdim=keepdim), x.mean(dim, keepdim)
+
+
+def std_mean(x: Any, dim: Any = None, *, correction: float = 1, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` over ``dim``."""
+    x = _t(x)
+    return x.std(dim, correction=correction, keepdim=keepdim), x.mean(dim, keepdim)
+
+
+def inner(a: Any, b: Any) -> Tensor:
+    """Σ over the last dim of both (the dot product for vectors); a product for 0-d inputs."""
+    a, b = _t(a), _t(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    return tensordot(a, b, dims=([-1], [-1]))
+
+
+def kron(a: Any, b: Any) -> Tensor:
+    """The Kronecker product: block (i, j) of the result is a[i, j] · b (any equal number of dims)."""
+    a, b = _t(a), _t(b)
+    n = max(a.ndim, b.ndim)
+    a = a.reshape(*((1,) * (n - a.ndim) + a.shape))
+    b = b.reshape(*((1,) * (n - b.ndim) + b.shape))
+    # a[i, j] b[k, l] laid out as (i, k, j, l), then merged pairwise
+    inter = [v for i in range(n) for v in (a.shape[i], 1)]
+    bshape = [v for i in range(n) for v in (1, b.shape[i])]
+    prod = a.reshape(*inter) * b.reshape(*bshape)
+    return prod.reshape(*[a.shape[i] * b.shape[i] for i in range(n)])
+
+
+def rot90(x: Any, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+    """Rotate by 90° k times in the plane of ``dims``, from the first dim towards the second."""
+    x = _t(x)
+    if len(dims) != 2:
+        raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
+    d0, d1 = (_wrap_dim(d, x.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"rot90: expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return x.flip(d1).transpose(d0, d1)
+    if k == 2:
+        return x.flip(d0, d1)
+    if k == 3:
+        return x.flip(d0).transpose(d0, d1)
+    return x.clone()
+
+
+def _running_extreme(x: Any, dim: int, op: str, better: Any) -> Any:
+    """``(values, indices)`` of the running max/min along ``dim``; ties take the later index, as PyTorch."""
+    from minigrad.ops.select import _take_along
+
+    x = _t(x)
+    if x.ndim == 0:
+        return MinMaxResult(op, x * 1, Tensor._make(np.zeros((), np.int64)))
+    d = _wrap_dim(dim, x.ndim, op)
+    a = np.moveaxis(x._data, d, -1)
+    idx = np.zeros(a.shape, dtype=np.int64)
+    best = a[..., 0].copy() if a.shape[-1] else a[..., :0]
+    for i in range(1, a.shape[-1]):
+        cur = a[..., i]
+        take = better(cur, best) | (cur == best)
+        if a.dtype.kind in "fc":  # a nan, once seen, stays (and a later nan takes over)
+            take = (take & ~np.isnan(best)) | np.isnan(cur)
+        best = np.where(take, a[..., i], best)
+        idx[..., i] = np.where(take, i, idx[..., i - 1])
+    idx = np.moveaxis(idx, -1, d)
+    return MinMaxResult(op, _take_along(x, d, idx), Tensor._make(idx))
+
+
+def MinMaxResult(op: str, values: Tensor, indices: Tensor) -> Any:  # noqa: N802 - a named-tuple factory
+    return _RESULTS[op](values, indices)
+
+
+_RESULTS = {"cummax": namedtuple("cummax", ["values", "indices"]),
+            "cummin": namedtuple("cummin", ["values", "indices"])}
+
+
+def cummax(x: Any, dim: int) -> Any:
+    """``(values, indices)``: the largest value so far along ``dim`` and where it is; gradients go there."""
+    return _running_extreme(x, dim, "cummax", np.greater)
+
+
+def cummin(x: Any, dim: int) -> Any:
+    """``(values, indices)``: the smallest value so far along ``dim`` and where it is."""
+    return _running_extreme(x, dim, "cummin", np.less)
+
+
+AminmaxResult = namedtuple("aminmax", ["min", "max"])
+
+
+def aminmax(x: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``(min, max)`` over all elements or along ``dim``."""
+    x = _t(x)
+    return AminmaxResult(x.amin(dim, keepdim), x.amax(dim, keepdim))
+
+
+def quantile(x: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,
+             interpolation: str = "linear") -> Tensor:
+    """The q-quantiles along ``dim`` (of all elements when None), interpolating between the sorted values as
+    PyTorch's 'linear', 'lower', 'higher', 'nearest' or 'midpoint'; a tensor ``q`` adds a leading dim."""
+    from minigrad.ops.select import _take_along
+
+    x = _t(x)
+    if x.dtype.kind not in "f":
+        raise RuntimeError(f"quantile() input tensor must be either float or double dtype, got {x.dtype}")
+    qs = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if np.any((qs < 0) | (qs > 1)):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    modes = ("linear", "lower", "higher", "nearest", "midpoint")
+    if interpolation not in modes:
+        raise ValueError(f"quantile() interpolation must be one of {modes}. Got {interpolation!r}")
+    if dim is None:
+        x, d = x.reshape(-1), 0
+    else:
+        d = _wrap_dim(dim, x.ndim, "quantile")
+    n = x.shape[d]
+    if n == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    order = np.argsort(x._data, axis=d, kind="stable")
+    sorted_x = _take_along(x, d, order)
+    outs = []
+    for qv in qs.reshape(-1):
+        pos = qv * (n - 1)
+        lo, hi = int(math.floor(pos)), int(math.ceil(pos))
+        take = [slice(None)] * x.ndim
+        take[d] = slice(lo, lo + 1)
+        below = sorted_x[tuple(take)]
+        take[d] = slice(hi, hi + 1)
+        above = sorted_x[tuple(take)]
+        frac = pos - lo
+        if interpolation == "lower":
+            v = below
+        elif interpolation == "higher":
+            v = above
+        elif interpolation == "nearest":
+            v = below if round(pos) == lo else above  # round half to even, as PyTorch
+        elif interpolation == "midpoint":
+            v = below + (above - below) * 0.5 if hi != lo else below
+        else:
+            v = below + (above - below) * frac if hi != lo else below
+        if dim is None:
+            v = v.reshape(*((1,) * len(x.shape))) if keepdim else v.reshape(())
+        elif not keepdim:
+            v = v.squeeze(d)
+        outs.append(v)
+    if qs.ndim == 0:
+        return outs[0]
+    from minigrad.ops.shape import stack
+
+    return stack(outs, 0)
+
+
+def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """``(values, indices)``: the k-th smallest value along ``dim`` (k counts from 1)."""
+    from minigrad.ops.select import _take_along
+
+    x = _t(x)
+    d = _wrap_dim(dim, x.ndim, "kthvalue")
+    n = x.shape[d] if x.ndim else 1
+    if not 1 <= k <= n:
+        raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}: k = {k}, size {n}")
+    if x.ndim == 0:
+        return _KTH(x * 1, Tensor._make(np.zeros((), np.int64)))
+    idx = np.take(np.argsort(x._data, axis=d, kind="stable"), [k - 1], axis=d)
+    values, indices = _take_along(x, d, idx), idx.astype(np.int64)
+    if not keepdim:
+        values, indices = values.squeeze(d), np.squeeze(indices, d)
+    return _KTH(values, Tensor._make(indices))
+
+
+_KTH = namedtuple("kthvalue", ["values", "indices"])
