@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._grad_mode import _state
-from minigrad.ops.shape import sum_to_array
+from minigrad.autograd.broadcast import sum_to_array
 from minigrad.tensor import Tensor
 
 _ONES: dict = {}  # (shape, dtype) -> a read-only array of ones: the implicit gradient of a scalar output

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._grad_mode import _state
+from minigrad.errors import ShapeError  # noqa: F401 - re-exported: ops raise it from here
 from minigrad.tensor import Tensor
 
 _FREED = (
@@ -45,10 +46,6 @@ _FREED = (
     "freed) in {name}: saved values are freed after backward(); pass retain_graph=True to the "
     "first backward() or autograd.grad() call if you need to backward twice"
 )
-
-
-class ShapeError(RuntimeError, ValueError):
-    """Operand shapes that don't fit an op (a RuntimeError as in PyTorch, and a ValueError)."""
 
 
 class Function:

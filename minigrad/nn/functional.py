@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.autograd.function import ShapeError
+from minigrad.errors import ShapeError
 from minigrad.ops import activation as _act
 from minigrad.ops.elementwise import where
 from minigrad.ops.index import Embedding as _EmbeddingOp

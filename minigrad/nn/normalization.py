@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._dtype import get_default_dtype
-from minigrad.autograd.function import ShapeError
+from minigrad.errors import ShapeError
 from minigrad.nn import functional as F
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter

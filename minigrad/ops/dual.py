@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd.broadcast import sum_to_array
 from minigrad.tensor import Tensor
 
 
@@ -45,8 +46,6 @@ def sum_to(x: Any, shape: tuple[int, ...]) -> Any:
     """Sum broadcast dims away so the result has ``shape``."""
     if isinstance(x, Tensor):
         return x.sum_to(shape)
-    from minigrad.ops.shape import sum_to_array
-
     return x if x.shape == shape else sum_to_array(x, shape)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd.broadcast import sum_to_array
 from minigrad.autograd.function import Function, ShapeError
 from minigrad.ops import dual
 from minigrad.tensor import Tensor, _wrap_dim
@@ -161,18 +162,6 @@ class SumTo(Function):
         return dual.broadcast_to(g, self.in_shape)
 
 
-def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``x`` over the dims broadcasting added or stretched so it has ``shape``."""
-    lead = x.ndim - len(shape)
-    if lead < 0:
-        return np.broadcast_to(x, shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-    out = np.add.reduce(x, axis=axes, keepdims=True) if axes else x
-    if lead:
-        out = out.reshape(out.shape[lead:])
-    if out.shape != shape:
-        raise ShapeError(f"sum_to: can't reduce shape {x.shape} to {shape}")
-    return out
 
 
 def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
