@@ -98,6 +98,15 @@ for name in ("sigmoid", "tanh"):
     small = np.abs(z_np[derivs[name] < 0.01]).min()
     print(f"{name}: f'(z) < 0.01 for |z| > {small:.2f}")
 assert abs(derivs["sigmoid"].max() - 0.25) < 1e-6 and abs(derivs["tanh"].max() - 1) < 1e-6
+at0 = int(np.argmin(np.abs(z_np)))  # the grid point z = 0
+print(f"at z = {z_np[at0]:.1f}: ReLU' = {derivs['ReLU'][at0]:g}, leaky ReLU' = {derivs['leaky ReLU'][at0]:g}")
+assert z_np[at0] == 0 and derivs["ReLU"][at0] == 0 and derivs["leaky ReLU"][at0] == 0.01
+
+# %% [markdown]
+# > **The course says / we measured.** One deck gives ReLU'(0) = 1 (and 1 for leaky ReLU); the
+# > course's formula `1[z > 0]` and minigrad (like PyTorch) give 0 (and 0.01), as printed above.
+# > At `z = 0` ReLU has no derivative, and every value in [0, 1] is a valid subgradient, so both
+# > choices are correct; the choice matters only for pre-activations exactly at 0.
 
 # %% [markdown]
 # ## 2. Vanishing gradients
