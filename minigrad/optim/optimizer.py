@@ -193,6 +193,7 @@ class Optimizer:
                     p.grad = grad
                 if grad._data.flags.writeable:
                     grad._data.fill(0)
+                    grad._bump_version()
                 else:
                     p.grad = mg.from_numpy(np.zeros_like(grad._data))
 
