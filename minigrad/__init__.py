@@ -58,6 +58,11 @@ from minigrad._extras import (
     trapz, tril_indices, triu_indices, use_deterministic_algorithms, vdot,
 )
 from minigrad._extras import clamp_max, clamp_min, ravel, sgn, swapaxes, swapdims
+from minigrad.ops.extra import (
+    addbmm, addmv, baddbmm, bucketize, combinations, copysign, float_power, fmax, fmin, heaviside, logcumsumexp,
+    mode, nanmedian, rsub, searchsorted, signbit, sinc, take,
+)
+from minigrad._extras import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, gcd, isreal, lcm
 arctan2 = atan2
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh

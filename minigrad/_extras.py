@@ -480,3 +480,30 @@ swapdims = swapaxes
 
 def ravel(input: Any) -> Tensor:  # noqa: A002
     return _t(input).reshape(-1)
+
+
+def _integer_op(name: str, fn: Any) -> Any:
+    def op(input: Any, other: Any = None) -> Tensor:  # noqa: A002
+        a = _t(input)._data
+        if other is None:
+            out = fn(a)
+        else:
+            out = fn(a, other._data if isinstance(other, Tensor) else other)
+        return Tensor._make(np.asarray(out))
+
+    op.__name__ = name
+    op.__doc__ = f"``torch.{name}`` on integer (and bool) tensors, elementwise (no gradient)."
+    return op
+
+
+gcd = _integer_op("gcd", np.gcd)
+lcm = _integer_op("lcm", np.lcm)
+bitwise_and = _integer_op("bitwise_and", np.bitwise_and)
+bitwise_or = _integer_op("bitwise_or", np.bitwise_or)
+bitwise_xor = _integer_op("bitwise_xor", np.bitwise_xor)
+bitwise_not = _integer_op("bitwise_not", np.invert)
+
+
+def isreal(input: Any) -> Tensor:  # noqa: A002
+    a = _t(input)._data
+    return Tensor._make(np.isreal(a) if a.dtype.kind == "c" else np.ones(a.shape, dtype=bool))

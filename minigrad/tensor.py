@@ -1511,6 +1511,42 @@ class Tensor:
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         return _extra.kthvalue(self, k, dim, keepdim)
 
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _extra.logcumsumexp(self, dim)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _extra.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _extra.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return _extra.float_power(self, exponent)
+
+    def take(self, index: Any) -> Tensor:
+        return _extra.take(self, index)
+
+    def signbit(self) -> Tensor:
+        return _extra.signbit(self)
+
+    def copysign(self, other: Any) -> Tensor:
+        return _extra.copysign(self, other)
+
+    def sinc(self) -> Tensor:
+        return _extra.sinc(self)
+
+    def fmax(self, other: Any) -> Tensor:
+        return _extra.fmax(self, other)
+
+    def fmin(self, other: Any) -> Tensor:
+        return _extra.fmin(self, other)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return _extra.mode(self, dim, keepdim)
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _extra.nanmedian(self, dim, keepdim)
+
 
 def _unsupported(name: str, reason: str) -> Callable[..., Any]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:

@@ -270,6 +270,7 @@ OPS += [
      [ix.GetItem]),
     ("kron-rot90-diff", lambda a, b: mg.kron(a, b).sin() + a.rot90().sum() * a.diff(dim=0).sum(),
      [normal(2, 3), normal(2, 2)], [ew.Mul]),
+    ("logcumsumexp-sinc", lambda a: a.logcumsumexp(1) * mg.sinc(a), [away_from_zero(3, 4)], [rd.CumSum, ew.Log]),
 ]
 
 

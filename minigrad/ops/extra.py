@@ -830,3 +830,219 @@ def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
 
 
 _KTH = namedtuple("kthvalue", ["values", "indices"])
+
+
+# ---------------------------------------------------------------------- a few more of the namespace
+def logcumsumexp(x: Any, dim: int) -> Tensor:
+    """log Σ_{j≤i} e^{xⱼ} along ``dim``, with the max subtracted so large values do not overflow."""
+    x = _as_float(_t(x))
+    if x.ndim == 0:
+        return x * 1.0
+    d = _wrap_dim(dim, x.ndim, "logcumsumexp")
+    m = np.max(x._data, axis=d, keepdims=True) if x.shape[d] else np.zeros(())
+    m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype)
+    return (x - m).exp().cumsum(d).log() + m
+
+
+def baddbmm(input: Any, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """β · input + α · (batch1 @ batch2) for batches of matrices."""
+    product = _t(batch1).bmm(batch2)
+    product = product if alpha == 1 else alpha * product
+    return product if beta == 0 else product + (input if beta == 1 else beta * _t(input))
+
+
+def addbmm(input: Any, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """β · input + α · Σ_b batch1[b] @ batch2[b]."""
+    product = _t(batch1).bmm(batch2).sum(0)
+    product = product if alpha == 1 else alpha * product
+    return product if beta == 0 else product + (input if beta == 1 else beta * _t(input))
+
+
+def addmv(input: Any, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """β · input + α · (mat @ vec)."""
+    product = _t(mat).mv(vec)
+    product = product if alpha == 1 else alpha * product
+    return product if beta == 0 else product + (input if beta == 1 else beta * _t(input))
+
+
+def float_power(a: Any, b: Any) -> Tensor:
+    """aᵇ computed in float64 (as PyTorch's ``float_power``)."""
+    a = _t(a).to(np.float64)
+    return a ** (b.to(np.float64) if isinstance(b, Tensor) else float(b))
+
+
+def rsub(a: Any, b: Any, *, alpha: float = 1) -> Tensor:
+    """b − α · a."""
+    return b - alpha * _t(a) if alpha != 1 else b - _t(a)
+
+
+def take(x: Any, index: Any) -> Tensor:
+    """The elements of the flattened ``x`` at ``index`` (the result has index's shape)."""
+    from minigrad.ops.index import GetItem
+
+    x = _t(x)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    n = x.numel()
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise IndexError(f"take: index out of range for a tensor of {n} elements (input shape {x.shape})")
+    return GetItem.apply(x.reshape(-1), index=idx)
+
+
+def combinations(x: Any, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-r combinations of the elements of a 1-D tensor, as rows (differentiable: indexing)."""
+    import itertools
+
+    from minigrad.ops.index import GetItem
+
+    x = _t(x)
+    if x.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {x.shape}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(pick(range(x.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    if r == 0 or idx.size == 0:
+        return Tensor._make(np.zeros((0,) if r == 0 else (0, r), dtype=x.dtype))
+    return GetItem.apply(x, index=idx)
+
+
+def searchsorted(sorted_sequence: Any, values: Any, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: Any = None) -> Tensor:
+    """Where each of ``values`` would go in the (last-dim) sorted ``sorted_sequence`` to keep it sorted."""
+    seq = _t(sorted_sequence)._data
+    vals = values._data if isinstance(values, Tensor) else np.asarray(values)
+    side = side or ("right" if right else "left")
+    if sorter is not None:
+        order = sorter._data if isinstance(sorter, Tensor) else np.asarray(sorter)
+        seq = np.take_along_axis(seq, order, axis=-1)
+    if seq.ndim <= 1:
+        out = np.searchsorted(seq, vals, side=side)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                               f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                               f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+        flat_s, flat_v = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
+        out = np.stack([np.searchsorted(s, v, side=side) for s, v in zip(flat_s, flat_v)]).reshape(vals.shape)
+    return Tensor._make(np.asarray(out).astype(np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bool = False) -> Tensor:  # noqa: A002
+    """The bucket of each value given 1-D sorted ``boundaries`` (``right``: boundaries[i-1] <= x < boundaries[i])."""
+    b = _t(boundaries)
+    if b.ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+    return searchsorted(b, input, out_int32=out_int32, right=right)
+
+
+def signbit(x: Any) -> Tensor:
+    """Whether the sign bit is set (True for −0.0 too)."""
+    return Tensor._make(np.signbit(_t(x)._data))
+
+
+def copysign(a: Any, b: Any) -> Tensor:
+    """|a| with the sign of b (its gradient: sign(a)·sign-of-b per element)."""
+    a = _as_float(_t(a))
+    bb = b._data if isinstance(b, Tensor) else np.asarray(b)
+    sign = np.where(np.signbit(bb), -1.0, 1.0).astype(a.dtype)
+    out = a.abs() * Tensor._make(sign)
+    if isinstance(b, Tensor) and b.requires_grad:  # b gets a zero gradient, as PyTorch's (a step in b)
+        from minigrad.ops.elementwise import where
+
+        out = where(np.ones(out.shape, dtype=bool), out, b)
+    return out
+
+
+def heaviside(x: Any, values: Any) -> Tensor:
+    """0 where x < 0, ``values`` where x = 0, 1 where x > 0 (no gradient)."""
+    xa = _t(x)._data
+    v = values._data if isinstance(values, Tensor) else np.asarray(values)
+    return Tensor._make(np.heaviside(xa, v).astype(np.result_type(xa, v)))
+
+
+def sinc(x: Any) -> Tensor:
+    """sin(πx)/(πx), and 1 at 0."""
+    from minigrad.ops.elementwise import where
+
+    x = _as_float(_t(x))
+    zero = x._data == 0
+    px = where(zero, 1.0, x) * math.pi
+    return where(zero, 1.0, px.sin() / px)
+
+
+def fmax(a: Any, b: Any) -> Tensor:
+    """The elementwise maximum, ignoring nan (nan only where both are nan)."""
+    return _nan_ignoring(a, b, "fmax")
+
+
+def fmin(a: Any, b: Any) -> Tensor:
+    """The elementwise minimum, ignoring nan (nan only where both are nan)."""
+    return _nan_ignoring(a, b, "fmin")
+
+
+def _nan_ignoring(a: Any, b: Any, op: str) -> Tensor:
+    from minigrad.ops.elementwise import Maximum, Minimum, where
+
+    a, b = _promote(_t(a), b, op)
+    b = _t(b)
+    pick = (Maximum if op == "fmax" else Minimum).apply(a, b)
+    if a.dtype.kind not in "fc":
+        return pick
+    a_nan, b_nan = np.isnan(a._data), np.isnan(b._data)
+    if not (a_nan.any() or b_nan.any()):
+        return pick
+    return where(a_nan, b, where(b_nan, a, pick))
+
+
+ModeResult = namedtuple("mode", ["values", "indices"])
+
+
+def mode(x: Any, dim: int = -1, keepdim: bool = False) -> Any:
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest among equally frequent ones)
+    and the index of its last occurrence; the gradient goes there."""
+    from minigrad.ops.select import _take_along
+
+    x = _t(x)
+    if x.ndim == 0:
+        return ModeResult(x * 1, Tensor._make(np.zeros((), np.int64)))
+    d = _wrap_dim(dim, x.ndim, "mode")
+    a = np.moveaxis(x._data, d, -1)
+    flat = a.reshape(-1, a.shape[-1])
+    idx = np.empty(flat.shape[0], dtype=np.int64)
+    for r, row in enumerate(flat):
+        values, counts = np.unique(row, return_counts=True)  # sorted: ties go to the smallest value
+        best = values[np.argmax(counts)]
+        idx[r] = np.flatnonzero((row == best) | (np.isnan(row) & np.isnan(best)))[-1]
+    idx = np.expand_dims(idx.reshape(a.shape[:-1]), d)
+    values = _take_along(x, d, idx)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, d)
+    return ModeResult(values, Tensor._make(idx))
+
+
+def nanmedian(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``median`` of the values that are not nan (nan only where all are nan)."""
+    from minigrad.ops.index import GetItem
+    from minigrad.ops.select import _take_along
+
+    x = _t(x)
+    if x.dtype.kind not in "fc":
+        return median(x, dim, keepdim)
+    if dim is None:
+        flat = x.reshape(-1)
+        a = flat._data
+        ok = np.flatnonzero(~np.isnan(a))
+        if ok.size == 0:
+            return GetItem.apply(flat, index=0) if a.size else median(x)
+        k = ok[np.argsort(a[ok], kind="stable")[(ok.size - 1) // 2]]
+        return GetItem.apply(flat, index=int(k))
+    if x.ndim == 0:
+        return MedianResult(GetItem.apply(x, index=()), Tensor._make(np.zeros((), np.int64)))
+    d = _wrap_dim(dim, x.ndim, "nanmedian")
+    a = x._data
+    order = np.argsort(np.where(np.isnan(a), np.inf, a), axis=d, kind="stable")
+    count = np.sum(~np.isnan(a), axis=d, keepdims=True)
+    k = np.maximum(count - 1, 0) // 2
+    idx = np.take_along_axis(order, k, axis=d)
+    values = _take_along(x, d, idx)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, d)
+    return MedianResult(values, Tensor._make(idx.astype(np.int64)))
