@@ -407,3 +407,15 @@ def test_jacobian_with_create_graph_stays_differentiable_in_its_input():
     J = jacobian(lambda a: (a * a * a).sum(), x, create_graph=True)
     J.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda f, x: jacobian(f, x, strict=True),
+    lambda f, x: vjp(f, x, mg.ones(2, dtype=np.float64), strict=True),
+    lambda f, x: jvp(f, x, mg.ones(2, dtype=np.float64), strict=True),
+])
+def test_strict_functional_derivatives_refuse_an_independent_input(fn):
+    x = mg.tensor([1.0, 2.0], dtype=np.float64)
+    with pytest.raises(RuntimeError, match="independent of input 0"):
+        fn(lambda a: mg.ones(2, dtype=np.float64) * 3, x)
+    np.testing.assert_array_equal(jacobian(lambda a: mg.ones(2, dtype=np.float64) * 3, x).numpy(), np.zeros((2, 2)))

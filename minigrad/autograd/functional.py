@@ -2,7 +2,9 @@
 
 Semantics of ``torch.autograd.functional``: ``inputs`` is a Tensor or a tuple of
 Tensors; results mirror that structure. ``jvp`` uses the double-vjp trick
-(J v = ∂/∂u ⟨Jᵀu, v⟩), so it needs no forward mode.
+(J v = ∂/∂u ⟨Jᵀu, v⟩), so it needs no forward mode. ``strict=True`` raises when an
+output does not depend on an input (where the result would be zeros); ``vectorize`` is
+accepted for PyTorch's signature and changes nothing (rows are computed one by one).
 """
 from __future__ import annotations
 
@@ -41,6 +43,15 @@ def _outputs(func: Callable, xs: tuple, where: str) -> tuple[bool, tuple[Tensor,
 
 def _zeros_if_none(g: Tensor | None, like: Tensor) -> Tensor:
     return g if g is not None else Tensor._make(np.zeros(like.shape, dtype=like.dtype))
+
+
+def _check_strict(strict: bool, gs: tuple, where: str) -> None:
+    """``strict``: an input no output depends on is an error (PyTorch's message), not zeros."""
+    if strict:
+        for i, g in enumerate(gs):
+            if g is None:
+                raise RuntimeError(f"{where}: the output of the user-provided function is independent of input {i}. "
+                                   "This is not allowed in strict mode.")
 
 
 def _grads(outs, xs, vs, create_graph: bool) -> tuple:
@@ -88,6 +99,7 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         out_tuple, outs = _outputs(func, xs, "vjp")
         vs = _v_tuple(v, outs, "vjp", "output")
         gs = _grads(outs, xs, vs, create_graph)
+        _check_strict(strict, gs, "vjp")
     res = tuple(_detach(_zeros_if_none(g, x), create_graph) for g, x in zip(gs, xs))
     outs = tuple(_detach(o, create_graph) for o in outs)
     return (outs if out_tuple else outs[0]), (res if in_tuple else res[0])
@@ -103,6 +115,7 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         # u ↦ Jᵀu is linear in u; differentiating ⟨Jᵀu, v⟩ with respect to u gives J v
         us = tuple(Tensor._make(np.zeros(o.shape, dtype=o.dtype), True) for o in outs)
         gs = _grads(outs, xs, us, create_graph=True)
+        _check_strict(strict, gs, "jvp")
         jv = _grad_of_inner_product(gs, vs, us, create_graph)
     res = tuple(_detach(_zeros_if_none(g, o), create_graph) for g, o in zip(jv, outs))
     outs = tuple(_detach(o, create_graph) for o in outs)
@@ -122,6 +135,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
                 seed = np.zeros(o.shape, dtype=o.dtype)
                 seed.reshape(-1)[k] = 1
                 gs = _grads((o,), xs, (Tensor._make(seed),), create_graph)
+                _check_strict(strict, gs, "jacobian")
                 for i, (g, x) in enumerate(zip(gs, xs)):
                     rows[i].append(_zeros_if_none(g, x))
             jac = []
@@ -151,6 +165,7 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
         if len(outs) != 1 or outs[0]._data.size != 1:
             raise RuntimeError("hessian: the function must return a single one-element Tensor")
         gs = grad(outs[0], xs, create_graph=True, allow_unused=True)
+        _check_strict(strict, gs, "hessian")
         gs = tuple(_zeros_if_none(g, x) for g, x in zip(gs, xs))
         return gs if in_tuple else gs[0]
 
@@ -167,6 +182,7 @@ def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
             raise RuntimeError("hvp: the function must return a single one-element Tensor")
         vs = _v_tuple(v, xs, "hvp", "input")
         gs = grad(outs[0], xs, create_graph=True, allow_unused=True)
+        _check_strict(strict, gs, "hvp")
         hv = _grad_of_inner_product(gs, vs, xs, create_graph)
     res = tuple(_detach(_zeros_if_none(g, x), create_graph) for g, x in zip(hv, xs))
     out = _detach(outs[0], create_graph)
