@@ -146,3 +146,29 @@ UNSUPPORTED: dict[str, str] = {
     "qint8": "quantized dtypes are not supported",
     "float8_e4m3fn": "NumPy has no 8-bit float dtypes",
 }
+_GROUPS = {
+    "special functions beyond erf and erfc are not implemented (NumPy has none); for values without gradients "
+    "use scipy.special on .numpy()": "erfinv lgamma digamma polygamma mvlgamma i0 igamma igammac",
+    "matrix decompositions, inverses and solvers are not implemented (minigrad covers MLP-scale ops; see "
+    "mg.linalg for norms); for values without gradients use numpy.linalg on .numpy()":
+        "logdet slogdet matrix_power pinverse cholesky qr lu eig lstsq solve matrix_exp triangular_solve "
+        "cholesky_solve cholesky_inverse lu_solve lu_unpack geqrf ormqr orgqr lobpcg pca_lowrank svd_lowrank",
+    "stride tricks are not supported: a tensor is a NumPy array; use reshape, expand or indexing":
+        "as_strided empty_strided",
+    "complex views and parts are not implemented; minigrad's tensors are real in practice":
+        "view_as_real view_as_complex polar complex real imag angle conj",
+    "the top-level alias of a torch.nn.functional op is not provided: call mg.nn.functional.<name> (where "
+    "minigrad has it) or use the nn module": "celu selu prelu rrelu hardshrink threshold batch_norm layer_norm "
+        "group_norm instance_norm embedding alpha_dropout feature_dropout bilinear cosine_similarity "
+        "pairwise_distance pdist triplet_margin_loss ctc_loss pixel_shuffle",
+    "convolutions and pooling are not implemented: minigrad covers MLP-scale models":
+        "conv1d conv2d conv3d conv_transpose1d conv_transpose2d max_pool1d max_pool2d avg_pool1d",
+    "signal processing (windows, Fourier transforms) is not implemented; use numpy on .numpy()":
+        "bartlett_window hann_window hamming_window blackman_window kaiser_window istft",
+    "not implemented; build it from the supported ops (e.g. index_add: x.index_put / scatter_add; unflatten: "
+    "reshape; nanquantile: quantile of the non-nan values)": "index_add index_copy index_put index_reduce "
+        "unflatten nanquantile cumulative_trapezoid vander histogramdd renorm nonzero_static frombuffer is_storage",
+}
+for _reason, _names in _GROUPS.items():
+    UNSUPPORTED.update(dict.fromkeys(_names.split(), _reason))
+del _reason, _names

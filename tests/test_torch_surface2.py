@@ -607,3 +607,22 @@ def test_the_new_names_exist():
     assert [n for n in names if not hasattr(mg, n)] == []
     for method in ("tan", "erf", "atan2", "arctan2", "cumprod", "median", "lerp", "addmm", "cross", "nonzero"):
         assert callable(getattr(mg.Tensor, method))
+
+
+def test_every_unsupported_name_raises_its_reason():
+    from minigrad import UNSUPPORTED
+
+    assert len(UNSUPPORTED) >= 100
+    for name, reason in UNSUPPORTED.items():
+        assert not hasattr(mg, name), f"{name} exists but is listed as unsupported"
+        with pytest.raises(AttributeError) as info:
+            getattr(mg, name)
+        assert str(info.value) == f"minigrad does not support torch.{name}: {reason}"
+
+
+def test_unsupported_names_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    from minigrad import UNSUPPORTED
+
+    # every listed name is part of PyTorch's top-level namespace (no typos, nothing made up)
+    assert [n for n in UNSUPPORTED if not hasattr(torch, n)] == []
