@@ -91,7 +91,7 @@ def __getattr__(name: str):
     import importlib
 
     if name in ("nn", "optim", "data", "viz", "train", "tune", "diagnostics", "serialization",
-                "utils", "backends", "testing", "linalg"):
+                "utils", "backends", "testing", "linalg", "onnx"):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("minigrad.serialization"), name)
