@@ -269,6 +269,17 @@ def write_graph(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, out_di
     return f"wrote {rendered}"
 
 
+def write_onnx(model: Any, X: np.ndarray, out_dir: Path) -> str:
+    """Export the trained model (eval mode) as ``model.onnx``; returns what happened (a note when onnx is absent)."""
+    try:
+        from minigrad import onnx as mg_onnx
+    except ImportError:
+        return "model.onnx not written: the onnx extra is not installed (pip install 'minigrad[onnx]')"
+    path = out_dir / "model.onnx"
+    mg_onnx.export(model, mg.tensor(X[:2]), path)
+    return f"wrote {path} (run it with onnxruntime; the batch size is free)"
+
+
 # ---------------------------------------------------------------------- the run
 @contextlib.contextmanager
 def blas_threads(n: int | None) -> Iterator[None]:
@@ -354,7 +365,8 @@ def run_demo(
             if out_path is not None:
                 title = f"digits MLP, seed {split_seed}: test accuracy {result.test_accuracy:.2%}"
                 for line in (write_curves(result.history, out_path, title),
-                             write_graph(result.model, recipe, data["X_train"], data["y_train"], out_path)):
+                             write_graph(result.model, recipe, data["X_train"], data["y_train"], out_path),
+                             write_onnx(result.model, data["X_train"], out_path)):
                     say(line)
                     report.setdefault("files", []).append(line)
 

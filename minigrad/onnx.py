@@ -224,7 +224,7 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
         return _emit_module(g, rec)
     key = op.__name__
     batch = _elementwise_batch(g, rec)
-    ins = [g.value(x, dtype) for x in rec.inputs]
+    ins = ["" if x is None else g.value(x, dtype) for x in rec.inputs]
     if key in _SIMPLE:
         return g.node(_SIMPLE[key], ins[:1]), batch
     if key in _BINARY:
