@@ -65,12 +65,14 @@ def _atleast(x: Tensor, n: int) -> Tensor:
 
 
 def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor viewed with at least 1 dimension (one tensor in, one out; several in, a tuple)."""
     ts = [_atleast(_t(x), 1) for x in (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
                                        else tensors)]
     return ts[0] if len(ts) == 1 else tuple(ts)
 
 
 def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor viewed with at least 2 dimensions (one tensor in, one out; several in, a tuple)."""
     ts = [_atleast(_t(x), 2) for x in (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
                                        else tensors)]
     return ts[0] if len(ts) == 1 else tuple(ts)
@@ -399,6 +401,7 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
+    """The number of threads minigrad computes with (NumPy's BLAS decides; reported as PyTorch does)."""
     return _settings["threads"]
 
 
@@ -407,6 +410,7 @@ def set_num_interop_threads(n: int) -> None:
 
 
 def get_num_interop_threads() -> int:
+    """The number of inter-op threads (minigrad runs ops one after another: 1)."""
     return 1
 
 
@@ -416,6 +420,7 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 
 def are_deterministic_algorithms_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True)`` was called."""
     return _settings["deterministic"]
 
 
@@ -427,6 +432,7 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 
 def get_float32_matmul_precision() -> str:
+    """The float32 matmul precision last set (``'highest'`` by default; NumPy ignores it)."""
     return _settings["matmul_precision"]
 
 
@@ -460,18 +466,22 @@ BoolTensor = _legacy_type("BoolTensor", np.bool_)
 
 
 def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
+    """max(input, min), elementwise: ``clamp(input, min=min)``."""
     return _t(input).clamp(min=min)
 
 
 def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
+    """min(input, max), elementwise: ``clamp(input, max=max)``."""
     return _t(input).clamp(max=max)
 
 
 def sgn(input: Any) -> Tensor:  # noqa: A002
+    """The sign of each element, −1, 0 or 1 (``sign`` for real tensors)."""
     return _t(input).sign()
 
 
 def swapaxes(input: Any, axis0: int, axis1: int) -> Tensor:  # noqa: A002
+    """``input`` with dimensions ``axis0`` and ``axis1`` swapped (``transpose``)."""
     return _t(input).transpose(axis0, axis1)
 
 
@@ -479,6 +489,7 @@ swapdims = swapaxes
 
 
 def ravel(input: Any) -> Tensor:  # noqa: A002
+    """``input`` flattened to 1-D."""
     return _t(input).reshape(-1)
 
 
@@ -505,5 +516,6 @@ bitwise_not = _integer_op("bitwise_not", np.invert)
 
 
 def isreal(input: Any) -> Tensor:  # noqa: A002
+    """True where an element has no imaginary part (everywhere for real dtypes)."""
     a = _t(input)._data
     return Tensor._make(np.isreal(a) if a.dtype.kind == "c" else np.ones(a.shape, dtype=bool))

@@ -93,14 +93,17 @@ def seed() -> int:
 
 
 def initial_seed() -> int:
+    """The seed the default generator was last seeded with (as ``torch.initial_seed``)."""
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> Any:
+    """The default generator's state, to restore later with ``set_rng_state``."""
     return default_generator.get_state()
 
 
 def set_rng_state(new_state: Any) -> None:
+    """Restore the default generator's state from ``get_rng_state()``."""
     default_generator.set_state(new_state)
 
 

@@ -46,19 +46,23 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of zeros; the shape as varargs or one tuple (as ``torch.zeros``)."""
     return _leaf(np.zeros(_shape(size, "zeros"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of ones; the shape as varargs or one tuple (as ``torch.ones``)."""
     return _leaf(np.ones(_shape(size, "ones"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of the given shape with unspecified values (as ``torch.empty``; minigrad fills zeros)."""
     return _leaf(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value`` (the dtype inferred from it unless given)."""
     if dtype is None:
         dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else get_default_dtype()
         if np.dtype(dtype) == np.float64:
@@ -71,6 +75,7 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
         device: Any = None) -> Tensor:
+    """The n×m identity matrix (``m`` defaults to ``n``)."""
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
@@ -89,6 +94,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
              device: Any = None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return _leaf(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
@@ -148,28 +154,33 @@ def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
 
 
 def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Zeros with ``t``'s shape (and dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(np.zeros(shape, dtype=d), requires_grad, device)
 
 
 def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Ones with ``t``'s shape (and dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(np.ones(shape, dtype=d), requires_grad, device)
 
 
 def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
+    """``fill_value`` with ``t``'s shape (and dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(np.full(shape, fill_value, dtype=d), requires_grad, device)
 
 
 def rand_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Uniform samples in [0, 1) with ``t``'s shape (and float dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(resolve_generator(generator).random(shape).astype(d), requires_grad, device)
 
 
 def randn_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Standard normal samples with ``t``'s shape (and float dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(resolve_generator(generator).standard_normal(shape).astype(d), requires_grad, device)

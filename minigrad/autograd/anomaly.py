@@ -21,4 +21,5 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether ``detect_anomaly`` is active in this thread."""
     return _state.anomaly

@@ -524,14 +524,17 @@ def atan(x: Any) -> Tensor:
 
 
 def sinh(x: Any) -> Tensor:
+    """sinh x = (eˣ − e⁻ˣ)/2;  ∂x = g · cosh x."""
     return Sinh.apply(_as_float(_t(x)))
 
 
 def cosh(x: Any) -> Tensor:
+    """cosh x = (eˣ + e⁻ˣ)/2;  ∂x = g · sinh x."""
     return Cosh.apply(_as_float(_t(x)))
 
 
 def asinh(x: Any) -> Tensor:
+    """asinh x = log(x + √(x² + 1));  ∂x = g / √(x² + 1)."""
     return Asinh.apply(_as_float(_t(x)))
 
 
@@ -601,10 +604,12 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tens
 
 
 def deg2rad(x: Any) -> Tensor:
+    """x · π/180: degrees to radians."""
     return _as_float(_t(x)) * (math.pi / 180.0)
 
 
 def rad2deg(x: Any) -> Tensor:
+    """x · 180/π: radians to degrees."""
     return _as_float(_t(x)) * (180.0 / math.pi)
 
 
