@@ -401,7 +401,7 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads minigrad computes with (NumPy's BLAS decides; reported as PyTorch does)."""
+    """The value last given to ``set_num_threads`` (NumPy's BLAS picks its own thread count)."""
     return _settings["threads"]
 
 

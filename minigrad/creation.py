@@ -56,7 +56,7 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A tensor of the given shape with unspecified values (as ``torch.empty``; minigrad fills zeros)."""
+    """A tensor of the given shape with unspecified values (as ``torch.empty``: read none before writing)."""
     return _leaf(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
