@@ -20,6 +20,7 @@ Needs the ``onnx`` package (``pip install 'minigrad[onnx]'``, which brings ``onn
 from __future__ import annotations
 
 import os
+import warnings
 from typing import IO, Any
 
 import numpy as np
@@ -37,7 +38,7 @@ from minigrad._grad_mode import enable_grad
 from minigrad.autograd.function import Function
 from minigrad.tensor import Tensor
 
-__all__ = ["export", "DEFAULT_OPSET", "MIN_OPSET", "supported_ops"]
+__all__ = ["export", "DEFAULT_OPSET", "MIN_OPSET", "ExportWarning", "supported_ops"]
 
 #: the opset used when ``opset_version`` is None (LayerNormalization needs 17)
 DEFAULT_OPSET = 17
@@ -296,15 +297,9 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
         batch = g.is_batch(rec.inputs[0], nd) and 0 not in reduced
         return g.axes("ReduceSum" if key == "Sum" else "ReduceMean", x, dims, p["keepdim"], nd), batch
     if key == "Reshape":
-        src = rec.inputs[0]
-        shape = list(out.shape)
-        in_batch = g.is_batch(src, src.ndim)
-        if in_batch and shape and src.ndim and shape[0] == src.shape[0]:
-            shape[0] = 0  # copy the (dynamic) batch size from the input
-        elif in_batch and shape:
-            shape[0] = -1  # the batch folds into dim 0
-            in_batch = False
-        return g.node("Reshape", [x, g.ints(shape)]), in_batch
+        return _reshape(g, x, rec.inputs[0], tuple(out.shape))
+    if key == "GetItem":
+        return _getitem(g, x, rec.inputs[0], p["index"], dtype)
     if key == "Permute":
         dims = [int(d) for d in p["dims"]]
         return g.node("Transpose", [x], perm=dims), g.is_batch(rec.inputs[0], out.ndim) and dims[0] == 0
@@ -327,6 +322,72 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
             idx = g.const(np.asarray(indices, dtype=np.int64), hint="indices")
         return g.node("Gather", [x, idx], axis=0), idx_batch
     raise _unsupported(op.name)
+
+
+def _reshape(g: _Graph, x: str, src: Tensor, shape: tuple) -> tuple[str, bool]:
+    """Reshape whose target keeps the batch dynamic: 0 copies it when dim 0 stays the batch, else −1
+    goes to the output dim the batch folds into (the first whose leading product is a multiple of it)."""
+    target = list(shape)
+    if not g.is_batch(src, src.ndim) or not target:
+        return g.node("Reshape", [x, g.ints(target)]), False
+    n = src.shape[0]
+    if target[0] == n:
+        target[0] = 0
+        return g.node("Reshape", [x, g.ints(target)]), True
+    prod = 1
+    for k, size in enumerate(target):
+        prod *= size
+        if n and prod % n == 0:
+            target[k] = -1
+            break
+    return g.node("Reshape", [x, g.ints(target)]), False
+
+
+def _getitem(g: _Graph, x: str, src: Tensor, index: Any, dtype: Any) -> tuple[str, bool]:
+    """Basic indexing (ints, slices, None, ...): Slice, then Gather for ints, then Unsqueeze for None."""
+    parts = list(index) if isinstance(index, tuple) else [index]
+    for i in parts:
+        if not (i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))) or isinstance(i, bool):
+            raise _unsupported("GetItemBackward", f"indexing with {type(i).__name__}: only ints, slices, None "
+                                                  "and ... export")
+    if Ellipsis in parts:
+        k = parts.index(Ellipsis)
+        fill = src.ndim - sum(1 for i in parts if i is not None and i is not Ellipsis)
+        parts = parts[:k] + [slice(None)] * fill + parts[k + 1:]
+    parts += [slice(None)] * (src.ndim - sum(1 for i in parts if i is not None))
+    batch = g.is_batch(src, src.ndim)
+    starts, ends, axes, steps, picks, news = [], [], [], [], [], []
+    dim = out_dim = 0
+    for i in parts:
+        if i is None:
+            news.append(out_dim)
+            out_dim += 1
+            continue
+        size = src.shape[dim]
+        if isinstance(i, slice):
+            if i != slice(None):
+                if dim == 0 and batch:
+                    raise _unsupported("GetItemBackward", "slicing the batch dim with dynamic_batch=True")
+                start, stop, step = i.indices(size)
+                if step < 0 and stop < 0:
+                    stop = -size - 1  # "to the front" (INT_MIN-like: clamped by Slice)
+                starts.append(start), ends.append(stop), axes.append(dim), steps.append(step)
+            out_dim += 1
+        else:
+            if dim == 0 and batch:
+                raise _unsupported("GetItemBackward", "indexing into the batch dim with dynamic_batch=True")
+            picks.append((dim, int(i) % size))
+        dim += 1
+    y = x
+    if axes:
+        y = g.node("Slice", [y, g.ints(starts), g.ints(ends), g.ints(axes), g.ints(steps)])
+    for d, i in reversed(picks):  # from the last dim, so earlier dims keep their numbers
+        y = g.node("Gather", [y, g.const(np.int64(i))], axis=d)
+    if news:
+        y = g.node("Unsqueeze", [y, g.ints(news)])
+    if y == x:
+        y = g.node("Identity", [x])
+    return y, batch and (not news or news[0] != 0)
 
 
 def _emit_module(g: _Graph, rec: _Record) -> tuple[str, bool]:
@@ -361,7 +422,7 @@ def supported_ops() -> set[str]:
     names = set(_SIMPLE) | set(_BINARY) | {
         "PowScalar", "Rsqrt", "LeakyReLU", "ELU", "SiLU", "GELU", "Softplus", "Hardtanh", "Clamp", "Linear",
         "Softmax", "LogSoftmax", "LogSumExp", "Sum", "Mean", "Reshape", "Permute", "BroadcastTo", "Cast", "Cat",
-        "Embedding",
+        "Embedding", "GetItem",
     }
     return {n + "Backward" for n in names}
 
@@ -466,7 +527,58 @@ def export(
     proto.ir_version = min(proto.ir_version, _IR_FOR_OPSET.get(opset, proto.ir_version))
     onnx.checker.check_model(proto, full_check=True)
     onnx.save(proto, path)
+    _verify(proto, model, args, names_in, dynamic_batch)
     return proto
+
+
+class ExportWarning(UserWarning):
+    """The exported graph may not reproduce the model (as PyTorch's TracerWarning)."""
+
+
+def _verify(proto: Any, model: Any, args: tuple, names_in: list[str], dynamic_batch: bool) -> None:
+    """When onnxruntime is installed: run the file on a second input (other values, and one more row
+    when the batch is dynamic) and warn if it disagrees with the model, the sign of a value the trace
+    froze (computed through ``.numpy()``/``.item()``, random, or sized by the example's batch)."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return
+    from minigrad._grad_mode import no_grad
+
+    rng = np.random.default_rng(0)
+    second = []
+    for a in args:
+        arr = a.numpy()
+        if dynamic_batch and arr.ndim:
+            arr = np.concatenate([arr, arr[:1]])
+        if arr.dtype.kind == "f":
+            arr = (arr + 0.1 * rng.standard_normal(arr.shape)).astype(arr.dtype)
+        elif arr.ndim and len(arr) > 1:
+            arr = arr[::-1].copy()
+        second.append(arr)
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with no_grad():
+            want = [t.numpy() for t in _as_tuple(model(*(Tensor(x) for x in second)))]
+    finally:
+        for m, flag in flags:
+            m.training = flag
+    try:
+        session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+        got = session.run(None, dict(zip(names_in, second)))
+    except Exception as exc:  # onnxruntime's own errors (shapes frozen at the example's batch size, ...)
+        warnings.warn(f"onnx export: the exported graph fails in onnxruntime on a second input of shapes "
+                      f"{[x.shape for x in second]}: {exc}", ExportWarning, stacklevel=3)
+        return
+    for i, (g, w) in enumerate(zip(got, want)):
+        scale = float(np.abs(w).max()) if w.size else 0.0
+        if g.shape != w.shape or not np.allclose(g, w, rtol=1e-3, atol=1e-4 * max(scale, 1.0), equal_nan=True):
+            warnings.warn(f"onnx export: output {i} of the exported graph differs from the model's on a second "
+                          "input: the forward computes something the trace froze to a constant (a value taken "
+                          "through .numpy()/.item(), a random draw, or a size taken from the example input)",
+                          ExportWarning, stacklevel=3)
+            return
 
 
 #: the newest IR version that each opset's runtimes read (onnx.helper.VERSION_TABLE), kept low for older runtimes

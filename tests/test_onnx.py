@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -28,7 +29,9 @@ def _check(model, example, tmp_path, batches=(1, 7), make=None, **kwargs):
     """Export ``model`` on ``example``; compare ONNX Runtime with minigrad (eval mode) on other batch sizes."""
     ort = _ort()
     path = tmp_path / "model.onnx"
-    mg.onnx.export(model, example, path, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mg.onnx.ExportWarning)  # the exporter's own second-input check passes
+        mg.onnx.export(model, example, path, **kwargs)
     session = _session(ort, path)
     name = session.get_inputs()[0].name
     was = model.training
@@ -184,6 +187,49 @@ class _Custom(nn.Module):
 def test_a_module_whose_forward_uses_exportable_ops(tmp_path):
     mg.manual_seed(7)
     _check(_Custom(), mg.randn(3, 4), tmp_path)
+
+
+class _Indexing(nn.Module):
+    def forward(self, x):  # x: (N, 4, 6)
+        a = x[:, -1]  # (N, 6)
+        b = x[..., 1:5:2].flatten(1)  # (N, 8)
+        c = x[:, None, 2, ::-1].squeeze(1)  # (N, 6), reversed
+        d = x.unsqueeze(0).sum(0)[:, 0]  # (N, 6): the batch moves to dim 1 and back
+        return mg.cat([a, b, c, d, x.transpose(1, 2).reshape(x.shape[0], -1)[:, :3]], dim=1)
+
+
+def test_basic_indexing_and_unsqueeze_keep_the_batch_dynamic(tmp_path):
+    mg.manual_seed(10)
+    _check(_Indexing(), mg.randn(3, 4, 6), tmp_path, make=lambda n: mg.randn(n, 4, 6))
+
+
+class _Frozen(nn.Module):
+    def forward(self, x):
+        return x * float(x.numpy().mean())  # a value the trace can only freeze
+
+
+class _SizedByExample(nn.Module):
+    def forward(self, x):
+        return x + mg.zeros(x.shape[0], x.shape[1])
+
+
+@pytest.mark.parametrize("module", [_Frozen, _SizedByExample])
+def test_values_the_trace_freezes_give_a_warning(module, tmp_path):
+    _ort()
+    with pytest.warns(mg.onnx.ExportWarning, match="second"):
+        mg.onnx.export(module(), mg.randn(3, 4), tmp_path / "m.onnx")
+
+
+def test_indexing_the_batch_dim_is_refused_when_it_is_dynamic(tmp_path):
+    pytest.importorskip("onnx")
+
+    class First(nn.Module):
+        def forward(self, x):
+            return x[0]
+
+    with pytest.raises(NotImplementedError, match="GetItemBackward.*batch dim"):
+        mg.onnx.export(First(), mg.randn(3, 4), tmp_path / "m.onnx")
+    mg.onnx.export(First(), mg.randn(3, 4), tmp_path / "m.onnx", dynamic_batch=False)
 
 
 def test_names_file_objects_and_fixed_batch(tmp_path):
