@@ -125,6 +125,7 @@ class _Graph:
         self.shapes: dict[str, tuple] = {}   # value name -> shape seen while tracing
         self.arrays: dict[int, str] = {}     # id(ndarray) of a traced value -> its name (Embedding's indices)
         self.named = named                   # id(parameter or buffer) -> its state_dict name
+        self.int_values: list[tuple[np.ndarray, str]] = []  # traced integer values (candidate indices)
         self._count = 0
 
     def fresh(self, hint: str) -> str:
@@ -151,6 +152,8 @@ class _Graph:
         self.batch[name] = batch
         self.shapes[name] = tuple(tensor.shape)
         self.arrays[id(tensor._data)] = name
+        if tensor.dtype.kind in "iu":
+            self.int_values.append((tensor._data, name))
 
     def value(self, x: Any, dtype: Any = None) -> str:
         """The name of an op's input: a traced value, a parameter/buffer, or a new constant."""
@@ -162,6 +165,9 @@ class _Graph:
                 name = self.named[id(x)]
                 _onnx_dtype(x.dtype, f"parameter {name}")
                 self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(x._data), name))
+            elif x.grad_fn is not None:  # computed from the input, but not by an op the tracer saw
+                raise _unsupported(x.grad_fn.name, "it was computed outside minigrad's recorded ops, e.g. by a "
+                                                   "custom autograd.Function working on arrays or an in-place op")
             else:  # made in forward without depending on the input: a constant, as PyTorch's tracer
                 name = self.const(np.ascontiguousarray(x._data))
             self.bind(x, name, False)
@@ -315,13 +321,20 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
         axis = int(p["dim"])
         return g.node("Concat", ins, axis=axis), batch and axis % out.ndim != 0
     if key == "Embedding":
-        indices = p["indices"]
-        idx = g.arrays.get(id(indices))
-        idx_batch = bool(idx) and g.batch.get(idx, False) and g.shapes.get(idx) == indices.shape
-        if idx is None or g.shapes.get(idx) != indices.shape:
-            idx = g.const(np.asarray(indices, dtype=np.int64), hint="indices")
-        return g.node("Gather", [x, idx], axis=0), idx_batch
+        idx = _indices(g, p["indices"])
+        return g.node("Gather", [x, idx], axis=0), g.batch.get(idx, False)
     raise _unsupported(op.name)
+
+
+def _indices(g: _Graph, indices: np.ndarray) -> str:
+    """The traced value Embedding's index array came from (F.embedding passes its array, maybe cast)."""
+    name = g.arrays.get(id(indices))
+    if name is not None and g.shapes.get(name) == indices.shape:
+        return name
+    for arr, name in reversed(g.int_values):
+        if arr.shape == indices.shape and np.array_equal(arr, indices):
+            return name
+    return g.const(np.asarray(indices, dtype=np.int64), hint="indices")
 
 
 def _reshape(g: _Graph, x: str, src: Tensor, shape: tuple) -> tuple[str, bool]:

@@ -305,3 +305,56 @@ def test_demo_writes_model_onnx(tmp_path):
     model.eval()
     x = mg.tensor(report["results"][0].data["X_test"][:50])
     np.testing.assert_allclose(session.run(None, {"input": x.numpy()})[0], model(x).numpy(), rtol=TOL, atol=TOL)
+
+
+class _TwoInputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4)
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, ids, x):
+        return self.lin(self.emb(ids)).sum(1) * x, x.relu()
+
+
+def test_several_inputs_and_outputs_and_int32_ids(tmp_path):
+    ort = _ort()
+    mg.manual_seed(11)
+    model = _TwoInputs()
+    ids = mg.randint(0, 10, (3, 5)).int()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mg.onnx.ExportWarning)
+        mg.onnx.export(model, (ids, mg.randn(3, 4)), tmp_path / "m.onnx", output_names=["a", "b"])
+    session = _session(ort, tmp_path / "m.onnx")
+    assert [i.name for i in session.get_inputs()] == ["input_0", "input_1"]
+    ids2, x2 = mg.randint(0, 10, (6, 5)).int(), mg.randn(6, 4)
+    got = session.run(None, {"input_0": ids2.numpy(), "input_1": x2.numpy()})
+    for g, w in zip(got, model(ids2, x2)):
+        np.testing.assert_allclose(g, w.numpy(), rtol=TOL, atol=TOL)
+
+
+class _NumpyFunction(mg.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return mg.tensor(np.cumsum(x.numpy(), axis=1))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def test_a_value_computed_outside_recorded_ops_is_named(tmp_path):
+    pytest.importorskip("onnx")
+
+    class M(nn.Module):
+        def forward(self, x):
+            return _NumpyFunction.apply(x) + 1.0
+
+    with pytest.raises(NotImplementedError, match="_NumpyFunctionBackward is not supported"):
+        mg.onnx.export(M(), mg.randn(2, 3), tmp_path / "m.onnx")
+
+
+def test_float64_models(tmp_path):
+    mg.manual_seed(12)
+    model = nn.Sequential(nn.Linear(3, 4, dtype=mg.float64), nn.Tanh(), nn.Linear(4, 2, dtype=mg.float64))
+    _check(model, mg.randn(2, 3, dtype=mg.float64), tmp_path, make=lambda n: mg.randn(n, 3, dtype=mg.float64))
