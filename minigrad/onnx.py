@@ -12,7 +12,10 @@ anything else the forward reads that does not come from the input becomes a cons
 PyTorch the model is exported in eval mode (Dropout disappears, BatchNorm1d uses its running
 statistics: ``BatchNormalization``; LayerNorm is ``LayerNormalization``) and its training flags
 are restored afterwards. An op with no ONNX mapping raises ``NotImplementedError`` naming it.
-Python control flow is frozen at the branch the example took, as in any tracer.
+Python control flow is frozen at the branch the example took, as in any tracer; give an example
+batch of more than one row, so the batch dim can be told apart from dims of size 1. When
+``onnxruntime`` is installed the file is run on a second input (other values, one more row) and an
+:class:`ExportWarning` says so if it disagrees with the model (a value the trace froze).
 
 Needs the ``onnx`` package (``pip install 'minigrad[onnx]'``, which brings ``onnxruntime`` too);
 ``onnx.checker`` validates every exported model.
@@ -408,7 +411,7 @@ def _emit_module(g: _Graph, rec: _Record) -> tuple[str, bool]:
     from minigrad.nn.normalization import BatchNorm1d, LayerNorm
 
     m = rec.op
-    (xin,) = rec.inputs[:1]
+    xin = rec.inputs[0]
     x = g.value(xin)
     dtype = xin.dtype
     batch = g.is_batch(xin, xin.ndim)
