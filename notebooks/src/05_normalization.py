@@ -343,9 +343,10 @@ for key, name in variants.items():
     finite = [row[np.isfinite(row)] for row in res[:, :, 0]]
     axes[0].loglog(lrs, [np.median(f) if f.size else np.nan for f in finite], style, color=color, label=name)
     acc = 100 * res[:, :, 2]
-    axes[1].errorbar(lrs, acc.mean(1), yerr=acc.std(1, ddof=1), fmt=style, color=color, capsize=3, label=name)
+    axes[1].plot(lrs, acc.mean(1), style, color=color, label=name)
+    axes[1].plot(np.repeat(lrs, acc.shape[1]), acc.ravel(), ".", color=color, alpha=0.35)
 axes[0].set_title("training loss after 200 steps (median of 3 seeds; missing: diverged)")
-axes[1].set_title("validation accuracy (mean ± sd over 3 seeds)")
+axes[1].set_title("validation accuracy (line: mean of 3 seeds; dots: the seeds)")
 axes[1].set_xscale("log")
 for ax in axes:
     ax.set_xlabel("learning rate α")
