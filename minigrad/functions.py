@@ -605,7 +605,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
-    """out[i][j] = input[index[i][j]][j] (for ``dim=0``), and so on per dimension."""
+    """``out[i][j] = input[index[i][j]][j]`` for ``dim=0``, and so on per dimension."""
     return _t(input).gather(dim, index)
 
 
