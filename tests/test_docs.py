@@ -72,3 +72,20 @@ def test_readme_links_resolve_inside_the_repository():
         path = (ROOT / target).resolve()
         assert path.is_relative_to(ROOT), f"README links outside the repository: {target}"
         assert path.exists(), f"README links a missing file: {target}"
+
+
+PAGES_WITH_CODE = ["index.md", "getting-started.md", "pytorch.md",
+                   *sorted(str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs" / "guide").glob("*.md"))]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE)
+def test_the_pages_python_examples_run(page, tmp_path, monkeypatch, capsys):
+    # each page's ```python blocks run in order in one namespace, as a reader would paste them
+    blocks = re.findall(r"^```python\n(.*?)^```", (ROOT / "docs" / page).read_text(encoding="utf-8"), flags=re.M | re.S)
+    assert blocks or page in ("index.md",), f"{page} has no python examples"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": f"docs_{page}"}
+    for block in blocks:
+        if re.search(r"^import torch$", block, flags=re.M):
+            pytest.importorskip("torch")
+        exec(compile(block, f"docs/{page}", "exec"), namespace)  # noqa: S102 - the documentation's own examples
