@@ -89,3 +89,8 @@ def test_the_pages_python_examples_run(page, tmp_path, monkeypatch, capsys):
         if re.search(r"^import torch$", block, flags=re.M):
             pytest.importorskip("torch")
         exec(compile(block, f"docs/{page}", "exec"), namespace)  # noqa: S102 - the documentation's own examples
+
+
+def test_the_reference_pages_are_up_to_date():
+    # a name added or removed changes the pages; a stale page also breaks `mkdocs build --strict`
+    assert make_api.main(["--check"]) == 0, "run python docs/make_api.py"
