@@ -1,7 +1,8 @@
 """MkDocs hook: serve the notebooks from notebooks/*.ipynb without copying them into docs/.
 
 They are added as if they lived at docs/notebooks/, before mkdocs-jupyter (which renders them with their
-stored outputs) sees the file list.
+stored outputs) sees the file list. A notebook missing from the nav's "Notebooks" section is appended to it, so
+a new notebook shows up without editing mkdocs.yml.
 """
 from __future__ import annotations
 
@@ -13,9 +14,21 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def notebooks() -> list[str]:
+    return [f"notebooks/{nb.name}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+
+
+def on_config(config):
+    for entry in config["nav"] or []:
+        if isinstance(entry, dict) and isinstance(entry.get("Notebooks"), list):
+            listed = entry["Notebooks"]
+            entry["Notebooks"] = listed + [nb for nb in notebooks() if nb not in str(listed)]
+    return config
+
+
 @event_priority(100)  # before mkdocs-jupyter's on_files turns .ipynb files into pages
 def on_files(files: Files, config) -> Files:
-    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        files.append(File(f"notebooks/{nb.name}", src_dir=str(ROOT), dest_dir=config["site_dir"],
+    for nb in notebooks():
+        files.append(File(nb, src_dir=str(ROOT), dest_dir=config["site_dir"],
                           use_directory_urls=config["use_directory_urls"]))
     return files

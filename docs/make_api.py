@@ -35,6 +35,7 @@ MODULES: list[tuple[str, str, str]] = [
     ("minigrad.diagnostics", "diagnostics.md", "per-layer activation and gradient statistics"),
     ("minigrad.viz", "viz.md", "drawing computation graphs"),
     ("minigrad.serialization", "serialization.md", "`save` and `load`"),
+    ("minigrad.onnx", "onnx.md", "exporting a model to ONNX, to run it with ONNX Runtime"),
 ]
 
 #: sections of the top-level page, by the module that defines a name (first match wins)
