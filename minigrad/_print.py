@@ -50,7 +50,7 @@ class _Formatter:
     """One format for every element of an array, chosen from its values as PyTorch does."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.floating = values.dtype.kind in "fc"
+        self.floating = values.dtype.kind == "f"  # complex values print as Python does
         self.int_mode, self.sci_mode, self.width = True, False, 1
         if not self.floating:
             self.width = max((len(str(v)) for v in values.tolist()), default=1)

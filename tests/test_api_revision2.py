@@ -203,3 +203,7 @@ def test_large_and_empty_tensors_print_as_pytorch():
               np.random.default_rng(0).standard_normal((3, 3, 1100)), np.arange(24).reshape(2, 3, 4)]:
         a = a.astype(np.float32) if a.dtype.kind == "f" else a
         assert repr(mg.tensor(a)) == repr(torch.tensor(a))
+
+
+def test_complex_tensors_print():
+    assert repr(mg.tensor([1 + 2j]) * 2) == "tensor([(2+4j)], dtype=complex128)"
