@@ -8,9 +8,10 @@ this file computes a gradient.
 """
 from __future__ import annotations
 
+import builtins
 import numbers
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -91,6 +92,19 @@ class Tensor:
         "_data", "_grad", "requires_grad", "grad_fn", "name", "_version", "_base",
         "_view_fn", "_view_version", "_hooks", "_retains_grad", "_acc", "__weakref__",
     )
+    # the slots' types (annotations only: no class attributes)
+    _data: np.ndarray
+    _grad: Tensor | None
+    requires_grad: bool
+    grad_fn: Any  # the Function node that made this tensor, or None for a leaf
+    name: str | None
+    _version: int
+    _base: Tensor | None
+    _view_fn: tuple[Any, ...] | None
+    _view_version: int
+    _hooks: dict[int, Callable[..., Any]] | None
+    _retains_grad: bool
+    _acc: Any  # this leaf's AccumulateGrad node, made on first use
     # ndarray (op) Tensor dispatches to Tensor's reflected methods
     __array_ufunc__ = None
 
@@ -419,7 +433,7 @@ class Tensor:
     # ``_base`` (None for a tensor that owns its memory). A view made by view ops also keeps the
     # chain of ops that makes it from its base (``_view_fn``), so that a write through it can
     # rewrite the base's history, and the base version its history was made at (``_view_version``).
-    def _current_version(self) -> int:
+    def _current_version(self) -> builtins.int:
         """How many in-place writes this tensor's memory has seen (the base's count for a view)."""
         return self._version if self._base is None else self._base._version
 
@@ -441,10 +455,10 @@ class Tensor:
     def _regenerate_view(self) -> None:
         """Remake this view's history from its base's current one (after the base, or another
         view of it, was written in place), as PyTorch does for views of a modified base."""
-        base = self._base
+        base = cast(Tensor, self._base)  # a view: its base and steps are set
         if base.requires_grad:
             with _grad_mode.enable_grad():
-                fresh = _function.replay_view(self._view_fn, base)
+                fresh = _function.replay_view(cast(tuple, self._view_fn), base)
             self.grad_fn, self.requires_grad = fresh.grad_fn, fresh.requires_grad
         self._view_version = base._version
 
@@ -457,14 +471,14 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with mg.no_grad():` (as optimizers do)"
             )
-        base = self._base
+        base = cast(Tensor, self._base)  # read only for a view, whose base is set
         if self._view_fn is not None and base.requires_grad and base.grad_fn is None:
             raise RuntimeError(
                 f"{op}: a view of a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap the update in `with mg.no_grad():`, or write into a clone"
             )
 
-    def _write_recorded(self, op: str, fn: Callable[[Tensor], Tensor], saves_self: bool) -> None:
+    def _write_recorded(self, op: str, fn: Callable[[Tensor], Tensor], saves_self: builtins.bool) -> None:
         """An in-place op that autograd records, as PyTorch does it.
 
         The result ``fn(old)`` is computed from an alias of the old value (a copy when the op
@@ -473,7 +487,7 @@ class Tensor:
         a view's base gets a ``CopySlices`` node (the old base with the view's region replaced),
         and the view is remade from the new base.
         """
-        if self._view_fn is not None and self._view_version != self._base._version:
+        if self._view_fn is not None and self._view_version != cast(Tensor, self._base)._version:
             self._regenerate_view()
         old = Tensor._make(self._data.copy() if saves_self else self._data, self.requires_grad, self.grad_fn)
         out = fn(old)
@@ -489,7 +503,7 @@ class Tensor:
         self._bump_version()
         if not out.requires_grad:
             return
-        base = self._base
+        base = cast(Tensor, self._base)  # read only for a view, whose base is set
         if self._view_fn is None:  # this tensor owns its memory (or is a detached alias)
             self.grad_fn, self.requires_grad = out.grad_fn, True
             return
@@ -499,7 +513,7 @@ class Tensor:
         self._regenerate_view()
 
     def _inplace(self, op: str, fn: Callable[[Tensor], Tensor], ufunc: Any, other: Any,
-                 saves_self: bool = True) -> Tensor:
+                 saves_self: builtins.bool = True) -> Tensor:
         """``self op= other``: ``fn(self)`` computes the result. Recorded when autograd needs it
         (see ``_write_recorded``), else ``ufunc`` updates the array itself."""
         self._check_inplace(op)
@@ -690,13 +704,13 @@ class Tensor:
     def relu(self) -> Tensor:
         return _act.ReLU.apply(self)
 
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+    def leaky_relu(self, negative_slope: builtins.float = 0.01) -> Tensor:
         return _act.LeakyReLU.apply(self, negative_slope=float(negative_slope))
 
-    def elu(self, alpha: float = 1.0) -> Tensor:
+    def elu(self, alpha: builtins.float = 1.0) -> Tensor:
         return _act.ELU.apply(_as_float(self), alpha=float(alpha))
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
         """Limit values to [min, max]; the gradient passes where min ≤ x ≤ max."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
@@ -707,31 +721,32 @@ class Tensor:
     clip = clamp
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Sum.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "sum"), keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+             keepdims: Any = None) -> Tensor:
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.mean(_as_float(self), dim, keepdim)
 
-    def var(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
-            axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
+    def var(self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False,
+            axis: Any = None, keepdims: Any = None, unbiased: builtins.bool | None = None) -> Tensor:
         """Variance Σ(x−x̄)²/(N−correction); ``correction=1`` (default) is the unbiased estimate."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = 1 if unbiased else 0
         return _reduce.var(_as_float(self), dim, correction, keepdim)
 
-    def std(self, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
-            axis: Any = None, keepdims: Any = None, unbiased: bool | None = None) -> Tensor:
+    def std(self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False,
+            axis: Any = None, keepdims: Any = None, unbiased: builtins.bool | None = None) -> Tensor:
         """Standard deviation √var (one node; its gradient is 0 where the std is 0, as PyTorch)."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = 1 if unbiased else 0
         return _reduce.std(_as_float(self), dim, correction, keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+    def max(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """As ``torch.max``: the 0-d largest value (ties share the gradient); with an int ``dim``
         the named tuple ``(values, indices)``; with a tensor, the elementwise ``maximum``.
         NumPy's ``axis=``/``keepdims=`` give the values only (as ``amax``)."""
@@ -743,7 +758,7 @@ class Tensor:
             return _reduce.Max.apply(self, dim=None, keepdim=False)
         return _reduce.extremum_along(self, dim, keepdim, np.argmax, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+    def min(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """As ``torch.min``: the 0-d smallest value, ``(values, indices)`` along an int ``dim``,
         or the elementwise ``minimum`` with a tensor."""
         if isinstance(dim, Tensor):
@@ -754,40 +769,42 @@ class Tensor:
             return _reduce.Min.apply(self, dim=None, keepdim=False)
         return _reduce.extremum_along(self, dim, keepdim, np.argmin, "min")
 
-    def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def amax(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+             keepdims: Any = None) -> Tensor:
         """Largest values over ``dim`` (an int or a tuple; values only); ties share the gradient."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Max.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amax"), keepdim=keepdim)
 
-    def amin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def amin(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+             keepdims: Any = None) -> Tensor:
         """Smallest values over ``dim`` (an int or a tuple; values only); ties share the gradient."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amin"), keepdim=keepdim)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.argext(self, dim, keepdim, np.argmax, "argmax")
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.argext(self, dim, keepdim, np.argmin, "argmin")
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+    def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
                   keepdims: Any = None) -> Tensor:
         """log Σ exp(x), computed as m + log Σ exp(x − m) with m the max (stable)."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.LogSumExp.apply(_as_float(self), dim=_reduce.norm_dims(dim, self.ndim, "logsumexp"),
                                        keepdim=keepdim)
 
-    def softmax(self, dim: int = -1) -> Tensor:
+    def softmax(self, dim: builtins.int = -1) -> Tensor:
         return _reduce.Softmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "softmax"))
 
-    def log_softmax(self, dim: int = -1) -> Tensor:
+    def log_softmax(self, dim: builtins.int = -1) -> Tensor:
         return _reduce.LogSoftmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "log_softmax"))
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """Whether every element (over ``dim``) is nonzero: a bool tensor, 0-d without ``dim``."""
         return _select.all_any(self, dim, keepdim, np.all, "all")
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         """Whether some element (over ``dim``) is nonzero: a bool tensor, 0-d without ``dim``."""
         return _select.all_any(self, dim, keepdim, np.any, "any")
 
@@ -800,13 +817,13 @@ class Tensor:
     def view_as(self, other: Tensor) -> Tensor:
         return _shape.reshape(self, other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         return _shape.flatten(self, start_dim, end_dim)
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         return _shape.transpose(self, dim0, dim1)
 
-    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+    def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> Tensor:
         return _shape.transpose(self, axis0, axis1)
 
     def permute(self, *dims: Any) -> Tensor:
@@ -824,7 +841,7 @@ class Tensor:
         """The last two dimensions swapped (batched matrix transpose)."""
         return _shape.transpose(self, -2, -1)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         return _shape.unsqueeze(self, dim)
 
     def squeeze(self, dim: Any = None) -> Tensor:
@@ -841,7 +858,7 @@ class Tensor:
             shape = tuple(shape[0])
         return _shape.broadcast_to(self, shape)
 
-    def sum_to(self, shape: tuple[int, ...]) -> Tensor:
+    def sum_to(self, shape: tuple[builtins.int, ...]) -> Tensor:
         """Sum broadcast dimensions away so the result has ``shape`` (the gradient of broadcasting)."""
         return _shape.sum_to(self, tuple(shape))
 
@@ -857,7 +874,7 @@ class Tensor:
     def minimum(self, other: Any) -> Tensor:
         return _ew.Minimum.apply(*_promote(self, other, "minimum"))
 
-    def dropout(self, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
+    def dropout(self, p: builtins.float = 0.5, training: builtins.bool = True, generator: Any = None) -> Tensor:
         return _random.dropout(self, p, training, generator)
 
     # ------------------------------------------------------------------ PyTorch's wider tensor surface
@@ -866,32 +883,32 @@ class Tensor:
     # tests and counts (isnan, argsort, unique, histc, ...) return tensors without grad.
 
     # metadata
-    def nelement(self) -> int:
+    def nelement(self) -> builtins.int:
         """The number of elements (alias of ``numel``)."""
         return int(self._data.size)
 
-    def dim(self) -> int:
+    def dim(self) -> builtins.int:
         """The number of dimensions (``ndim``)."""
         return self._data.ndim
 
     ndimension = dim
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         return self._data.dtype.kind == "f"
 
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         return self._data.dtype.kind == "c"
 
-    def element_size(self) -> int:
+    def element_size(self) -> builtins.int:
         """Bytes per element."""
         return self._data.itemsize
 
-    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+    def stride(self, dim: builtins.int | None = None) -> tuple[builtins.int, ...] | builtins.int:
         """Steps in elements between neighbours along each dim (0 along expanded dims, as PyTorch)."""
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self.ndim, "stride")]
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> builtins.bool:
         return bool(self._data.flags.c_contiguous)
 
     def contiguous(self) -> Tensor:
@@ -902,33 +919,36 @@ class Tensor:
     is_quantized = False
     is_meta = False
 
-    def is_pinned(self) -> bool:
+    def is_pinned(self) -> builtins.bool:
         return False
 
-    def get_device(self) -> int:
+    def get_device(self) -> builtins.int:
         """-1: the CPU, as PyTorch reports it."""
         return -1
 
     # factories in this tensor's dtype
-    def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False,
+    def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: builtins.bool = False,
                    device: Any = None) -> Tensor:
         check_device(device)
         return Tensor(data, requires_grad=requires_grad, dtype=self.dtype if dtype is None else dtype)
 
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: builtins.bool = False,
                  device: Any = None) -> Tensor:
         check_device(device)
         arr = np.full(_size_arg((size,), "new_full"), fill_value, dtype=self.dtype if dtype is None else dtype)
         _check_requires_grad(arr.dtype, requires_grad)
         return Tensor._make(arr, bool(requires_grad))
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
+                  device: Any = None) -> Tensor:
         return self.new_full(_size_arg(size, "new_zeros"), 0, dtype, requires_grad, device)
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
+                 device: Any = None) -> Tensor:
         return self.new_full(_size_arg(size, "new_ones"), 1, dtype, requires_grad, device)
 
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
+                  device: Any = None) -> Tensor:
         return self.new_full(_size_arg(size, "new_empty"), 0, dtype, requires_grad, device)
 
     # elementwise math
@@ -977,7 +997,7 @@ class Tensor:
         """⌈x⌉ (gradient 0)."""
         return self._rounding(_ew.Ceil)
 
-    def round(self, decimals: int = 0) -> Tensor:
+    def round(self, decimals: builtins.int = 0) -> Tensor:
         """Rounded to ``decimals`` places, halves to even (gradient 0)."""
         return self._rounding(_ew.Round, decimals=int(decimals))
 
@@ -993,7 +1013,8 @@ class Tensor:
             raise TypeError(f"frac: needs a floating tensor, got {self.dtype}")
         return self - self.trunc()
 
-    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    def nan_to_num(self, nan: builtins.float = 0.0, posinf: builtins.float | None = None,
+                   neginf: builtins.float | None = None) -> Tensor:
         """nan → ``nan``, ±inf → ``posinf``/``neginf`` (default: the dtype's largest/smallest finite value);
         the gradient passes where x is finite."""
         if self._data.dtype.kind not in "fc":
@@ -1101,32 +1122,34 @@ class Tensor:
     def isfinite(self) -> Tensor:
         return Tensor._make(np.isfinite(self._data))
 
-    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    def isclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+                equal_nan: builtins.bool = False) -> Tensor:
         """|self − other| ≤ atol + rtol·|other|, elementwise."""
         return _select.isclose(self, other, rtol, atol, equal_nan)
 
-    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    def allclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+                 equal_nan: builtins.bool = False) -> builtins.bool:
         return _select.allclose(self, other, rtol, atol, equal_nan)
 
-    def equal(self, other: Tensor) -> bool:
+    def equal(self, other: Tensor) -> builtins.bool:
         """Same shape and same values."""
         return _select.equal(self, other)
 
     # reductions
-    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def prod(self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
         """Π of the elements (over one ``dim``); integers multiply in int64. Zeros get exact gradients."""
         return _reduce.prod(self, dim, keepdim, dtype)
 
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumsum(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
         """Running sums along ``dim``; integers add in int64."""
         return _reduce.cumsum(self, dim, dtype)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
         """The vector p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (all elements by default); p = inf, −inf, 0 too."""
         x = self if dtype is None else self.to(dtype)
         return _reduce.norm(x, p, dim, keepdim)
 
-    def dist(self, other: Any, p: float = 2) -> Tensor:
+    def dist(self, other: Any, p: builtins.float = 2) -> Tensor:
         """‖self − other‖ₚ."""
         return _reduce.norm(self - other, p, None, False)
 
@@ -1165,7 +1188,7 @@ class Tensor:
     def tile(self, *dims: Any) -> Tensor:
         return _shape.tile(self, dims)
 
-    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
+    def repeat_interleave(self, repeats: Any, dim: builtins.int | None = None) -> Tensor:
         """Each element (or slice along ``dim``) repeated ``repeats`` times in place."""
         x = self.reshape(-1) if dim is None else self
         d = 0 if dim is None else _wrap_dim(dim, self.ndim, "repeat_interleave")
@@ -1173,16 +1196,16 @@ class Tensor:
         idx = np.repeat(np.arange(x.shape[d]), reps)
         return _select.index_select(x, d, idx)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return _shape.chunk(self, chunks, dim)
 
-    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return _shape.split(self, split_size, dim)
 
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return _shape.unbind(self, dim)
 
-    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
         return _shape.narrow(self, dim, start, length)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
@@ -1190,18 +1213,18 @@ class Tensor:
 
     moveaxis = movedim
 
-    def tril(self, diagonal: int = 0) -> Tensor:
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
         """The lower triangle (elements above diagonal ``diagonal`` set to 0)."""
         return _shape.tril(self, diagonal)
 
-    def triu(self, diagonal: int = 0) -> Tensor:
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
         """The upper triangle (elements below diagonal ``diagonal`` set to 0)."""
         return _shape.triu(self, diagonal)
 
-    def diag(self, diagonal: int = 0) -> Tensor:
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
         return _linalg.diag(self, diagonal)
 
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         return _linalg.diagonal(self, offset, dim1, dim2)
 
     def trace(self) -> Tensor:
@@ -1229,32 +1252,35 @@ class Tensor:
     ger = outer
 
     # selecting
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False) -> Any:
         """``(values, indices)`` sorted along ``dim``; the values' gradient goes where each came from."""
         return _select.sort(self, dim, descending, stable)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
+                stable: builtins.bool = False) -> Tensor:
         return _select.argsort(self, dim, descending, stable)
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
+             sorted: builtins.bool = True) -> Any:  # noqa: A002
         """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``."""
         return _select.topk(self, k, dim, largest, sorted)
 
-    def gather(self, dim: int, index: Any) -> Tensor:
+    def gather(self, dim: builtins.int, index: Any) -> Tensor:
         return _select.gather(self, dim, index)
 
-    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:
+    def scatter(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
+                reduce: Any = None) -> Tensor:
         if value is None and not isinstance(src, Tensor):
             src, value = None, src  # scatter(dim, index, 1.0): a number is the value
         return _select.scatter(self, dim, index, src, value, reduce)
 
-    def scatter_add(self, dim: int, index: Any, src: Tensor) -> Tensor:
+    def scatter_add(self, dim: builtins.int, index: Any, src: Tensor) -> Tensor:
         return _select.scatter_add(self, dim, index, src)
 
-    def index_select(self, dim: int, index: Any) -> Tensor:
+    def index_select(self, dim: builtins.int, index: Any) -> Tensor:
         return _select.index_select(self, dim, index)
 
-    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+    def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Tensor:
         return _select.index_fill(self, dim, index, value)
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
@@ -1265,18 +1291,19 @@ class Tensor:
         return _select.masked_select(self, mask)
 
     # counting (no gradient)
-    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
-               dim: int | None = None) -> Any:
+    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False,  # noqa: A002
+               return_counts: builtins.bool = False,
+               dim: builtins.int | None = None) -> Any:
         return _select.unique(self, sorted, return_inverse, return_counts, dim)
 
-    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    def bincount(self, weights: Tensor | None = None, minlength: builtins.int = 0) -> Tensor:
         return _select.bincount(self, weights, minlength)
 
-    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+    def histc(self, bins: builtins.int = 100, min: builtins.float = 0, max: builtins.float = 0) -> Tensor:  # noqa: A002
         return _select.histc(self, bins, min, max)
 
     def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
-                  density: bool = False) -> Any:
+                  density: builtins.bool = False) -> Any:
         return _select.histogram(self, bins, range=range, weight=weight, density=density)
 
     # in place
@@ -1290,7 +1317,7 @@ class Tensor:
 
     def _apply_(self, op: str, fn: Callable[[Tensor], Tensor], other: Any = None) -> Tensor:
         """``self = fn(self)`` in place: recorded when autograd needs it, else written into the array."""
-        def write(data: np.ndarray, _other: Any, out: np.ndarray, casting: str) -> None:
+        def write(data: np.ndarray, _other: Any, out: np.ndarray, casting: Literal["same_kind"]) -> None:
             np.copyto(out, fn(Tensor._make(data))._data, casting=casting)
 
         return self._inplace(op, fn, write, other)
@@ -1332,12 +1359,13 @@ class Tensor:
         value = _select._fill_value(value, self, "masked_fill_")
         return self._put("masked_fill_", np.broadcast_to(m, self.shape), value)
 
-    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+    def index_fill_(self, dim: builtins.int, index: Any, value: Any) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "index_fill_")
         idx = _select._select_index(self, d, index, "index_fill_")
         return self._put("index_fill_", (slice(None),) * d + (idx,), _select._fill_value(value, self, "index_fill_"))
 
-    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None) -> Tensor:
+    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
+                 reduce: Any = None) -> Tensor:
         if reduce is not None:
             raise NotImplementedError("scatter_: reduce= is not supported by minigrad; use scatter_add_")
         if value is None and not isinstance(src, Tensor):
@@ -1346,19 +1374,19 @@ class Tensor:
         idx, full = _select._gather_index(self, d, index, "scatter_")
         return self._put("scatter_", full, _select._source_part(src if value is None else value, self, idx, "scatter_"))
 
-    def scatter_add_(self, dim: int, index: Any, src: Tensor) -> Tensor:
+    def scatter_add_(self, dim: builtins.int, index: Any, src: Tensor) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "scatter_add_")
         idx, full = _select._gather_index(self, d, index, "scatter_add_")
         part = _select._source_part(src, self, idx, "scatter_add_")
         return self.__iadd__(_index.IndexScatter.apply(part, index=full, shape=self.shape))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples of N(mean, std²)."""
         if self._data.dtype.kind != "f":
             raise TypeError(f"normal_: needs a floating tensor, got {self.dtype}")
         return self.copy_(Tensor._make(resolve_generator(generator).normal(mean, std, self.shape)))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples of U[a, b) (PyTorch calls the bounds ``from`` and ``to``)."""
         if self._data.dtype.kind != "f":
             raise TypeError(f"uniform_: needs a floating tensor, got {self.dtype}")
@@ -1377,24 +1405,24 @@ class Tensor:
 
     arctan2 = atan2
 
-    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
         """Running products along ``dim``; exact gradients at zeros."""
         return _extra.cumprod(self, dim, dtype=dtype)
 
-    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def median(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
         return _extra.median(self, dim, keepdim)
 
     def lerp(self, end: Any, weight: Any) -> Tensor:
         return _extra.lerp(self, end, weight)
 
-    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1) -> Tensor:
         return _extra.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
-    def cross(self, other: Any, dim: int | None = None) -> Tensor:
+    def cross(self, other: Any, dim: builtins.int | None = None) -> Tensor:
         return _extra.cross(self, other, dim)
 
-    def nonzero(self, *, as_tuple: bool = False) -> Any:
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         from minigrad._extras import nonzero
 
         return nonzero(self, as_tuple=as_tuple)
@@ -1433,7 +1461,7 @@ class Tensor:
     def erfc(self) -> Tensor:
         return _extra.erfc(self)
 
-    def logit(self, eps: float | None = None) -> Tensor:
+    def logit(self, eps: builtins.float | None = None) -> Tensor:
         return _extra.logit(self, eps)
 
     def xlogy(self, other: Any) -> Tensor:
@@ -1445,10 +1473,10 @@ class Tensor:
     def logaddexp(self, other: Any) -> Tensor:
         return _extra.logaddexp(self, other)
 
-    def addcmul(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: builtins.float = 1) -> Tensor:
         return _extra.addcmul(self, tensor1, tensor2, value=value)
 
-    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: builtins.float = 1) -> Tensor:
         return _extra.addcdiv(self, tensor1, tensor2, value=value)
 
     def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
@@ -1471,19 +1499,19 @@ class Tensor:
 
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
-    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+    def swapdims(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         return self.transpose(dim0, dim1)
 
     def ravel(self) -> Tensor:
         return self.reshape(-1)
 
-    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+    def diff(self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Any = None, append: Any = None) -> Tensor:
         return _extra.diff(self, n, dim, prepend, append)
 
-    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
         return _extra.nansum(self, dim, keepdim, dtype=dtype)
 
-    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def nanmean(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
         return _extra.nanmean(self, dim, keepdim, dtype=dtype)
 
     def inner(self, other: Any) -> Tensor:
@@ -1492,32 +1520,32 @@ class Tensor:
     def kron(self, other: Any) -> Tensor:
         return _extra.kron(self, other)
 
-    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+    def rot90(self, k: builtins.int = 1, dims: Any = (0, 1)) -> Tensor:
         return _extra.rot90(self, k, dims)
 
-    def cummax(self, dim: int) -> Any:
+    def cummax(self, dim: builtins.int) -> Any:
         return _extra.cummax(self, dim)
 
-    def cummin(self, dim: int) -> Any:
+    def cummin(self, dim: builtins.int) -> Any:
         return _extra.cummin(self, dim)
 
-    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    def aminmax(self, *, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         return _extra.aminmax(self, dim=dim, keepdim=keepdim)
 
-    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+    def quantile(self, q: Any, dim: builtins.int | None = None, keepdim: builtins.bool = False, *,
                  interpolation: str = "linear") -> Tensor:
         return _extra.quantile(self, q, dim, keepdim, interpolation=interpolation)
 
-    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    def kthvalue(self, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
         return _extra.kthvalue(self, k, dim, keepdim)
 
-    def logcumsumexp(self, dim: int) -> Tensor:
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
         return _extra.logcumsumexp(self, dim)
 
-    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1) -> Tensor:
         return _extra.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
-    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1) -> Tensor:
         return _extra.addmv(self, mat, vec, beta=beta, alpha=alpha)
 
     def float_power(self, exponent: Any) -> Tensor:
@@ -1541,10 +1569,10 @@ class Tensor:
     def fmin(self, other: Any) -> Tensor:
         return _extra.fmin(self, other)
 
-    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
         return _extra.mode(self, dim, keepdim)
 
-    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def nanmedian(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         return _extra.nanmedian(self, dim, keepdim)
 
 
