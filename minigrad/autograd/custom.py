@@ -88,10 +88,18 @@ class _CustomBackward(_Op):
     output's gradient (and zeros, or None, for the other outputs; backward is linear in them)."""
 
     array_backward = False  # the user's backward takes Tensors
+    # set by ``Function.apply`` (annotations only: no class attributes)
+    ctx: FunctionCtx
+    fn: type[Function]  # the user's Function subclass
+    index: int  # which output of forward this node is
+    n_outputs: int
+    out_meta: list[tuple[tuple[int, ...], np.dtype]]  # every output's (shape, dtype)
+    tensor_args: tuple[bool, ...]  # which inputs of forward were Tensors
+    once: bool  # backward is once_differentiable
 
-    def backward(self, g: Tensor) -> tuple:
+    def backward(self, g: Tensor) -> Any:
         ctx, fn = self.ctx, self.fn
-        grads_out = [None] * self.n_outputs
+        grads_out: list[Tensor | None] = [None] * self.n_outputs
         grads_out[self.index] = g
         if ctx.materialize_grads:
             grads_out = [gi if gi is not None else Tensor._make(np.zeros(s, d))
@@ -158,7 +166,7 @@ class Function:
         raise NotImplementedError("a custom Function must define @staticmethod forward(ctx, *args)")
 
     @staticmethod
-    def backward(ctx: FunctionCtx, *grad_outputs: Tensor) -> Any:
+    def backward(ctx: FunctionCtx, *grad_outputs: Tensor | None) -> Any:
         raise NotImplementedError("a custom Function must define @staticmethod backward(ctx, *grad_outputs)")
 
     @classmethod

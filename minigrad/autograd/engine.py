@@ -179,6 +179,7 @@ class _Walk:
     """What one backward pass carries from node to node: the rule call and the delivery."""
 
     __slots__ = ("deps", "buffers", "arrays", "retain_graph", "capture", "captured", "direct", "anomaly")
+    captured: dict[Any, Any]  # node -> the gradient it received (for autograd.grad's captured nodes)
 
     def __init__(self, deps: dict, buffers: dict, arrays: bool, retain_graph: bool, capture: set | None,
                  accumulate: bool) -> None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -73,6 +73,10 @@ class Function:
     _trace: list | None = None
     #: the nn.Module whose forward made this node (None outside modules)
     module: Any = None
+    #: the output's shape and dtype, set by ``apply`` on a recorded node (annotations only: no
+    #: class attributes, so a node that was not recorded has neither)
+    shape: tuple[int, ...]
+    dtype: np.dtype
     is_accumulator = False
     #: backward works on raw arrays too (see the module docstring)
     array_backward = True
@@ -94,13 +98,13 @@ class Function:
             node.__dict__.update(params)
         # one pass over the inputs: their arrays, and (when recording) the nodes their gradients go to
         record = _state.enabled
-        arrays = []
+        arrays: list[Any] = []
         parents = []
-        versions = []  # for the check that saved inputs were not changed in place before backward
+        versions: list[int | None] = []  # for the check that saved inputs were not changed in place before backward
         any_grad = False
         for x in inputs:
             if isinstance(x, Tensor):
-                if x._view_fn is not None and record and x._view_version != x._base._version:
+                if x._view_fn is not None and record and x._view_version != cast(Tensor, x._base)._version:
                     x._regenerate_view()  # its base was written in place since: take the new history
                 arrays.append(x._data)
                 versions.append(x._version if x._base is None else x._base._version)  # _current_version()
@@ -240,6 +244,7 @@ def _link_view(view: Tensor, source: Any, op: type, params: dict) -> None:
     tensor that owns the memory (its base), and remember how to make it from the base (the
     chain of view ops), so a write through it can rewrite the base's history (CopySlices)."""
     if isinstance(source, Tensor) and np.may_share_memory(view._data, source._data):
+        steps: tuple[Any, ...] | None
         if source._base is None:
             view._base, steps = source, ()
         else:  # a view of a view; a view of a detached alias (no steps) is not a differentiable view
