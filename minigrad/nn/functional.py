@@ -197,7 +197,8 @@ def layer_norm(
 
     (statistics per sample, so it works for a batch of one and is the same in training and eval).
     """
-    shape = (int(normalized_shape),) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    shape = ((int(normalized_shape),) if isinstance(normalized_shape, (int, numbers.Integral))
+             else tuple(normalized_shape))
     k = len(shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
         raise ShapeError(

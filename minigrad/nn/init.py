@@ -35,7 +35,7 @@ __all__ = [
     "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "lecun_uniform_", "lecun_normal_",
 ]
 
-T = TypeVar("T")  # a Tensor (or, for convenience, a bare ndarray): returned as given
+T = TypeVar("T", bound="Tensor | np.ndarray")  # a Tensor (or, for convenience, a bare ndarray): returned as given
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                "conv_transpose3d")

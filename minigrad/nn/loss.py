@@ -47,6 +47,8 @@ class L1Loss(_Loss):
 class BCELoss(_Loss):
     """Binary cross-entropy of probabilities ℓᵢ = −wᵢ·[yᵢ·log xᵢ + (1 − yᵢ)·log(1 − xᵢ)] (logs clamped at −100)."""
 
+    weight: Tensor | None  # a buffer
+
     def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _buffer(weight))
@@ -61,6 +63,9 @@ class BCEWithLogitsLoss(_Loss):
     ``pos_weight`` p (one per class, broadcast over the last dim) weighs the positive term:
     ℓ = −[p·y·log σ(x) + (1 − y)·log(1 − σ(x))].
     """
+
+    weight: Tensor | None  # buffers
+    pos_weight: Tensor | None
 
     def __init__(self, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(reduction)
@@ -80,6 +85,8 @@ class CrossEntropyLoss(_Loss):
     Optional class ``weight``, ``ignore_index`` and ``label_smoothing`` as in PyTorch.
     """
 
+    weight: Tensor | None  # a buffer
+
     def __init__(
         self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0
     ) -> None:
@@ -97,6 +104,8 @@ class CrossEntropyLoss(_Loss):
 
 class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities: ℓᵢ = −w[tᵢ]·xᵢ[tᵢ] (use after ``LogSoftmax``)."""
+
+    weight: Tensor | None  # a buffer
 
     def __init__(self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(reduction)

@@ -78,6 +78,14 @@ class Module:
     """Base class of layers and models: subclass it, register parts in ``__init__``, define ``forward``."""
 
     training: bool
+    # the registries (set in ``__init__`` through ``__dict__``; annotations only)
+    _parameters: OrderedDict[str, Parameter | None]
+    _buffers: OrderedDict[str, Tensor | None]
+    _non_persistent_buffers: set[str]
+    # (``add_module(name, None)`` stores None, as in PyTorch, which traversals skip; containers hold modules)
+    _modules: OrderedDict[str, Module]
+    _forward_pre_hooks: OrderedDict[int, tuple[Callable[..., Any], bool]]
+    _forward_hooks: OrderedDict[int, tuple[Callable[..., Any], bool]]
 
     def __init__(self) -> None:
         d = self.__dict__
@@ -242,7 +250,7 @@ class Module:
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         _check_name(self, name, "module", self._modules)
         self._unregister(name, keep="_modules")
-        self._modules[name] = module
+        self._modules[name] = module  # type: ignore[assignment]  # None is kept, as in PyTorch (see _modules)
         object.__setattr__(self, name, module)
 
     register_module = add_module
@@ -263,9 +271,10 @@ class Module:
         """The parameter at the dotted path ``target`` (``"0.weight"``)."""
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
-        if name not in module._parameters or module._parameters[name] is None:
+        param = module._parameters.get(name)
+        if param is None:
             raise AttributeError(f"{type(module).__name__} has no parameter `{name}` (looking up {target!r})")
-        return module._parameters[name]
+        return param
 
     # ------------------------------------------------------------------ traversal
     def named_modules(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -38,6 +38,11 @@ class BatchNorm1d(Module):
     no running statistics and always normalises with the batch's. γ = √(σ²+ε), β = μ
     recovers the identity.
     """
+
+    # registered as buffers by __init__ (None without track_running_stats)
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
     def __init__(
         self,
@@ -80,6 +85,7 @@ class BatchNorm1d(Module):
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
             for buf, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
+                buf = cast(Tensor, buf)  # registered when track_running_stats
                 buf._data[...] = value
                 buf._bump_version()
 
@@ -104,10 +110,11 @@ class BatchNorm1d(Module):
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
-            self.num_batches_tracked._bump_version()
+            count = cast(Tensor, self.num_batches_tracked)  # registered when track_running_stats
+            count._data += 1
+            count._bump_version()
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked._data)
+                factor = 1.0 / float(count._data)
         # batch statistics in training, and in eval too when no running statistics are kept
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
@@ -148,7 +155,7 @@ class LayerNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
+        if isinstance(normalized_shape, (int, numbers.Integral)):
             normalized_shape = (int(normalized_shape),)
         self.normalized_shape = tuple(int(n) for n in normalized_shape)
         self.eps = eps

@@ -26,7 +26,7 @@ NORMALIZATION_LAYERS: tuple[type[Module], ...] = (BatchNorm1d, LayerNorm)
 def weight_matrices(module: Module) -> list[Tensor]:
     """The parameters a penalty covers in ``module``: those with ≥ 2 dims outside normalisation layers."""
     seen: set[int] = set()
-    weights = []
+    weights: list[Tensor] = []
     for sub in module.modules():
         if isinstance(sub, NORMALIZATION_LAYERS):
             continue
@@ -83,6 +83,8 @@ class RegularizedLoss(Module):
     read, not registered as a child (its parameters stay out of this module's
     ``parameters()`` and ``state_dict``).
     """
+
+    model: Module  # read, not registered (set with object.__setattr__)
 
     def __init__(self, loss_fn: Any, model: Module, l1: float = 0.0, l2: float = 0.0) -> None:
         super().__init__()

@@ -20,9 +20,8 @@ def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [parameters] if isinstance(parameters, Tensor) else list(parameters)
 
 
-def _scale_grad_(param: Tensor, factor: float) -> None:
-    """param.grad ← factor·param.grad, in place when the gradient array is ours to change."""
-    grad = param.grad
+def _scale_grad_(param: Tensor, grad: Tensor, factor: float) -> None:
+    """param.grad (``grad``) ← factor·grad, in place when the gradient array is ours to change."""
     if grad.requires_grad or not grad._data.flags.writeable:
         param.grad = Tensor._make(grad._data * factor)
     else:
@@ -65,17 +64,17 @@ def clip_grad_norm_(
     ``error_if_nonfinite`` raises on a nan/inf total.
     """
     norm_type = float(norm_type)
-    grads = [p for p in _as_list(parameters) if p.grad is not None]
+    grads = [(p, g) for p in _as_list(parameters) if (g := p.grad) is not None]
     if not grads:
         return Tensor(0.0)
-    if norm_type == -math.inf and any(p.grad._data.size == 0 for p in grads):
-        shapes = [p.grad.shape for p in grads]
+    if norm_type == -math.inf and any(g._data.size == 0 for _, g in grads):
+        shapes = [g.shape for _, g in grads]
         raise RuntimeError(
             f"clip_grad_norm_: cannot compute the -inf norm (the smallest |g|) of an empty gradient "
             f"(gradient shapes {shapes}): min has no identity"
         )
-    norms = np.array([_vector_norm(p.grad._data, norm_type) for p in grads])
-    dtype = np.result_type(*(p.grad._data.dtype for p in grads))
+    norms = np.array([_vector_norm(g._data, norm_type) for _, g in grads])
+    dtype = np.result_type(*(g._data.dtype for _, g in grads))
     with np.errstate(over="ignore"):  # a total beyond the dtype's range is inf, as in torch
         total = np.asarray(_vector_norm(norms, norm_type), dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
@@ -84,8 +83,8 @@ def clip_grad_norm_(
             "clipped; set error_if_nonfinite=False to scale them anyway"
         )
     clip_coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
-    for p in grads:
-        _scale_grad_(p, clip_coef)
+    for p, g in grads:
+        _scale_grad_(p, g, clip_coef)
     return Tensor._make(total)
 
 
