@@ -18,7 +18,8 @@ batch of more than one row, so the batch dim can be told apart from dims of size
 :class:`ExportWarning` says so if it disagrees with the model (a value the trace froze).
 
 Needs the ``onnx`` package (``pip install 'minigrad[onnx]'``, which brings ``onnxruntime`` too);
-``onnx.checker`` validates every exported model.
+``onnx.checker`` validates every exported model. The module itself imports without it (so its
+reference documents it); ``export`` says how to install it.
 """
 from __future__ import annotations
 
@@ -28,18 +29,33 @@ from typing import IO, Any
 
 import numpy as np
 
-try:
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "minigrad.onnx needs the optional 'onnx' package: install the extra with "
-        "pip install 'minigrad[onnx]' (or: pip install onnx onnxruntime)"
-    ) from _exc
-
 from minigrad._grad_mode import enable_grad
 from minigrad.autograd.function import Function
 from minigrad.tensor import Tensor
+
+# the optional onnx package, loaded by _require() when export runs
+onnx: Any = None
+TensorProto: Any = None
+helper: Any = None
+numpy_helper: Any = None
+
+
+def _require() -> None:
+    """Load ``onnx`` (an optional dependency), or say how to install it."""
+    global onnx, TensorProto, helper, numpy_helper
+    if onnx is not None:
+        return
+    try:
+        import onnx as _onnx
+        from onnx import TensorProto as _proto
+        from onnx import helper as _helper
+        from onnx import numpy_helper as _numpy_helper
+    except ImportError as exc:
+        raise ImportError(
+            "minigrad.onnx needs the optional 'onnx' package: install the extra with "
+            "pip install 'minigrad[onnx]' (or: pip install onnx onnxruntime)"
+        ) from exc
+    onnx, TensorProto, helper, numpy_helper = _onnx, _proto, _helper, _numpy_helper
 
 __all__ = ["export", "DEFAULT_OPSET", "MIN_OPSET", "ExportWarning", "supported_ops"]
 
@@ -48,18 +64,16 @@ DEFAULT_OPSET = 17
 #: the oldest opset the exporter writes (Softmax/LogSoftmax on any axis, ReduceSum's axes input)
 MIN_OPSET = 13
 
-_NUMPY_TO_ONNX = {
-    np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE,
-    np.dtype(np.float16): TensorProto.FLOAT16, np.dtype(np.int64): TensorProto.INT64,
-    np.dtype(np.int32): TensorProto.INT32, np.dtype(np.int16): TensorProto.INT16,
-    np.dtype(np.int8): TensorProto.INT8, np.dtype(np.uint8): TensorProto.UINT8,
-    np.dtype(np.bool_): TensorProto.BOOL,
+_NUMPY_TO_ONNX = {  # NumPy dtype -> the name of its onnx.TensorProto element type
+    np.dtype(np.float32): "FLOAT", np.dtype(np.float64): "DOUBLE", np.dtype(np.float16): "FLOAT16",
+    np.dtype(np.int64): "INT64", np.dtype(np.int32): "INT32", np.dtype(np.int16): "INT16",
+    np.dtype(np.int8): "INT8", np.dtype(np.uint8): "UINT8", np.dtype(np.bool_): "BOOL",
 }
 
 
 def _onnx_dtype(dtype: Any, what: str) -> int:
     try:
-        return _NUMPY_TO_ONNX[np.dtype(dtype)]
+        return getattr(TensorProto, _NUMPY_TO_ONNX[np.dtype(dtype)])
     except KeyError:
         raise TypeError(f"onnx export: {what} has dtype {np.dtype(dtype)}, which ONNX export lacks") from None
 
@@ -470,6 +484,7 @@ def export(
     ``dynamic_batch`` dim 0 of the inputs and outputs is the symbolic ``batch``, so the file runs on
     any batch size. Raises ``NotImplementedError`` naming an op that has no ONNX mapping.
     """
+    _require()
     from minigrad.nn.module import Module
     from minigrad.nn.normalization import BatchNorm1d, LayerNorm
 

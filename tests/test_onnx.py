@@ -287,9 +287,11 @@ def test_the_checker_accepts_what_is_written(tmp_path):
     onnx.checker.check_model(onnx.load(str(tmp_path / "m.onnx")), full_check=True)
 
 
-def test_import_without_onnx_says_how_to_install():
+def test_export_without_onnx_says_how_to_install():
     code = ("import sys; sys.modules['onnx'] = None\n"
-            "try:\n    import minigrad.onnx\nexcept ImportError as e:\n    print(e)\n")
+            "import minigrad as mg\nimport minigrad.onnx\n"  # the module imports (its reference documents it)
+            "try:\n    mg.onnx.export(mg.nn.Linear(2, 2), mg.randn(3, 2), 'm.onnx')\n"
+            "except ImportError as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'minigrad[onnx]'" in out
 
