@@ -27,7 +27,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 
     """Σ over ``axis``."""
     if isinstance(x, Tensor):
         return x.sum(axis, keepdims)
-    return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)  # type: ignore[call-overload]  # numpy's stubs type keepdims as a Literal
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -35,7 +35,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     if isinstance(x, Tensor):
         return x.mean(axis, keepdims)
     n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
-    return np.add.reduce(x, axis=axis, keepdims=keepdims) / n
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / n  # type: ignore[call-overload]  # numpy's stubs type keepdims as a Literal
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

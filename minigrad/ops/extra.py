@@ -10,7 +10,7 @@ import math
 import numbers
 import string
 from collections import namedtuple
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -22,7 +22,7 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
 #: the named tuple torch.median returns with ``dim`` (``torch.return_types.median``)
-MedianResult = namedtuple("median", ["values", "indices"])
+MedianResult = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 
 
 def _t(x: Any) -> Tensor:
@@ -175,7 +175,7 @@ def median(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
         flat = x.reshape(-1)
         a = flat._data
         order = np.argsort(a, kind="stable")  # NaN sorts last
-        nan = np.flatnonzero(np.isnan(a)) if a.dtype.kind in "fc" else ()
+        nan = np.flatnonzero(np.isnan(a)) if a.dtype.kind in "fc" else np.empty(0, np.intp)
         k = int(nan[0]) if len(nan) else int(order[(a.size - 1) // 2])
         return GetItem.apply(flat, index=k)
     if x.ndim == 0:
@@ -334,6 +334,8 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     a, b = _t(a), _t(b)
     if isinstance(dims, Tensor):
         dims = dims.tolist()
+    da: list[Any]
+    db: list[Any]
     if isinstance(dims, numbers.Integral):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
@@ -737,7 +739,7 @@ def MinMaxResult(op: str, values: Tensor, indices: Tensor) -> Any:  # noqa: N802
     return _RESULTS[op](values, indices)
 
 
-_RESULTS = {"cummax": namedtuple("cummax", ["values", "indices"]),
+_RESULTS: dict[str, Any] = {"cummax": namedtuple("cummax", ["values", "indices"]),
             "cummin": namedtuple("cummin", ["values", "indices"])}
 
 
@@ -751,7 +753,7 @@ def cummin(x: Any, dim: int) -> Any:
     return _running_extreme(x, dim, "cummin", np.less)
 
 
-AminmaxResult = namedtuple("aminmax", ["min", "max"])
+AminmaxResult = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 
 
 def aminmax(x: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:
@@ -834,7 +836,7 @@ def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     return _KTH(values, Tensor._make(indices))
 
 
-_KTH = namedtuple("kthvalue", ["values", "indices"])
+_KTH = namedtuple("kthvalue", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 
 
 # ---------------------------------------------------------------------- a few more of the namespace
@@ -910,7 +912,7 @@ def combinations(x: Any, r: int = 2, with_replacement: bool = False) -> Tensor:
 
 
 def searchsorted(sorted_sequence: Any, values: Any, *, out_int32: bool = False, right: bool = False,
-                 side: str | None = None, sorter: Any = None) -> Tensor:
+                 side: Literal["left", "right"] | None = None, sorter: Any = None) -> Tensor:
     """Where each of ``values`` would go in the (last-dim) sorted ``sorted_sequence`` to keep it sorted."""
     seq = _t(sorted_sequence)._data
     vals = values._data if isinstance(values, Tensor) else np.asarray(values)
@@ -997,7 +999,7 @@ def _nan_ignoring(a: Any, b: Any, op: str) -> Tensor:
     return where(a_nan, b, where(b_nan, a, pick))
 
 
-ModeResult = namedtuple("mode", ["values", "indices"])
+ModeResult = namedtuple("mode", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 
 
 def mode(x: Any, dim: int = -1, keepdim: bool = False) -> Any:
@@ -1013,8 +1015,8 @@ def mode(x: Any, dim: int = -1, keepdim: bool = False) -> Any:
     flat = a.reshape(-1, a.shape[-1])
     idx = np.empty(flat.shape[0], dtype=np.int64)
     for r, row in enumerate(flat):
-        values, counts = np.unique(row, return_counts=True)  # sorted: ties go to the smallest value
-        best = values[np.argmax(counts)]
+        uniq, counts = np.unique(row, return_counts=True)  # sorted: ties go to the smallest value
+        best = uniq[np.argmax(counts)]
         idx[r] = np.flatnonzero((row == best) | (np.isnan(row) & np.isnan(best)))[-1]
     idx = np.expand_dims(idx.reshape(a.shape[:-1]), d)
     values = _take_along(x, d, idx)

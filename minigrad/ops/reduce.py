@@ -433,5 +433,5 @@ def norm(x: Tensor, p: Any, dim: Any, keepdim: bool) -> Tensor:
     if p == -math.inf:
         return x.abs().amin(dims, keepdim)
     if p == 0:
-        return Tensor._make(np.add.reduce(x._data != 0, axis=dims, keepdims=keepdim).astype(x.dtype))
+        return Tensor._make(np.add.reduce(x._data != 0, axis=dims, keepdims=keepdim).astype(x.dtype))  # type: ignore[call-overload]  # numpy's stubs type keepdims as a Literal
     return Norm.apply(x, p=p, dim=dims, keepdim=keepdim)

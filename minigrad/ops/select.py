@@ -20,9 +20,9 @@ from minigrad.ops.index import GetItem, IndexPut, IndexScatter
 from minigrad.tensor import Tensor, _wrap_dim
 
 #: the named tuples torch.sort / torch.topk / torch.histogram return (``torch.return_types``)
-SortResult = namedtuple("sort", ["values", "indices"])
-TopkResult = namedtuple("topk", ["values", "indices"])
-HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])
+SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+TopkResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
