@@ -12,6 +12,8 @@ class device:  # noqa: N801 - PyTorch's name
     """A device name, as ``torch.device``; only ``"cpu"`` exists here."""
 
     __slots__ = ("type", "index")
+    type: str  # "cpu"
+    index: int | None
 
     def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002 - PyTorch's name
         if isinstance(type, device):

@@ -13,14 +13,13 @@ _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64
 _default_dtype: np.dtype = np.dtype(np.float32)
 
 #: PyTorch's dtype names, as NumPy dtypes (exported as ``mg.float32``, ``mg.float``, ``mg.long``, ...)
-ALIASES: dict[str, np.dtype] = {
+ALIASES: dict[str, np.dtype] = {name: np.dtype(t) for name, t in {
     "float32": np.float32, "float": np.float32, "float64": np.float64, "double": np.float64,
     "float16": np.float16, "half": np.float16, "int64": np.int64, "long": np.int64, "int32": np.int32,
     "int": np.int32, "int16": np.int16, "short": np.int16, "int8": np.int8, "uint8": np.uint8,
     "bool": np.bool_, "complex64": np.complex64, "complex128": np.complex128, "cfloat": np.complex64,
     "cdouble": np.complex128,
-}
-ALIASES = {name: np.dtype(t) for name, t in ALIASES.items()}
+}.items()}
 
 
 def set_default_dtype(dtype) -> None:
@@ -100,7 +99,7 @@ def result_type(*operands: Any) -> np.dtype:
         else:
             d = _python_number_dtype(x.item() if isinstance(x, np.generic) else x)
             number = d if number is None else promote_types(number, d)
-    return _combine(dim, _combine(zero, number))
+    return _combine(dim, _combine(zero, number))  # type: ignore[return-value]  # None only for no operands
 
 
 def floating(dtype: np.dtype) -> np.dtype:

@@ -221,6 +221,8 @@ class inference_mode(no_grad):
     """``torch.inference_mode``: ops record no graph (here the same as ``no_grad``); ``mode=False``
     leaves recording as it is. A context manager and a decorator (``@inference_mode()`` or bare)."""
 
+    _mode: bool | None  # type: ignore[assignment]  # None: leave recording as it is (checked before use)
+
     def __init__(self, mode: bool = True) -> None:
         self._mode = False if mode else None
 
@@ -438,6 +440,8 @@ def get_float32_matmul_precision() -> str:
 
 class _LegacyTensorType(type):
     """``torch.FloatTensor`` and kin: ``isinstance(x, mg.FloatTensor)`` checks the dtype."""
+
+    dtype_: np.dtype  # set on each class made by _legacy_type
 
     def __instancecheck__(cls, obj: Any) -> bool:
         return isinstance(obj, Tensor) and obj.dtype == cls.dtype_

@@ -12,13 +12,13 @@ import math
 import numpy as np
 
 PRECISION = 4
-THRESHOLD = 1000
+THRESHOLD: float = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
 #: None: scientific notation when the values call for it; True/False: always/never (``set_printoptions``)
 SCI_MODE: bool | None = None
 
-_PROFILES = {
+_PROFILES: dict[str, dict[str, float]] = {
     "default": {"PRECISION": 4, "THRESHOLD": 1000, "EDGEITEMS": 3, "LINEWIDTH": 80},
     "short": {"PRECISION": 2, "THRESHOLD": 1000, "EDGEITEMS": 2, "LINEWIDTH": 80},
     "full": {"PRECISION": 4, "THRESHOLD": math.inf, "EDGEITEMS": 3, "LINEWIDTH": 80},
@@ -106,7 +106,7 @@ def _layout(a: np.ndarray, fmt: _Formatter, indent: int, summarize: bool) -> str
         per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
         lines = [", ".join(strs[i:i + per_line]) for i in range(0, len(strs), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    rows = range(a.shape[0])
+    rows: range | list[int | None] = range(a.shape[0])
     if summarize and a.shape[0] > 2 * EDGEITEMS:
         rows = [*range(EDGEITEMS), None, *range(a.shape[0] - EDGEITEMS, a.shape[0])]
     parts = ["..." if i is None else _layout(a[i], fmt, indent + 1, summarize) for i in rows]

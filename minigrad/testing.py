@@ -32,7 +32,7 @@ def _tolerances(dtype: np.dtype, rtol: float | None, atol: float | None) -> tupl
     if (rtol is None) != (atol is None):
         missing = "rtol" if rtol is None else "atol"
         raise ValueError(f"Both 'rtol' and 'atol' must be either specified or omitted, but got no {missing}.")
-    if rtol is None:
+    if rtol is None or atol is None:  # both None (checked above)
         return DEFAULT_TOLERANCES.get(dtype, (0.0, 0.0))
     return float(rtol), float(atol)
 

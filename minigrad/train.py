@@ -243,7 +243,8 @@ class History:
 
     def as_table(self, every: int = 1) -> str:
         """A markdown table, one row per ``every`` epochs (the best and the last always shown)."""
-        columns = [("epoch", self.epochs, "{}"), ("train loss", self.train_loss, "{:.4f}")]
+        columns: list[tuple[str, Sequence[Any], str]] = [("epoch", self.epochs, "{}"),
+                                                        ("train loss", self.train_loss, "{:.4f}")]
         if any(not math.isnan(v) for v in self.train_acc):
             columns.append(("train acc", self.train_acc, "{:.2%}"))
         if self.has_validation():

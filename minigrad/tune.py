@@ -88,7 +88,7 @@ class _Range:
         return type(self)(self.from_unit(lo), self.from_unit(hi))
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and (self.low, self.high) == (other.low, other.high)  # type: ignore
+        return type(self) is type(other) and (self.low, self.high) == (other.low, other.high)
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.low, self.high))
