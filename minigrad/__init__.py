@@ -63,6 +63,7 @@ from minigrad.ops.extra import (
     mode, nanmedian, rsub, searchsorted, signbit, sinc, take,
 )
 from minigrad._extras import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, gcd, isreal, lcm
+from minigrad.compile import compile  # noqa: A004 - torch.compile's name: trace a training step, replay it
 arctan2 = atan2
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh

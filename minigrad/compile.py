@@ -1,0 +1,782 @@
+"""``mg.compile(train_step)``: trace a training step once, replay its kernels without the Python around them.
+
+A training step in eager minigrad does two kinds of work: the *kernels* (NumPy calls that compute
+the numbers: a matmul, an exp, the optimizer's update) and the *bookkeeping* around them (making
+Tensors and graph nodes, walking the graph in backward, deciding which gradient goes where). On a
+small model the bookkeeping is about half the time. A tracing compiler removes it::
+
+    step = mg.compile(train_step)   # train_step(x, y): zero_grad, forward, loss, backward, opt.step()
+    loss = step(x, y)               # same effects and the same loss as train_step(x, y)
+    print(step.explain())           # the traced program, one line per kernel
+
+How it works, in four parts (each is a section of this file):
+
+1. **Trace.** The first call runs ``train_step`` eagerly, with a few library entry points wrapped
+   (and restored in a ``finally``): ``Function.apply`` records every op (its class, its parameters
+   and where each input comes from: an argument, a live tensor such as a parameter or a buffer, an
+   earlier op's output, or a constant); the engine's ``_Walk.deliver`` records the order in which
+   backward visits the nodes and where each node sends its gradients (another node, or the
+   ``.grad`` of a leaf); ``zero_grad``, ``optimizer.step`` and ``scheduler.step`` are recorded as
+   *host calls*: replay calls the real method again, on the live object, so an optimizer keeps
+   reading its live hyperparameters (a scheduler changing ``lr`` takes effect without retracing).
+2. **Check.** The second call with the same guards traces again and compares the two traces. If
+   they differ (an op, a parameter or a constant changed), the step depends on something the trace
+   can't see (Python values, random tensors made outside ops...) and compile falls back to eager.
+   This is why the first two calls run eagerly.
+3. **Replay.** Later calls run the program: each op's ``forward`` on arrays (on a fresh node made
+   with ``object.__new__``, exactly as ``apply`` does, so random ops like dropout draw fresh masks
+   from the same generator), then each backward rule in the recorded order with the engine's
+   array mode on, summing gradients in the same order as the engine and accumulating them into the
+   leaves' ``.grad`` as eager does; then the host calls. No Tensor is made for an intermediate, no
+   graph is walked: the same kernels run in the same order, so the numbers are bit-for-bit eager's.
+4. **Guards.** A trace is only valid for what it assumed: the arguments' shapes and dtypes (and the
+   values of non-tensor arguments), grad mode, every called module's ``training`` flag, and the
+   shapes, dtypes and ``requires_grad`` of the live tensors it reads. Each call computes these; a
+   new combination is traced again. Up to :data:`CACHE_SIZE` programs are kept (least recently used
+   evicted, with a warning).
+
+What can't be traced makes the compiled function run eagerly from then on, with one warning naming
+the cause (never a wrong result): reading a value inside the step (``.item()``, ``float()``,
+``bool()``, ``.numpy()``, ``.tolist()`` of a traced tensor: Python control flow on values), in-place
+writes inside the step (outside ``zero_grad``/``optimizer.step``), including BatchNorm's running
+statistics in training mode, ops whose backward needs Tensors (custom ``autograd.Function``,
+writes through views), hooks on tensors, nodes or modules, ``retain_graph``/``create_graph``/
+``autograd.grad``/``backward(gradient=...)``, ``optimizer.step(closure)``, anomaly mode, and a trace
+that differs between two calls. The value returned on replay is a Tensor with eager's value that
+does not require grad (the graph behind it is not built).
+"""
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad._grad_mode import _state
+from minigrad.autograd import engine as _engine
+from minigrad.autograd.function import CopySlices, Function
+from minigrad.tensor import Tensor
+
+__all__ = ["compile", "CompiledFunction", "CompileWarning", "CACHE_SIZE"]
+
+#: how many traced programs (guard combinations) one compiled function keeps
+CACHE_SIZE = 8
+
+
+class CompileWarning(UserWarning):
+    """Issued when a compiled function falls back to eager mode, or evicts a cached trace."""
+
+
+class _Untraceable(Exception):
+    """Why a step can't be traced (the message names the cause)."""
+
+
+def _dead_ref() -> None:
+    return None
+
+
+# ====================================================================== 1. tracing
+# A *source* says where a value comes from; replay turns it back into an array:
+#   ("arg", k)   the k-th tensor argument's array       ("op", j)    the output of op j
+#   ("live", t)  the array tensor t holds at replay      ("grad", t)  the array of t.grad at replay
+#   ("const", v) a value baked into the program          ("gen", g)   resolve_generator(g) at replay
+class _Op:
+    """One recorded ``Function.apply``: the class, its parameters and inputs (as sources)."""
+
+    __slots__ = ("cls", "inputs", "params", "has_node", "parents", "shape", "dtype", "module")
+
+    def __init__(self, cls: type, inputs: list, params: dict) -> None:
+        self.cls, self.inputs, self.params = cls, inputs, params
+        self.has_node = False
+        self.parents: tuple = ()  # per input: None, ("node", j) or ("leaf", k); with the target's shape/dtype
+        self.shape: tuple = ()
+        self.dtype: Any = None
+        self.module: str = ""
+
+
+class _Backward:
+    """One recorded ``backward()``: the root op and the order the engine ran the rules in."""
+
+    __slots__ = ("root", "order", "leaves")
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.order: list[int] = []
+        self.leaves: set[int] = set()
+
+
+class _Trace:
+    """Everything one traced call did: the program, and what it assumed (its guards)."""
+
+    def __init__(self) -> None:
+        self.ops: list[_Op] = []
+        self.program: list[tuple] = []  # ("op", j) | ("backward", _Backward) | ("call", obj, name, args, kwargs)
+        self.leaves: list[Tensor] = []  # tensors whose .grad backward accumulates into
+        self.modules: list[Any] = []    # every module called: their training flags are guards
+        self.live: list[Tensor] = []    # tensors read live (parameters, buffers): shapes/dtypes are guards
+        self.result: Any = None
+        self.failure: str | None = None
+
+    # ------------------------------------------------------------------ guards
+    def state_key(self) -> tuple:
+        return (tuple([m.training for m in self.modules]),
+                tuple([(t._data.shape, t._data.dtype, t.requires_grad) for t in self.live]))
+
+
+def _arg_key(args: tuple, kwargs: dict) -> tuple:
+    """The guard on the arguments: shapes and dtypes of tensors, values of everything else."""
+    key: list = [_state.enabled]
+    for name, a in [(None, a) for a in args] + sorted(kwargs.items()):
+        if isinstance(a, Tensor):
+            key.append((name, "T", a._data.shape, a._data.dtype, a.requires_grad))
+        elif isinstance(a, np.ndarray):
+            key.append((name, "A", a.shape, a.dtype))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                raise _Untraceable(f"an argument of type {type(a).__name__} (not a tensor, and not hashable, so "
+                                   "it can't be a guard)") from None
+            key.append((name, "V", type(a), a))
+    return tuple(key)
+
+
+class _Tracer:
+    """Runs the step eagerly with the library's entry points wrapped, filling a :class:`_Trace`."""
+
+    def __init__(self, args: tuple, kwargs: dict) -> None:
+        self.trace = _Trace()
+        self.host = 0            # > 0 inside a host call (zero_grad, optimizer/scheduler step)
+        self.in_apply = 0        # > 0 inside a recorded apply (ops calling ops are one op)
+        self.outputs: dict[int, int] = {}      # id(Tensor made by op j) -> j
+        self.out_arrays: dict[int, int] = {}   # id(its array) -> j
+        self.nodes: dict[int, int] = {}        # id(node) -> j
+        self.leaf_index: dict[int, int] = {}   # id(leaf tensor) -> k in trace.leaves
+        self.live_index: dict[int, int] = {}
+        self.keep: list = []                   # keeps every object whose id is a key above alive
+        self.rngs: dict[int, Any] = {}         # id(numpy Generator) -> the generator argument it came from
+        self.args: dict[int, int] = {}         # id(arg tensor or its array) -> k
+        flat = list(args) + [v for _, v in sorted(kwargs.items())]
+        for k, a in enumerate(flat):
+            if isinstance(a, Tensor):
+                if a.requires_grad:
+                    raise _Untraceable("an argument requires grad (compile traces steps whose gradients go to "
+                                       "parameters; pass inputs that don't require grad)")
+                self.args[id(a)] = k
+                self.args[id(a._data)] = k
+            elif isinstance(a, np.ndarray):
+                self.args[id(a)] = k
+
+    def fail(self, cause: str) -> None:
+        if self.trace.failure is None:
+            self.trace.failure = cause
+
+    # ------------------------------------------------------------------ where a value comes from
+    def source(self, x: Any) -> tuple:
+        i = id(x)
+        if isinstance(x, Tensor):
+            if i in self.outputs:
+                return ("op", self.outputs[i])
+            if i in self.args:
+                return ("arg", self.args[i])
+            for leaf in self.trace.leaves:
+                if leaf._grad is x:
+                    return ("grad", leaf)
+            if i not in self.live_index:
+                self.live_index[i] = len(self.trace.live)
+                self.trace.live.append(x)
+            return ("live", x)
+        if isinstance(x, np.ndarray):
+            if i in self.out_arrays:
+                return ("op", self.out_arrays[i])
+            if i in self.args:
+                return ("arg", self.args[i])
+            self.keep.append(x)
+            return ("const", x)
+        if isinstance(x, np.random.Generator):
+            if i in self.rngs:
+                return ("gen", self.rngs[i])
+            return ("const", x)
+        if isinstance(x, (tuple, list)) and any(isinstance(v, (Tensor, np.ndarray)) for v in x):
+            raise _Untraceable("an op parameter holds a list of tensors or arrays")
+        return ("const", x)
+
+    # ------------------------------------------------------------------ the wrapped entry points
+    def apply(self, original: Any, cls: type, inputs: tuple, params: dict) -> Tensor:
+        if self.host or self.in_apply or _state.arrays:
+            return original(cls, *inputs, **params)
+        trace = self.trace
+        try:
+            op = _Op(cls, [self.source(x) for x in inputs], {k: self.source(v) for k, v in params.items()})
+        except _Untraceable as exc:
+            self.fail(f"{cls.__name__}: {exc}")
+            return original(cls, *inputs, **params)
+        if issubclass(cls, CopySlices):
+            self.fail("a write through a view (CopySlices)")
+        elif not cls.array_backward:
+            self.fail(f"op {cls.__name__} (its backward needs Tensors: a custom autograd.Function?)")
+        if _state.anomaly:
+            self.fail("anomaly detection is on")
+        self.in_apply += 1
+        try:
+            out = original(cls, *inputs, **params)
+        finally:
+            self.in_apply -= 1
+        j = len(trace.ops)
+        trace.ops.append(op)
+        trace.program.append(("op", j))
+        op.shape, op.dtype = out._data.shape, out._data.dtype
+        if _state.module is not None:
+            op.module = type(_state.module).__name__
+        self.outputs[id(out)] = j
+        self.out_arrays[id(out._data)] = j
+        self.keep.append(out)
+        node = out.grad_fn
+        if node is not None and isinstance(node, cls):
+            op.has_node = True
+            self.nodes[id(node)] = j
+            parents = []
+            for p in node.parents:
+                if p is None:
+                    parents.append(None)
+                elif p.is_accumulator:
+                    parents.append(("leaf", self.leaf(p.variable), p.shape, p.dtype))
+                elif id(p) in self.nodes:
+                    parents.append(("node", self.nodes[id(p)], p.shape, p.dtype))
+                else:
+                    self.fail(f"{cls.__name__}'s input was made outside the compiled function (its graph "
+                              "starts before the step)")
+                    parents.append(None)
+            op.parents = tuple(parents)
+        return out
+
+    def leaf(self, t: Tensor) -> int:
+        k = self.leaf_index.get(id(t))
+        if k is None:
+            k = self.leaf_index[id(t)] = len(self.trace.leaves)
+            self.trace.leaves.append(t)
+            self.source(t)  # its shape, dtype and requires_grad are guards
+        if t._hooks:
+            self.fail("a hook registered on a parameter (register_hook)")
+        return k
+
+    def run_backward(self, original: Any, roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
+                     capture: Any = None, accumulate: bool = True) -> dict:
+        if self.host:
+            return original(roots, root_grads, retain_graph, create_graph, capture, accumulate)
+        if retain_graph or create_graph:
+            self.fail("backward with retain_graph or create_graph")
+        elif capture is not None or not accumulate:
+            self.fail("autograd.grad or backward(inputs=...)")
+        elif len(roots) != 1 or id(roots[0]) not in self.nodes:
+            self.fail("backward from a tensor that no op inside the step made")
+        else:
+            g = root_grads[0]._data
+            if g.flags.writeable or not (g == 1).all():
+                self.fail("backward(gradient=...) (only the implicit gradient of a scalar loss is traced)")
+            bwd = _Backward(self.nodes[id(roots[0])])
+            self.trace.program.append(("backward", bwd))
+            self.backward = bwd
+        try:
+            return original(roots, root_grads, retain_graph, create_graph, capture, accumulate)
+        finally:
+            self.backward = None
+
+    backward: _Backward | None = None
+
+    def deliver(self, original: Any, walk: Any, node: Any, grads: tuple, g: Any, ready: list) -> None:
+        bwd = self.backward
+        if bwd is not None:
+            j = self.nodes.get(id(node))
+            if j is None:
+                self.fail(f"backward reached {node.name}, made outside the compiled function")
+            else:
+                bwd.order.append(j)
+            if node._hooks or node._retained:
+                self.fail(f"a hook or retain_grad() on the output of {node.name}")
+            for p in node.parents:
+                if p is not None and p.is_accumulator:
+                    bwd.leaves.add(self.leaf(p.variable))
+        return original(walk, node, grads, g, ready)
+
+    def profile(self, frame: Any, event: str, arg: Any) -> None:
+        """``sys.setprofile`` hook: a call into a host method (by its code object, so wrappers such as
+        a scheduler's around ``optimizer.step`` don't hide it) is recorded, and runs unrecorded."""
+        code = frame.f_code
+        name = self.host_codes.get(code) if event in ("call", "return") else None
+        if name is None:
+            return
+        if event == "return":
+            self.host -= 1
+            return
+        if self.host == 0:
+            names = code.co_varnames[:code.co_argcount]
+            obj, kwargs = frame.f_locals[names[0]], {n: frame.f_locals[n] for n in names[1:]}
+            if name == "step" and kwargs.get("closure") is not None:
+                self.fail("optimizer.step(closure)")
+            self.trace.program.append(("call", obj, name, (), kwargs))
+        self.host += 1
+
+    def module_call(self, original: Any, module: Any, args: tuple, kwargs: dict) -> Any:
+        if not any(m is module for m in self.trace.modules):
+            self.trace.modules.append(module)
+        if module._forward_pre_hooks or module._forward_hooks:
+            self.fail(f"a forward hook on {type(module).__name__}")
+        return original(module, *args, **kwargs)
+
+    def read(self, what: str, t: Tensor) -> None:
+        if not self.host and (id(t) in self.outputs or any(leaf._grad is t for leaf in self.trace.leaves)):
+            self.fail(f"{what} of a tensor computed inside the step (Python code that reads a value can't "
+                      "be traced: return the tensor and read it outside)")
+
+    def write(self, t: Tensor) -> None:
+        if not self.host:
+            what = "a buffer" if any(t is b for m in self.trace.modules for b in m.buffers(recurse=False)) \
+                else "a tensor"
+            self.fail(f"an in-place write into {what} of shape {t.shape} inside the step (e.g. BatchNorm's running "
+                      "statistics in training mode, or a manual update outside optimizer.step)")
+
+    # ------------------------------------------------------------------ running the step under the wrappers
+    def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        from minigrad.nn.module import Module
+        from minigrad.ops import random as _random_ops
+        from minigrad.optim.lr_scheduler import LRScheduler
+        from minigrad.optim.optimizer import Optimizer
+
+        tracer = self
+        patches: list[tuple[Any, str, Any]] = []  # (owner, attribute, original value)
+
+        def patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+            original = owner.__dict__[name]
+            patches.append((owner, name, original))
+            setattr(owner, name, make(original))
+
+        def wrap_apply(original: Any) -> Any:
+            func = original.__func__
+            return classmethod(lambda cls, *inputs, **params: tracer.apply(func, cls, inputs, params))
+
+        def wrap_read(what: str) -> Callable[[Any], Any]:
+            def make(original: Any) -> Any:
+                def wrapper(t: Any, *args: Any, **kwargs: Any) -> Any:
+                    tracer.read(what, t)
+                    return original(t, *args, **kwargs)
+                return wrapper
+            return make
+
+        def wrap_resolve(original: Any) -> Any:
+            def resolve(generator: Any = None) -> Any:
+                rng = original(generator)
+                tracer.rngs[id(rng)] = generator
+                tracer.keep.append(rng)
+                return rng
+            return resolve
+
+        def subclasses(cls: type) -> list[type]:
+            out, stack = [], [cls]
+            while stack:
+                c = stack.pop()
+                out.append(c)
+                stack.extend(c.__subclasses__())
+            return out
+
+        patch(Function, "apply", wrap_apply)
+        patch(_engine, "run_backward", lambda orig: functools.partial(tracer.run_backward, orig))
+        patch(_engine._Walk, "deliver",
+              lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
+        patch(_random_ops, "resolve_generator", wrap_resolve)
+        self.host_codes = {}
+        for cls in subclasses(Optimizer) + subclasses(LRScheduler) + [Module]:
+            for name in ("step", "zero_grad"):
+                method = cls.__dict__.get(name)
+                if method is not None and hasattr(method, "__code__"):
+                    self.host_codes[method.__code__] = name
+        patch(Module, "__call__", lambda orig: lambda m, *a, **kw: tracer.module_call(orig, m, a, kw))
+        for name, what in (("item", ".item()"), ("__float__", "float()"), ("__int__", "int()"),
+                           ("__bool__", "bool()"), ("numpy", ".numpy()"), ("tolist", ".tolist()"),
+                           ("__format__", "formatting"), ("__array__", "np.asarray()")):
+            patch(Tensor, name, wrap_read(what))
+        patch(Tensor, "_bump_version", lambda orig: lambda t: (tracer.write(t), orig(t))[1])
+        previous_profile = sys.getprofile()
+        sys.setprofile(self.profile)
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            sys.setprofile(previous_profile)
+            for owner, name, original in reversed(patches):
+                setattr(owner, name, original)
+        try:
+            self.trace.result = self.encode(result)
+        except _Untraceable as exc:
+            self.fail(str(exc))
+        return result
+
+    def encode(self, value: Any) -> Any:
+        """The step's return value as a structure of sources."""
+        if isinstance(value, Tensor):
+            return self.source(value)
+        if isinstance(value, (tuple, list)):
+            return type(value)(self.encode(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self.encode(v) for k, v in value.items()}
+        if isinstance(value, (int, float, str, bool, type(None))):
+            return ("const", value)
+        raise _Untraceable(f"the step returns a {type(value).__name__}")
+
+
+# ====================================================================== 2. checking two traces agree
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True)))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b) or a is b
+    except Exception:  # noqa: BLE001 - a value without a usable ==: only identity counts
+        return a is b
+
+
+def _merge_source(a: tuple, b: tuple) -> tuple | None:
+    """The source to replay when two traces read ``a`` and ``b`` at the same place, or None if they disagree.
+    A tensor made inside the step (a different object each call) becomes a constant if its values agree."""
+    if a[0] == "live" and b[0] == "live" and a[1] is not b[1]:
+        x, y = a[1]._data, b[1]._data
+        return ("const", x.copy()) if _same_value(x, y) else None
+    if a[0] != b[0]:
+        return None
+    if a[0] in ("live", "grad", "gen"):
+        return a if a[1] is b[1] else None
+    if a[0] in ("arg", "op"):
+        return a if a[1] == b[1] else None
+    return a if _same_value(a[1], b[1]) else None
+
+
+def _agree(t1: _Trace, t2: _Trace) -> str | None:
+    """None when the two traces are the same program (``t1`` is updated to replay), else what differs."""
+    if len(t1.program) != len(t2.program):
+        return f"the step ran {len(t1.program)} kernels on one call and {len(t2.program)} on the next"
+    for i, (a, b) in enumerate(zip(t1.program, t2.program)):
+        if a[0] != b[0]:
+            return f"step {i} of the program was a {a[0]}, then a {b[0]}"
+        if a[0] == "op":
+            o1, o2 = t1.ops[a[1]], t2.ops[b[1]]
+            if o1.cls is not o2.cls or o1.params.keys() != o2.params.keys() or len(o1.inputs) != len(o2.inputs) \
+                    or o1.has_node != o2.has_node or o1.parents != o2.parents:
+                return f"op {a[1]} was {o1.cls.__name__}, then {o2.cls.__name__} (or its inputs changed)"
+            for where, holder, k, s2 in [("input", o1.inputs, i, y) for i, y in enumerate(o2.inputs)] + \
+                                          [(f"parameter {k!r}", o1.params, k, o2.params[k]) for k in o1.params]:
+                merged = _merge_source(holder[k], s2)
+                if merged is None:
+                    return (f"an {where} of op {a[1]} ({o1.cls.__name__}) changed between calls (a value made "
+                            "outside ops, e.g. a random tensor or a Python number that changes)")
+                holder[k] = merged
+        elif a[0] == "backward":
+            if a[1].root != b[1].root or a[1].order != b[1].order:
+                return "backward visited the graph in a different order"
+        elif a[1] is not b[1] or a[2] != b[2] or not _same_value(a[3], b[3]) or not _same_value(a[4], b[4]):
+            return f"the host call {a[2]} changed between calls"
+    if not _same_value(_result_shape(t1.result), _result_shape(t2.result)):
+        return "the step returned something else"
+    return None
+
+
+def _result_shape(r: Any) -> Any:
+    if isinstance(r, tuple) and r and isinstance(r[0], str) and r[0] in ("arg", "op", "live", "grad", "const"):
+        return (r[0], r[1]) if r[0] in ("arg", "op") else (r[0], id(r[1]) if r[0] != "const" else r[1])
+    if isinstance(r, (tuple, list)):
+        return [_result_shape(v) for v in r]
+    if isinstance(r, dict):
+        return {k: _result_shape(v) for k, v in r.items()}
+    return r
+
+
+# ====================================================================== 3. replay
+class _Stub:
+    """What ``engine._fit_array`` reads of a gradient's target: its shape and dtype."""
+
+    __slots__ = ("shape", "dtype", "name")
+
+    def __init__(self, shape: tuple, dtype: Any, name: str) -> None:
+        self.shape, self.dtype, self.name = shape, dtype, name
+
+
+class _Program:
+    """A checked trace, ready to replay."""
+
+    def __init__(self, trace: _Trace, arg_key: tuple) -> None:
+        self.trace = trace
+        self.arg_key = arg_key
+        self.state_key = trace.state_key()
+        # the targets of each node's gradients, with the stand-ins the engine's fitting reads
+        self.targets = [tuple(None if p is None else (p[0], p[1], _Stub(p[2], p[3], op.cls.name))
+                              for p in op.parents) for op in trace.ops]
+        self.flags = [tuple(None if p is None else True for p in op.parents) for op in trace.ops]
+
+    def matches(self, arg_key: tuple) -> bool:
+        return arg_key == self.arg_key and self.trace.state_key() == self.state_key
+
+    def run(self, flat: list) -> Any:
+        from minigrad._random import resolve_generator
+
+        trace, ops = self.trace, self.trace.ops
+        values: list = [None] * len(ops)   # each op's output array
+        nodes: list = [None] * len(ops)    # each op's node (only ops that recorded one)
+
+        def get(src: tuple) -> Any:
+            kind, v = src
+            if kind == "op":
+                return values[v]
+            if kind == "arg":
+                a = flat[v]
+                return a._data if isinstance(a, Tensor) else a
+            if kind == "live":
+                return v._data
+            if kind == "grad":
+                return v._grad._data
+            if kind == "gen":
+                return resolve_generator(v)
+            return v
+
+        for instr in trace.program:
+            kind = instr[0]
+            if kind == "op":
+                j = instr[1]
+                op = ops[j]
+                cls = op.cls
+                arrays = [get(s) for s in op.inputs]
+                node = object.__new__(cls)
+                if op.params:
+                    node.__dict__.update({k: get(s) for k, s in op.params.items()})
+                out = node.forward(*arrays)
+                if type(out) is not np.ndarray:
+                    out = np.asarray(out)
+                values[j] = out
+                if op.has_node:  # what Function.apply sets on a node that backward will run
+                    flags = self.flags[j]
+                    node.parents, node.shape, node.dtype = flags, out.shape, out.dtype
+                    if cls.save_inputs:
+                        if cls.save_for is not None:
+                            keep = cls.save_for([f is not None for f in flags])
+                            arrays = [a if k else None for a, k in zip(arrays, keep)]
+                        node._saved = node._arrays = arrays
+                        node._versions = (None,) * len(arrays)
+                    if cls.save_output:
+                        node._out, node._out_ref = out, _dead_ref
+                    nodes[j] = node
+            elif kind == "backward":
+                self.backward(instr[1], values, nodes)
+            else:
+                _, obj, name, args, kwargs = instr
+                getattr(obj, name)(*args, **kwargs)
+        return self.decode(trace.result, get, flat)
+
+    def backward(self, bwd: _Backward, values: list, nodes: list) -> None:
+        """The engine's walk, replayed: the rules in the recorded order, gradients summed in the same order."""
+        root = values[bwd.root]
+        buffers: dict = {bwd.root: _engine._root_grad(Tensor._make(root), None, "backward")._data}
+        at_leaves: dict = {}
+        state = _state
+        prev = state.enabled, state.arrays
+        state.enabled, state.arrays = False, True
+        try:
+            for j in bwd.order:
+                g = buffers.pop(j, None)
+                if g is None:
+                    continue
+                node = nodes[j]
+                grads = node.backward(g)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                for i, (target, gi) in enumerate(zip(self.targets[j], grads)):
+                    if target is None or gi is None:
+                        continue
+                    kind, k, stub = target
+                    if type(gi) is not np.ndarray or gi.dtype is not stub.dtype or gi.shape != stub.shape:
+                        gi = _engine._fit_array(gi, stub, node, i)
+                    into = buffers if kind == "node" else at_leaves
+                    old = into.get(k)
+                    into[k] = gi if old is None else _engine._sum(old, gi)
+                node.release()
+        finally:
+            state.enabled, state.arrays = prev
+        leaves = self.trace.leaves
+        for k, g in at_leaves.items():
+            _engine._accumulate_into(leaves[k], g, False, True)
+
+    def decode(self, r: Any, get: Callable, flat: list) -> Any:
+        """The step's return value: op outputs as new Tensors (not requiring grad), the rest as they are."""
+        if isinstance(r, tuple) and r and isinstance(r[0], str) and r[0] in ("arg", "op", "live", "grad", "const"):
+            kind, v = r
+            if kind == "op":
+                return Tensor._make(get(r))
+            return {"const": lambda: v, "arg": lambda: flat[v], "live": lambda: v, "grad": lambda: v._grad}[kind]()
+        if isinstance(r, (tuple, list)):
+            return type(r)(self.decode(v, get, flat) for v in r)
+        if isinstance(r, dict):
+            return {k: self.decode(v, get, flat) for k, v in r.items()}
+        return r
+
+    # ------------------------------------------------------------------ explain
+    def explain(self) -> str:
+        trace = self.trace
+        lines = [f"traced program: {sum(1 for i in trace.program if i[0] == 'op')} forward ops, "
+                 f"{sum(1 for i in trace.program if i[0] == 'backward')} backward pass(es), "
+                 f"{sum(1 for i in trace.program if i[0] == 'call')} host call(s); guards: arguments "
+                 f"{_describe_key(self.arg_key)}, {len(trace.modules)} module training flags, "
+                 f"{len(trace.live)} live tensors' shapes/dtypes"]
+
+        def where(src: tuple) -> str:
+            kind, v = src
+            if kind == "op":
+                return f"%{v}"
+            if kind == "arg":
+                return f"arg{v}"
+            if kind == "live":
+                return f"live[{_name(v, trace)}]"
+            if kind == "grad":
+                return f"grad[{_name(v, trace)}]"
+            if kind == "gen":
+                return "generator(default)" if v is None else "generator(given)"
+            if isinstance(v, np.ndarray):
+                return f"const{v.shape}"
+            return repr(v)
+
+        for instr in trace.program:
+            if instr[0] == "op":
+                j = instr[1]
+                op = trace.ops[j]
+                params = ", ".join(f"{k}={where(s)}" for k, s in op.params.items())
+                ins = ", ".join(where(s) for s in op.inputs)
+                module = f"  # in {op.module}" if op.module else ""
+                lines.append(f"%{j} = {op.cls.__name__}({ins}{', ' if ins and params else ''}{params}) -> "
+                             f"{op.shape} {op.dtype}{module}")
+            elif instr[0] == "backward":
+                bwd = instr[1]
+                lines.append(f"backward from %{bwd.root}:")
+                for j in bwd.order:
+                    op = trace.ops[j]
+                    outs = []
+                    for p in op.parents:
+                        if p is not None:
+                            outs.append(f"g%{p[1]}" if p[0] == "node" else f"grad[{_name(trace.leaves[p[1]], trace)}]")
+                    lines.append(f"  {op.cls.name}(g%{j} {op.shape} {op.dtype}) -> {', '.join(outs) or '-'}")
+                for k in sorted(bwd.leaves):
+                    t = trace.leaves[k]
+                    lines.append(f"  accumulate into {_name(t, trace)}.grad {t._data.shape} {t._data.dtype}")
+            else:
+                _, obj, name, args, kwargs = instr
+                note = " (NumPy on the live parameters; reads live hyperparameters)" if name == "step" else ""
+                lines.append(f"call {type(obj).__name__}.{name}(){note}")
+        return "\n".join(lines)
+
+
+def _describe_key(key: tuple) -> str:
+    parts = []
+    for k in key[1:]:
+        prefix = f"{k[0]}=" if k[0] else ""
+        parts.append(f"{prefix}{k[2]} {k[3]}" if k[1] in ("T", "A") else f"{prefix}{k[3]!r}")
+    return "(" + ", ".join(parts) + f"), grad mode {'on' if key[0] else 'off'}"
+
+
+def _name(t: Tensor, trace: _Trace) -> str:
+    for m in trace.modules:  # the first module called is the outermost: its names are state_dict's
+        for n, p in list(m.named_parameters()) + list(m.named_buffers()):
+            if p is t:
+                return n
+    return f"tensor{tuple(t._data.shape)}"
+
+
+# ====================================================================== 4. the compiled function and its guards
+class CompiledFunction:
+    """What :func:`compile` returns: call it like the function; :meth:`explain` shows the traced program."""
+
+    def __init__(self, fn: Callable, cache_size: int = CACHE_SIZE) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.cache_size = cache_size
+        self.programs: OrderedDict = OrderedDict()  # (arg key, state key) -> _Program, most recent last
+        self.pending: dict = {}                      # arg key -> the first trace, waiting for its check
+        self.eager_reason: str | None = None         # set once compile gives up: every call runs eagerly
+        self.traces = 0                              # how many calls were traced (for tests and curiosity)
+        self._last: _Program | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.eager_reason is not None:
+            return self.fn(*args, **kwargs)
+        try:
+            arg_key = _arg_key(args, kwargs)
+        except _Untraceable as exc:
+            return self._give_up(str(exc), args, kwargs)
+        for key, program in reversed(self.programs.items()):
+            if program.matches(arg_key):
+                self.programs.move_to_end(key)
+                self._last = program
+                return program.run(list(args) + [v for _, v in sorted(kwargs.items())])
+        return self._trace(arg_key, args, kwargs)
+
+    def _give_up(self, cause: str, args: tuple, kwargs: dict, result: Any = None, ran: bool = False) -> Any:
+        self.eager_reason = cause
+        self.programs.clear()
+        self.pending.clear()
+        warnings.warn(f"mg.compile({getattr(self.fn, '__name__', 'fn')}): running eagerly from now on: {cause}",
+                      CompileWarning, stacklevel=3)
+        return result if ran else self.fn(*args, **kwargs)
+
+    def _trace(self, arg_key: tuple, args: tuple, kwargs: dict) -> Any:
+        try:
+            tracer = _Tracer(args, kwargs)
+        except _Untraceable as exc:
+            return self._give_up(str(exc), args, kwargs)
+        self.traces += 1
+        result = tracer.run(self.fn, args, kwargs)
+        trace = tracer.trace
+        if trace.failure is not None:
+            return self._give_up(trace.failure, args, kwargs, result, ran=True)
+        key = (arg_key, trace.state_key())
+        first = self.pending.pop(key, None)
+        if first is None:  # the first trace under these guards: keep it until the next call checks it
+            self.pending[key] = trace
+            return result
+        difference = _agree(first, trace)
+        if difference is not None:
+            return self._give_up(f"the step traced differently on two calls: {difference}", args, kwargs,
+                                 result, ran=True)
+        first.modules, first.live = trace.modules, trace.live
+        first.leaves = trace.leaves
+        program = _Program(first, arg_key)
+        if len(self.programs) >= self.cache_size:
+            old_key, _ = self.programs.popitem(last=False)
+            warnings.warn(f"mg.compile({getattr(self.fn, '__name__', 'fn')}): {self.cache_size} traces cached; "
+                          f"evicting the least recently used one (arguments {_describe_key(old_key[0])})",
+                          CompileWarning, stacklevel=3)
+        self.programs[key] = program
+        self._last = program
+        return result
+
+    def explain(self) -> str:
+        """The traced program of the last call: one line per forward op, backward rule, accumulation into
+        ``.grad`` and host call, with shapes, dtypes and where each input comes from."""
+        if self.eager_reason is not None:
+            return f"not compiled: runs eagerly ({self.eager_reason})"
+        if self._last is None:
+            return "not traced yet: the first two calls trace the function (and check the two traces agree)"
+        return self._last.explain()
+
+
+def compile(fn: Callable | None = None, *, cache_size: int = CACHE_SIZE) -> Any:  # noqa: A001 - torch.compile
+    """Compile a training step: trace it, then replay its kernels (see the module docstring).
+
+    ``step = mg.compile(train_step)``; ``step(x, y)`` has the effects and the value of ``train_step(x, y)``.
+    Also a decorator (``@mg.compile`` or ``@mg.compile(cache_size=4)``).
+    """
+    if fn is None:
+        return lambda f: CompiledFunction(f, cache_size)
+    return CompiledFunction(fn, cache_size)

@@ -1,0 +1,364 @@
+"""mg.compile: a traced and replayed training step gives exactly eager's numbers, retraces on its guards,
+and falls back to eager (with one warning) on what it can't trace."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.compile import CompiledFunction, CompileWarning
+
+nn, F = mg.nn, mg.nn.functional
+
+
+def _model(dtype=mg.float32, dropout=0.2, seed=0):
+    mg.manual_seed(seed)
+    return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(dropout), nn.Linear(16, 16), nn.Tanh(),
+                         nn.Linear(16, 3)).to(dtype)
+
+
+def _optimizer(name, params):
+    if name == "sgd":
+        return mg.optim.SGD(params, lr=0.1, momentum=0.9)
+    if name == "nesterov":
+        return mg.optim.SGD(params, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3)
+    if name == "adam":
+        return mg.optim.Adam(params, lr=1e-2)
+    return mg.optim.AdamW(params, lr=1e-2)
+
+
+def _batches(n, dtype, loss, batch=32, seed=1):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        x = mg.tensor(rng.standard_normal((batch, 8)).astype(dtype))
+        if loss == "ce":
+            y = mg.tensor(rng.integers(0, 3, batch))
+        else:
+            y = mg.tensor(rng.standard_normal((batch, 3)).astype(dtype))
+        yield x, y
+
+
+def _train(compiled, opt_name="sgd", loss="ce", dtype=np.float32, steps=100):
+    model = _model(mg.float32 if dtype == np.float32 else mg.float64)
+    opt = _optimizer(opt_name, model.parameters())
+    lossfn = F.cross_entropy if loss == "ce" else F.mse_loss
+
+    def train_step(x, y):
+        opt.zero_grad()
+        out = lossfn(model(x), y)
+        out.backward()
+        opt.step()
+        return out
+
+    step = mg.compile(train_step) if compiled else train_step
+    mg.manual_seed(5)  # the dropout masks' stream, the same for both runs
+    losses = [step(x, y).numpy().copy() for x, y in _batches(steps, dtype, loss)]
+    return losses, [p.numpy().copy() for p in model.parameters()], step
+
+
+@pytest.mark.parametrize("opt_name", ["sgd", "nesterov", "adam", "adamw"])
+@pytest.mark.parametrize("loss", ["ce", "mse"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_training_equals_eager_bit_for_bit(opt_name, loss, dtype):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        eager_losses, eager_params, _ = _train(False, opt_name, loss, dtype)
+        losses, params, step = _train(True, opt_name, loss, dtype)
+    assert step.traces == 2 and step.eager_reason is None  # traced twice (the check), replayed 98 times
+    assert [loss.dtype for loss in losses] == [np.dtype(dtype)] * 100
+    for a, b in zip(eager_losses, losses):
+        assert a.tobytes() == b.tobytes()
+    for a, b in zip(eager_params, params):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_replay_returns_a_tensor_with_the_loss_and_dropout_draws_fresh_masks():
+    model = nn.Sequential(nn.Linear(4, 64), nn.Dropout(0.5))
+    x = mg.ones(2, 4)
+
+    def forward(x):
+        return model(x).sum()
+
+    step = mg.compile(forward)
+    values = {float(step(x)) for _ in range(6)}
+    assert len(values) > 1  # every replay draws a new mask from the default generator
+    out = step(x)
+    assert isinstance(out, mg.Tensor) and out.shape == () and not out.requires_grad
+    # the same generator as eager: after reseeding, a replay and an eager call draw the same mask
+    mg.manual_seed(3)
+    a = step(x).item()
+    mg.manual_seed(3)
+    assert forward(x).item() == a
+
+
+def test_a_given_generator_is_the_one_replay_draws_from():
+    lin = nn.Linear(4, 32)
+    g = mg.Generator().manual_seed(0)
+
+    def f(x):
+        return F.dropout(lin(x), 0.5, generator=g).sum()
+
+    step = mg.compile(f)
+    x = mg.ones(3, 4)
+    step(x), step(x)  # trace and check
+    g.manual_seed(11)
+    a = step(x).item()
+    g.manual_seed(11)
+    assert f(x).item() == a
+
+
+def _setup():
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3))
+    opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+    def train_step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, opt, mg.compile(train_step)
+
+
+def test_a_new_batch_size_retraces_and_both_traces_stay_cached():
+    model, opt, step = _setup()
+    x, y = mg.randn(32, 8), mg.randint(0, 3, (32,))
+    for _ in range(3):
+        step(x, y)
+    assert step.traces == 2
+    x2, y2 = mg.randn(7, 8), mg.randint(0, 3, (7,))
+    for _ in range(3):
+        step(x2, y2)
+    assert step.traces == 4 and len(step.programs) == 2
+    step(x, y)
+    assert step.traces == 4  # the first trace is still cached
+    assert "(7, 8) float32" in step.explain() or "(32, 8) float32" in step.explain()
+
+
+def test_eval_mode_retraces_without_dropout():
+    model, opt, step = _setup()
+    x, y = mg.randn(16, 8), mg.randint(0, 3, (16,))
+    step(x, y), step(x, y)
+    assert "Dropout" in step.explain()
+    model.eval()
+    step(x, y), step(x, y)
+    assert step.traces == 4 and "Dropout" not in step.explain()
+    model.train()
+    step(x, y)
+    assert step.traces == 4 and "Dropout" in step.explain()
+
+
+def test_dtype_change_retraces():
+    model, opt, step = _setup()
+    x, y = mg.randn(16, 8), mg.randint(0, 3, (16,))
+    step(x, y), step(x, y), step(x, y)
+    model.double()
+    loss = step(x.double(), y)
+    assert loss.dtype == np.float64 and step.traces == 3
+
+
+def test_scheduler_changes_lr_without_retrace():
+    def run(compiled):
+        mg.manual_seed(0)
+        model = nn.Linear(8, 3)
+        opt = mg.optim.SGD(model.parameters(), lr=0.5)
+        sched = mg.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.1)
+
+        def train_step(x, y):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = mg.compile(train_step) if compiled else train_step
+        out = []
+        for x, y in _batches(12, np.float32, "mse"):
+            out.append(step(x, y).item())
+            sched.step()
+        return out, model.weight.numpy().copy(), step
+
+    eager, w_eager, _ = run(False)
+    compiled, w, step = run(True)
+    assert compiled == eager and np.array_equal(w, w_eager)
+    assert step.traces == 2
+
+
+def test_scheduler_step_inside_the_step_is_replayed():
+    model = nn.Linear(2, 1)
+    opt = mg.optim.SGD(model.parameters(), lr=1.0)
+    sched = mg.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+
+    def train_step(x):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+        sched.step()
+
+    step = mg.compile(train_step)
+    for _ in range(5):
+        step(mg.ones(1, 2))
+    assert opt.param_groups[0]["lr"] == 0.5 ** 5
+
+
+def test_cache_evicts_the_least_recently_used_trace_with_a_warning():
+    lin = nn.Linear(3, 2)
+    step = mg.compile(lambda x: lin(x).sum(), cache_size=2)
+    for n in (1, 2):
+        step(mg.ones(n, 3)), step(mg.ones(n, 3))
+    with pytest.warns(CompileWarning, match="evicting"):
+        step(mg.ones(3, 3)), step(mg.ones(3, 3))
+    assert len(step.programs) == 2
+
+
+def _falls_back(fn, *args, match, calls=3):
+    step = mg.compile(fn)
+    with pytest.warns(CompileWarning, match=match) as record:
+        results = [step(*args) for _ in range(calls)]
+    assert len([w for w in record if issubclass(w.category, CompileWarning)]) == 1  # warned once
+    assert step.eager_reason is not None and "eagerly" in step.explain()
+    return results
+
+
+def test_item_inside_the_step_falls_back_to_eager():
+    lin = nn.Linear(3, 1)
+    opt = mg.optim.SGD(lin.parameters(), lr=0.1)
+
+    def train_step(x):
+        opt.zero_grad()
+        loss = lin(x).pow(2).mean()
+        if loss.item() > 0:  # Python control flow on a value
+            loss.backward()
+            opt.step()
+        return loss
+
+    losses = _falls_back(train_step, mg.ones(4, 3), match=r"\.item\(\)")
+    assert losses[0].item() > losses[1].item() > losses[2].item()  # every call trained, eagerly
+
+
+def test_batchnorm_in_training_falls_back_and_keeps_eager_running_stats():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    x = mg.randn(8, 3)
+    _falls_back(lambda x: model(x).sum(), x, match="running")
+    eager = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    eager.load_state_dict({k: v for k, v in model.state_dict().items() if "running" not in k and "num" not in k},
+                          strict=False)
+    assert model[1].num_batches_tracked.item() == 3
+
+
+def test_batchnorm_in_eval_mode_is_traced():
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    model(mg.randn(16, 3))  # some running statistics
+    model.eval()
+    opt = mg.optim.Adam(model.parameters(), lr=1e-2)
+
+    def train_step(x):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    eager_model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    eager_model.load_state_dict(model.state_dict())
+    eager_model.eval()
+    eager_opt = mg.optim.Adam(eager_model.parameters(), lr=1e-2)
+    step = mg.compile(train_step)
+    x = mg.randn(16, 3)
+    for _ in range(5):
+        a = step(x)
+        eager_opt.zero_grad()
+        b = eager_model(x).pow(2).mean()
+        b.backward()
+        eager_opt.step()
+        assert a.item() == b.item()
+    assert step.eager_reason is None and step.traces == 2
+
+
+def test_hooks_fall_back():
+    lin = nn.Linear(3, 1)
+    lin.register_forward_hook(lambda m, i, o: None)
+    _falls_back(lambda x: lin(x).sum(), mg.ones(2, 3), match="forward hook")
+    lin2 = nn.Linear(3, 1)
+    lin2.weight.register_hook(lambda g: g * 2)
+
+    def f(x):
+        lin2(x).sum().backward()
+
+    _falls_back(f, mg.ones(2, 3), match="hook")
+    assert np.array_equal(lin2.weight.grad.numpy(), np.full((1, 3), 2.0 * 2 * 3, dtype=np.float32))
+
+
+def test_retain_graph_and_inplace_writes_fall_back():
+    lin = nn.Linear(3, 1)
+
+    def twice(x):
+        loss = lin(x).sum()
+        loss.backward(retain_graph=True)
+        loss.backward()
+
+    _falls_back(twice, mg.ones(2, 3), match="retain_graph")
+
+    def manual_sgd(x):
+        lin.zero_grad()
+        lin(x).sum().backward()
+        with mg.no_grad():
+            lin.weight -= 0.1 * lin.weight.grad
+
+    before = lin.weight.numpy().copy()
+    _falls_back(manual_sgd, mg.ones(2, 3), match="in-place write")
+    assert np.allclose(lin.weight.numpy(), before - 3 * 0.1 * 2)  # three eager updates
+
+
+def test_a_random_tensor_made_inside_the_step_falls_back():
+    lin = nn.Linear(3, 1)
+    _falls_back(lambda x: lin(x + mg.randn(2, 3)).sum(), mg.ones(2, 3), match="changed between calls")
+
+
+def test_a_constant_tensor_made_inside_the_step_is_baked_in():
+    lin = nn.Linear(3, 1)
+    f = mg.compile(lambda x: lin(x * mg.tensor(2.0)).sum())
+    x = mg.ones(2, 3)
+    assert [f(x).item() for _ in range(4)] == [lin(x * 2).sum().item()] * 4
+    assert f.eager_reason is None
+
+
+def test_explain_lists_every_kernel_with_shapes_dtypes_and_sources():
+    model, opt, step = _setup()
+    x, y = mg.randn(32, 8), mg.randint(0, 3, (32,))
+    assert "not traced yet" in step.explain()
+    step(x, y), step(x, y)
+    text = step.explain()
+    print(text)
+    lines = text.splitlines()
+    assert lines[0].startswith("traced program: 5 forward ops, 1 backward pass(es), 2 host call(s)")
+    assert "%0 = Linear(arg0, live[0.weight], live[0.bias]) -> (32, 16) float32" in text
+    assert "Dropout(%1, p=0.3, rng=generator(default))" in text
+    assert "%4 = CrossEntropy(%3, arg1, reduction='mean') -> () float32" in text
+    assert "LinearBackward(g%0 (32, 16) float32) -> grad[0.weight], grad[0.bias]" in text
+    assert "accumulate into 3.weight.grad (3, 16) float32" in text
+    assert lines[1] == "call SGD.zero_grad()" and lines[-1].startswith("call SGD.step()")
+    assert sum(1 for line in lines if line.startswith("  accumulate")) == 4
+
+
+def test_compile_is_a_decorator_too():
+    @mg.compile(cache_size=3)
+    def f(x):
+        return (x * 2).sum()
+
+    assert isinstance(f, CompiledFunction) and f.cache_size == 3 and f.__name__ == "f"
+    assert [f(mg.ones(2)).item() for _ in range(3)] == [4.0] * 3
+
+
+def test_grad_mode_is_a_guard():
+    lin = nn.Linear(3, 1)
+    f = mg.compile(lambda x: lin(x).sum())
+    x = mg.ones(2, 3)
+    f(x), f(x)
+    with mg.no_grad():
+        f(x), f(x)
+    assert f.traces == 4
