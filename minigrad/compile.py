@@ -515,56 +515,70 @@ class _Program:
         self.trace = trace
         self.arg_key = arg_key
         self.state_key = trace.state_key()
-        # the targets of each node's gradients, with the stand-ins the engine's fitting reads
-        self.targets = [tuple(None if p is None else (p[0], p[1], _Stub(p[2], p[3], op.cls.name))
-                              for p in op.parents) for op in trace.ops]
-        self.flags = [tuple(None if p is None else True for p in op.parents) for op in trace.ops]
+        # Work done once here rather than on every replay: per op, the parameters that are constants,
+        # the flags a node's ``parents`` holds, which inputs backward keeps, and where its gradients go
+        # (with the stand-ins the engine's fitting reads). Replay is then a loop over plain tuples.
+        self.steps: list[tuple] = []
+        for instr in trace.program:
+            if instr[0] != "op":
+                self.steps.append(instr)
+                continue
+            j = instr[1]
+            op = trace.ops[j]
+            const = {k: s[1] for k, s in op.params.items() if s[0] == "const"}
+            dynamic = tuple((k, s) for k, s in op.params.items() if s[0] != "const")
+            flags = tuple(None if p is None else True for p in op.parents)
+            keep = None
+            if op.has_node and op.cls.save_inputs and op.cls.save_for is not None:
+                keep = tuple(op.cls.save_for([f is not None for f in flags]))
+            self.steps.append(("op", j, op.cls, tuple(op.inputs), const, dynamic, op.has_node, flags, keep))
+        self.targets = [tuple((i, p[0] == "node", p[1], _Stub(p[2], p[3], op.cls.name))
+                              for i, p in enumerate(op.parents) if p is not None) for op in trace.ops]
 
     def matches(self, arg_key: tuple) -> bool:
         return arg_key == self.arg_key and self.trace.state_key() == self.state_key
 
     def run(self, flat: list) -> Any:
+        """One replay: the program's steps, in order, on arrays."""
         from minigrad._random import resolve_generator
 
-        trace, ops = self.trace, self.trace.ops
-        values: list = [None] * len(ops)   # each op's output array
-        nodes: list = [None] * len(ops)    # each op's node (only ops that recorded one)
+        n = len(self.trace.ops)
+        values: list = [None] * n   # each op's output array
+        nodes: list = [None] * n    # each op's node (only ops that recorded one)
 
         def get(src: tuple) -> Any:
             kind, v = src
             if kind == "op":
                 return values[v]
+            if kind == "live":
+                return v._data
             if kind == "arg":
                 a = flat[v]
                 return a._data if isinstance(a, Tensor) else a
-            if kind == "live":
-                return v._data
             if kind == "grad":
                 return v._grad._data
             if kind == "gen":
                 return resolve_generator(v)
             return v
 
-        for instr in trace.program:
-            kind = instr[0]
-            if kind == "op":
-                j = instr[1]
-                op = ops[j]
-                cls = op.cls
-                arrays = [get(s) for s in op.inputs]
+        for step in self.steps:
+            kind = step[0]
+            if kind == "op":  # what Function.apply does, minus the Tensors and the graph
+                _, j, cls, inputs, const, dynamic, has_node, flags, keep = step
+                arrays = [get(s) for s in inputs]
                 node = object.__new__(cls)
-                if op.params:
-                    node.__dict__.update({k: get(s) for k, s in op.params.items()})
+                if const:
+                    node.__dict__.update(const)
+                for k, s in dynamic:
+                    setattr(node, k, get(s))
                 out = node.forward(*arrays)
                 if type(out) is not np.ndarray:
                     out = np.asarray(out)
                 values[j] = out
-                if op.has_node:  # what Function.apply sets on a node that backward will run
-                    flags = self.flags[j]
+                if has_node:  # what backward reads on a node
                     node.parents, node.shape, node.dtype = flags, out.shape, out.dtype
                     if cls.save_inputs:
-                        if cls.save_for is not None:
-                            keep = cls.save_for([f is not None for f in flags])
+                        if keep is not None:
                             arrays = [a if k else None for a, k in zip(arrays, keep)]
                         node._saved = node._arrays = arrays
                         node._versions = (None,) * len(arrays)
@@ -572,44 +586,51 @@ class _Program:
                         node._out, node._out_ref = out, _dead_ref
                     nodes[j] = node
             elif kind == "backward":
-                self.backward(instr[1], values, nodes)
-            else:
-                _, obj, name, args, kwargs = instr
+                self.backward(step[1], values, nodes)
+            else:  # a host call: the live object's own method (zero_grad, optimizer or scheduler step)
+                _, obj, name, args, kwargs = step
                 getattr(obj, name)(*args, **kwargs)
-        return self.decode(trace.result, get, flat)
+        return self.decode(self.trace.result, get, flat)
 
     def backward(self, bwd: _Backward, values: list, nodes: list) -> None:
-        """The engine's walk, replayed: the rules in the recorded order, gradients summed in the same order."""
+        """The engine's walk, replayed: the rules in the recorded order, each gradient fitted to its input
+        (``_fit_array``) and summed in the order the engine sums it, then added into the leaves' ``.grad``."""
         root = values[bwd.root]
         buffers: dict = {bwd.root: _engine._root_grad(Tensor._make(root), None, "backward")._data}
-        at_leaves: dict = {}
+        at_leaves: dict = {}  # leaf index -> [gradient so far, whether that array is ours]
+        targets = self.targets
+        fit, add = _engine._fit_array, _engine._sum
         state = _state
         prev = state.enabled, state.arrays
-        state.enabled, state.arrays = False, True
+        state.enabled, state.arrays = False, True  # rules read arrays from node.inputs / node.output
         try:
             for j in bwd.order:
                 g = buffers.pop(j, None)
-                if g is None:
+                if g is None:  # no gradient reached this node
                     continue
                 node = nodes[j]
                 grads = node.backward(g)
                 if type(grads) is not tuple:
                     grads = (grads,)
-                for i, (target, gi) in enumerate(zip(self.targets[j], grads)):
-                    if target is None or gi is None:
+                for i, to_node, k, stub in targets[j]:
+                    gi = grads[i]
+                    if gi is None:
                         continue
-                    kind, k, stub = target
                     if type(gi) is not np.ndarray or gi.dtype is not stub.dtype or gi.shape != stub.shape:
-                        gi = _engine._fit_array(gi, stub, node, i)
-                    into = buffers if kind == "node" else at_leaves
-                    old = into.get(k)
-                    into[k] = gi if old is None else _engine._sum(old, gi)
+                        gi = fit(gi, stub, node, i)
+                    if to_node:
+                        old = buffers.get(k)
+                        buffers[k] = gi if old is None else add(old, gi)
+                    else:
+                        old = at_leaves.get(k)
+                        # an array this rule just made is nobody else's: .grad may take it without a copy
+                        at_leaves[k] = [gi, gi is not g and gi.base is None] if old is None else [add(old[0], gi), True]
                 node.release()
         finally:
             state.enabled, state.arrays = prev
         leaves = self.trace.leaves
-        for k, g in at_leaves.items():
-            _engine._accumulate_into(leaves[k], g, False, True)
+        for k, (g, owned) in at_leaves.items():
+            _engine._accumulate_into(leaves[k], g, owned, True)
 
     def decode(self, r: Any, get: Callable, flat: list) -> Any:
         """The step's return value: op outputs as new Tensors (not requiring grad), the rest as they are."""
