@@ -220,12 +220,12 @@ def layer_stats(
             p.grad = None
         with enable_grad() if want_grad else no_grad():
             out = model(x_t)
-            if want_grad:
+            if loss_fn is not None:  # want_grad
                 y_t = y if isinstance(y, Tensor) else Tensor(np.asarray(y))
                 loss = loss_fn(out, y_t)
                 loss_value = float(loss.item())
                 loss.backward()
-        rows = []
+        rows: list[LayerStats] = []
         rng = np.random.default_rng(0)
         for i, (name, m) in enumerate(watched):
             if i not in outputs:
@@ -299,7 +299,8 @@ def build_mlp(
         init, batchnorm = init[:-3], True
     acts = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
             "leaky_relu": getattr(nn, "LeakyReLU", None), "elu": getattr(nn, "ELU", None)}
-    if activation not in acts or acts[activation] is None:
+    act = acts.get(activation)
+    if act is None:
         raise ValueError(f"build_mlp: activation must be one of {sorted(acts)}, got {activation!r}")
     if init not in ("zeros", "small", "xavier", "he", "lecun", "default"):
         raise ValueError(f"build_mlp: unknown init {init!r}; use zeros, small, xavier, he, lecun or default")
@@ -326,7 +327,7 @@ def build_mlp(
         if i < depth - 1:
             if batchnorm:
                 layers.append(nn.BatchNorm1d(sizes[i + 1]))
-            layers.append(acts[activation]())
+            layers.append(act())
     return nn.Sequential(*layers)
 
 

@@ -32,7 +32,7 @@ import stat
 import zipfile
 import zlib
 from collections import OrderedDict
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -119,7 +119,7 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
     arrays = dict(encoder.arrays)
     arrays[_MANIFEST] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     if hasattr(path, "write"):
-        np.savez(path, **arrays)
+        np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub: a ** key could be allow_pickle (ours are never)
         return
     destination = os.fsdecode(path)
     if not destination:
@@ -152,7 +152,7 @@ def _atomic_write(path: str, arrays: dict[str, np.ndarray]) -> None:
     fd = os.open(tmp, flags, 0o666 if mode is None else mode & 0o777)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub: a ** key could be allow_pickle (ours are never)
             f.flush()
             os.fsync(f.fileno())
         if mode is not None:
@@ -296,10 +296,11 @@ def _read_npy_header(f: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype, int
 
 def _read_into(f: IO[bytes], out: np.ndarray) -> None:
     """Fill the byte array ``out`` from ``f`` in chunks (no second full-size copy); ``EOFError`` if ``f`` ends early."""
-    view = memoryview(out)
+    view = memoryview(out)  # type: ignore[arg-type]  # numpy's stubs give ndarray __buffer__ for Python >= 3.12 only
+    reader = cast(io.BufferedIOBase, f)  # a zip member (ZipExtFile), which IO[bytes] does not say has readinto
     done = 0
     while done < len(view):
-        got = f.readinto(view[done : done + _CHUNK])
+        got = reader.readinto(view[done : done + _CHUNK])
         if not got:
             raise EOFError(f"the data ends after {done} of {len(view)} bytes")
         done += got
@@ -408,9 +409,10 @@ def _open_archive(path: PathLike | IO[bytes], name: str) -> zipfile.ZipFile:
     """The zip archive at ``path``; ``SerializationError`` naming the file if it is not one."""
     try:
         if hasattr(path, "read"):
-            start = path.tell()
-            head = path.read(len(_NPY_MAGIC))
-            path.seek(start)
+            stream = cast(IO[bytes], path)
+            start = stream.tell()
+            head = stream.read(len(_NPY_MAGIC))
+            stream.seek(start)
         else:
             with open(path, "rb") as f:
                 head = f.read(len(_NPY_MAGIC))

@@ -137,7 +137,7 @@ class LogColorScale:
         self.lo, self.hi = min(lo, hi), max(lo, hi)
 
     @classmethod
-    def from_values(cls, values: Iterable[float]) -> LogColorScale | None:
+    def from_values(cls, values: Iterable[float | None]) -> LogColorScale | None:
         """The scale spanning the finite nonzero magnitudes in ``values`` (None if there are none)."""
         mags = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
         if not mags:
@@ -662,8 +662,8 @@ class _Builder:
         common = ", ".join(f"{name} ×{n}" for name, n in ops.most_common(4)) + (", …" if len(ops) > 4 else "")
         what = ([f"{n_ops} ops ({common})"] if n_ops else []) + ([f"{n_leaves} leaf tensors"] if n_leaves else [])
         lines = [f"… {sum(costs[i] for i in hidden)} more nodes not drawn (max_nodes={max_nodes})", ", ".join(what)]
-        known = sorted((graph.depth[i], abs(vals[i])) for i in hidden
-                       if vals[i] is not None and not graph.nodes[i].is_accumulator and math.isfinite(vals[i]))
+        known = sorted((graph.depth[i], abs(v)) for i in hidden
+                       if (v := vals[i]) is not None and not graph.nodes[i].is_accumulator and math.isfinite(v))
         rows = [f"<TR><TD COLSPAN=\"3\">{html.escape(line)}</TD></TR>" for line in lines]
         if scale is not None and known:
             mags = [v for _, v in known]  # ordered from the roots' end to the inputs' end
@@ -737,7 +737,7 @@ def draw_graph(
 
     graph = _Graph(roots)
     names = _param_names(params)
-    vals = _known_grads(graph, grads) if show_grad else [None] * len(graph.nodes)
+    vals: list[float | None] = _known_grads(graph, grads) if show_grad else [None] * len(graph.nodes)
     plain_vals = [None if t.grad is None or not show_grad else _grad_value(t.grad._data) for t in graph.plain_roots]
     scale = None
     if show_grad:
@@ -755,7 +755,7 @@ def draw_graph(
                        show_data, show_inputs, vertical=rankdir in ("LR", "RL"))
     # only graph nodes collapse: roots without a graph (plain tensors) are always drawn
     collapse = max_nodes is not None and bool(graph.nodes) and sum(costs) + fixed > max_nodes
-    if collapse:
+    if collapse and max_nodes is not None:  # (collapse implies a max_nodes)
         builder.drawn = _select(graph, costs, max(0, max_nodes - fixed - 1))  # one node for the note
     if backward:
         builder.backward()

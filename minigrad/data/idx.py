@@ -73,7 +73,7 @@ def read_idx(path: PathLike) -> np.ndarray:
             raise IdxFormatError(f"read_idx: {source!r} is a damaged or truncated gzip file ({exc})") from exc
 
 
-def _read_stream(stream: IO[bytes], source: str, size: int | None) -> np.ndarray:
+def _read_stream(stream: IO[bytes] | gzip.GzipFile, source: str, size: int | None) -> np.ndarray:
     """Read one IDX array from ``stream``, whose total length is ``size`` if known (else it is a decompressor).
 
     Memory follows the bytes present, never the sizes a header declares.
@@ -124,7 +124,7 @@ def _size_problem(where: str, shape: tuple[int, ...], dtype: np.dtype, expected:
     return f"{where} has {found - expected} trailing bytes after the data: {declared}, found {found}"
 
 
-def _read_upto(stream: IO[bytes], n: int) -> bytearray:
+def _read_upto(stream: IO[bytes] | gzip.GzipFile, n: int) -> bytearray:
     """Up to ``n`` bytes of ``stream``, read in chunks, so memory follows the bytes present rather than ``n``."""
     buffer = bytearray()
     while len(buffer) < n:

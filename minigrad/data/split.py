@@ -126,6 +126,7 @@ def split_indices(
         raise ValueError(
             f"{who}: a stratified split is always shuffled; pass stratify=False for shuffle=False"
         )
+    assert labels is not None  # an int y_or_n with stratify was refused above
     _, class_of, class_counts = np.unique(labels, return_inverse=True, return_counts=True)
     class_of = class_of.reshape(-1)
     per_class = _allocate(class_counts, totals, rng)

@@ -26,6 +26,9 @@ class GaussianNoise:
     ``x + noise`` computed with Tensor ops, so gradients still flow to ``x``.
     """
 
+    std: float
+    generator: np.random.Generator | None
+
     def __init__(self, std: float, generator: np.random.Generator | None = None) -> None:
         if isinstance(std, bool) or not isinstance(std, numbers.Real) or not math.isfinite(std) or std < 0:
             raise ValueError(f"GaussianNoise: std must be a finite number >= 0, got {std!r}")
