@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from minigrad._grad_mode import enable_grad
 from minigrad.autograd.function import Function
 from minigrad.tensor import Tensor
+
+if TYPE_CHECKING:
+    from minigrad.nn.module import Module
 
 # the optional onnx package, loaded by _require() when export runs
 onnx: Any = None
@@ -83,6 +86,7 @@ class _Record:
     """One applied op (or one whole module exported as a unit): what went in, what came out."""
 
     __slots__ = ("op", "inputs", "params", "output")
+    op: type[Function] | Module  # an op, or a module exported as a unit
 
     def __init__(self, op: Any, inputs: tuple, params: dict, output: Any) -> None:
         self.op, self.inputs, self.params, self.output = op, inputs, params, output
@@ -91,7 +95,7 @@ class _Record:
 class _Tracer:
     """Records every ``Function.apply`` while active; modules in ``units`` are recorded whole."""
 
-    def __init__(self, units: tuple[type, ...]) -> None:
+    def __init__(self, units: tuple[type[Module], ...]) -> None:
         self.units = units
         self.records: list[_Record] = []
         self.depth = 0  # > 0 inside a module recorded as a unit
@@ -111,12 +115,12 @@ class _Tracer:
             if isinstance(m, self.units):
                 handles.append(m.register_forward_pre_hook(self._enter))
                 handles.append(m.register_forward_hook(self._leave))
-        Function.apply = classmethod(traced)
+        Function.apply = classmethod(traced)  # type: ignore[method-assign, assignment]  # patched only while tracing
         try:
             with enable_grad():
                 return model(*args)
         finally:
-            Function.apply = original
+            Function.apply = original  # type: ignore[method-assign]  # patched only while tracing
             for h in handles:
                 h.remove()
 
@@ -209,7 +213,7 @@ class _Graph:
         return self.node(op_type, [x], axes=axes, keepdims=keep)
 
 
-def _op_name(op: Any) -> str:
+def _op_name(op: type[Function] | Module) -> str:
     return op.name if isinstance(op, type) else type(op).__name__
 
 
@@ -255,7 +259,7 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
         if key == "Pow" and not isinstance(rec.inputs[1], Tensor):
             ins[1] = g.const(rec.inputs[1], dtype)
         return g.node(_BINARY[key], ins), batch
-    x = ins[0] if ins else None
+    x = cast(str, ins[0] if ins else None)  # None only when the op has no inputs
     if key == "PowScalar":
         if p["exponent"] == 2:
             return g.node("Mul", [x, x]), batch
@@ -289,6 +293,8 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
     if key == "Hardtanh":
         return g.node("Clip", [x, g.const(p["min_val"], dtype), g.const(p["max_val"], dtype)]), batch
     if key == "Clamp":
+        lo: Any
+        hi: Any
         lo, hi = p.get("lo"), p.get("hi")
         if np.ndim(lo) or np.ndim(hi) or isinstance(lo, Tensor) or isinstance(hi, Tensor):
             y = x
@@ -401,7 +407,10 @@ def _getitem(g: _Graph, x: str, src: Tensor, index: Any, dtype: Any) -> tuple[st
                 start, stop, step = i.indices(size)
                 if step < 0 and stop < 0:
                     stop = -size - 1  # "to the front" (INT_MIN-like: clamped by Slice)
-                starts.append(start), ends.append(stop), axes.append(dim), steps.append(step)
+                starts.append(start)
+                ends.append(stop)
+                axes.append(dim)
+                steps.append(step)
             out_dim += 1
         else:
             if dim == 0 and batch:
@@ -504,7 +513,7 @@ def export(
     if len(names_in) != len(args):
         raise ValueError(f"onnx export: {len(names_in)} input_names for {len(args)} inputs")
 
-    named = {}
+    named: dict[int, str] = {}
     for name, t in list(model.named_parameters()) + list(model.named_buffers()):
         if t is not None:
             named.setdefault(id(t), name)
