@@ -49,9 +49,10 @@ from __future__ import annotations
 
 import functools
 import sys
+import types
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,10 @@ class CompileWarning(UserWarning):
 
 class _Untraceable(Exception):
     """Why a step can't be traced (the message names the cause)."""
+
+
+#: functions of ``minigrad.nn.utils`` that change gradients or weights in place with NumPy: replayed as host calls
+_HOST_FUNCTIONS = ("clip_grad_norm_", "clip_grad_value_", "max_norm_")
 
 
 def _dead_ref() -> None:
@@ -120,6 +125,7 @@ class _Trace:
         self.live: list[Tensor] = []    # tensors read live (parameters, buffers): shapes/dtypes are guards
         self.result: Any = None
         self.failure: str | None = None
+        self.arg_arrays: list[np.ndarray] = []  # this call's arguments (values made outside ops are checked)
 
     # ------------------------------------------------------------------ guards
     def state_key(self) -> tuple:
@@ -168,8 +174,18 @@ class _Tracer:
                                        "parameters; pass inputs that don't require grad)")
                 self.args[id(a)] = k
                 self.args[id(a._data)] = k
+                self.trace.arg_arrays.append(a._data)
             elif isinstance(a, np.ndarray):
                 self.args[id(a)] = k
+                self.trace.arg_arrays.append(a)
+
+    def check_not_derived(self, a: np.ndarray) -> None:
+        """A value made outside ops that shares memory with an argument or an op's output depends on
+        them in a way the trace can't see (a view made with NumPy, say): give up."""
+        for b in self.trace.arg_arrays + [t._data for t in self.keep if isinstance(t, Tensor)]:
+            if np.may_share_memory(a, b):
+                self.fail("a value made outside ops from an argument or an op's output (a NumPy view of its array)")
+                return
 
     def fail(self, cause: str) -> None:
         if self.trace.failure is None:
@@ -186,7 +202,13 @@ class _Tracer:
             for leaf in self.trace.leaves:
                 if leaf._grad is x:
                     return ("grad", leaf)
+            data = id(x._data)  # an alias made without an op (x.detach()) reads the same array
+            if data in self.out_arrays:
+                return ("op", self.out_arrays[data])
+            if data in self.args:
+                return ("arg", self.args[data])
             if i not in self.live_index:
+                self.check_not_derived(x._data)
                 self.live_index[i] = len(self.trace.live)
                 self.trace.live.append(x)
             return ("live", x)
@@ -195,6 +217,7 @@ class _Tracer:
                 return ("op", self.out_arrays[i])
             if i in self.args:
                 return ("arg", self.args[i])
+            self.check_not_derived(x)
             self.keep.append(x)
             return ("const", x)
         if isinstance(x, np.random.Generator):
@@ -307,18 +330,24 @@ class _Tracer:
         """``sys.setprofile`` hook: a call into a host method (by its code object, so wrappers such as
         a scheduler's around ``optimizer.step`` don't hide it) is recorded, and runs unrecorded."""
         code = frame.f_code
-        name = self.host_codes.get(code) if event in ("call", "return") else None
-        if name is None:
+        host = self.host_codes.get(code) if event in ("call", "return") else None
+        if host is None:
             return
         if event == "return":
             self.host -= 1
             return
         if self.host == 0:
+            name, owner = host
             names = code.co_varnames[:code.co_argcount]
-            obj, kwargs = frame.f_locals[names[0]], {n: frame.f_locals[n] for n in names[1:]}
+            if owner is None:  # a method: replay calls it on the same object
+                owner, names = frame.f_locals[names[0]], names[1:]
+            kwargs = {n: frame.f_locals[n] for n in names}
             if name == "step" and kwargs.get("closure") is not None:
                 self.fail("optimizer.step(closure)")
-            self.trace.program.append(("call", obj, name, (), kwargs))
+            for v in kwargs.values():
+                if isinstance(v, Iterator):
+                    self.fail(f"{name}() was given a one-shot iterator (e.g. model.parameters()): give it a list")
+            self.trace.program.append(("call", owner, name, (), kwargs))
         self.host += 1
 
     def module_call(self, original: Any, module: Any, args: tuple, kwargs: dict) -> Any:
@@ -329,9 +358,10 @@ class _Tracer:
         return original(module, *args, **kwargs)
 
     def read(self, what: str, t: Tensor) -> None:
-        if not self.host and (id(t) in self.outputs or any(leaf._grad is t for leaf in self.trace.leaves)):
-            self.fail(f"{what} of a tensor computed inside the step (Python code that reads a value can't "
-                      "be traced: return the tensor and read it outside)")
+        if not self.host and (id(t) in self.outputs or id(t) in self.args
+                              or any(leaf._grad is t for leaf in self.trace.leaves)):
+            self.fail(f"{what} of an argument or a tensor computed inside the step (Python code that reads a "
+                      "value can't be traced: return the tensor and read it outside)")
 
     def write(self, t: Tensor) -> None:
         if not self.host:
@@ -342,6 +372,7 @@ class _Tracer:
 
     # ------------------------------------------------------------------ running the step under the wrappers
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        from minigrad.nn import utils as _nn_utils
         from minigrad.nn.module import Module
         from minigrad.ops import random as _random_ops
         from minigrad.optim.lr_scheduler import LRScheduler
@@ -388,12 +419,20 @@ class _Tracer:
         patch(_engine._Walk, "deliver",
               lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
         patch(_random_ops, "resolve_generator", wrap_resolve)
+        # host calls: optimizer and scheduler steps, zero_grad, and the NumPy utilities that change
+        # gradients or weights in place (clipping, max-norm); code object -> (name, module or None)
         self.host_codes = {}
         for cls in subclasses(Optimizer) + subclasses(LRScheduler) + [Module]:
             for name in ("step", "zero_grad"):
                 method = cls.__dict__.get(name)
                 if method is not None and hasattr(method, "__code__"):
-                    self.host_codes[method.__code__] = name
+                    self.host_codes[method.__code__] = (name, None)
+        for name in _HOST_FUNCTIONS:
+            function = getattr(_nn_utils, name)
+            self.host_codes[function.__code__] = (name, _nn_utils)
+            patch(_nn_utils, name, lambda orig: functools.wraps(orig)(
+                lambda params, *a, **kw: orig(params if isinstance(params, (Tensor, Module, list, tuple))
+                                              else list(params), *a, **kw)))
         patch(Module, "__call__", lambda orig: lambda m, *a, **kw: tracer.module_call(orig, m, a, kw))
         for name, what in (("item", ".item()"), ("__float__", "float()"), ("__int__", "int()"),
                            ("__bool__", "bool()"), ("numpy", ".numpy()"), ("tolist", ".tolist()"),
@@ -429,6 +468,8 @@ class _Tracer:
 
 # ====================================================================== 2. checking two traces agree
 def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return a is b
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
                 and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True)))
@@ -444,12 +485,17 @@ def _same_value(a: Any, b: Any) -> bool:
         return a is b
 
 
-def _merge_source(a: tuple, b: tuple) -> tuple | None:
+def _merge_source(a: tuple, b: tuple, args: list) -> tuple | None:
     """The source to replay when two traces read ``a`` and ``b`` at the same place, or None if they disagree.
-    A tensor made inside the step (a different object each call) becomes a constant if its values agree."""
+    A tensor made inside the step (a different object each call) becomes a constant if its values agree
+    (and are not an argument's values: a copy of an argument made outside ops must not be baked in)."""
     if a[0] == "live" and b[0] == "live" and a[1] is not b[1]:
         x, y = a[1]._data, b[1]._data
+        if any(_same_value(y, arg) for arg in args):
+            return None
         return ("const", x.copy()) if _same_value(x, y) else None
+    if a[0] == "const" and isinstance(b[1], np.ndarray) and any(_same_value(b[1], arg) for arg in args):
+        return None
     if a[0] != b[0]:
         return None
     if a[0] in ("live", "grad", "gen"):
@@ -473,7 +519,7 @@ def _agree(t1: _Trace, t2: _Trace) -> str | None:
                 return f"op {a[1]} was {o1.cls.__name__}, then {o2.cls.__name__} (or its inputs changed)"
             for where, holder, k, s2 in [("input", o1.inputs, i, y) for i, y in enumerate(o2.inputs)] + \
                                           [(f"parameter {k!r}", o1.params, k, o2.params[k]) for k in o1.params]:
-                merged = _merge_source(holder[k], s2)
+                merged = _merge_source(holder[k], s2, t2.arg_arrays)
                 if merged is None:
                     return (f"an {where} of op {a[1]} ({o1.cls.__name__}) changed between calls (a value made "
                             "outside ops, e.g. a random tensor or a Python number that changes)")
@@ -694,8 +740,13 @@ class _Program:
                     lines.append(f"  accumulate into {_name(t, trace)}.grad {t._data.shape} {t._data.dtype}")
             else:
                 _, obj, name, args, kwargs = instr
-                note = " (NumPy on the live parameters; reads live hyperparameters)" if name == "step" else ""
-                lines.append(f"call {type(obj).__name__}.{name}(){note}")
+                if isinstance(obj, types.ModuleType):
+                    lines.append(f"call {obj.__name__}.{name}() (NumPy on the live gradients/parameters)")
+                elif hasattr(obj, "param_groups"):
+                    lines.append(f"call {type(obj).__name__}.{name}()" + (
+                        " (NumPy on the live parameters; reads live hyperparameters)" if name == "step" else ""))
+                else:
+                    lines.append(f"call {type(obj).__name__}.{name}()")
         return "\n".join(lines)
 
 

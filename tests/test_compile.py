@@ -362,3 +362,106 @@ def test_grad_mode_is_a_guard():
     with mg.no_grad():
         f(x), f(x)
     assert f.traces == 4
+
+
+# ---------------------------------------------------------------------- coverage of the course's layers
+def _course_model(kind, dtype):
+    mg.manual_seed(0)
+    if kind == "layernorm":
+        layers = [nn.Linear(8, 16), nn.LayerNorm(16), nn.GELU(),
+                  nn.Residual(nn.Sequential(nn.Linear(16, 16), nn.SiLU())), nn.Dropout(0.1), nn.Linear(16, 3)]
+    else:
+        layers = [nn.Linear(8, 16), nn.LeakyReLU(0.1), nn.ELU(), nn.Linear(16, 16), nn.Sigmoid(), nn.Softplus(),
+                  nn.Hardtanh(), nn.Linear(16, 3)]
+    return nn.Sequential(*layers).to(mg.float32 if dtype == np.float32 else mg.float64)
+
+
+_OPTIMIZERS = {
+    "rmsprop": lambda p: mg.optim.RMSprop(p, lr=1e-2, momentum=0.5, weight_decay=1e-3),
+    "adagrad": lambda p: mg.optim.Adagrad(p, lr=1e-1),
+    "adam_amsgrad": lambda p: mg.optim.Adam(p, lr=1e-2, amsgrad=True, weight_decay=1e-3),
+    "sgd_dampening": lambda p: mg.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.1),
+}
+
+
+def _course_run(compiled, kind, loss, opt_name, extras, dtype, steps=30):
+    model = _course_model(kind, dtype)
+    opt = _OPTIMIZERS[opt_name](model.parameters())
+    sched = mg.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+    reg = mg.nn.regularization
+
+    def train_step(x, y):
+        opt.zero_grad()
+        out = model(x)
+        if loss == "bce":
+            value = F.binary_cross_entropy_with_logits(out, y) + F.binary_cross_entropy(out.sigmoid(), y)
+        elif loss == "l1":
+            value = F.l1_loss(out, y) + F.mse_loss(out, y, reduction="sum") * 0.01
+        else:
+            value = F.cross_entropy(out, y)
+        if "penalties" in extras:
+            value = value + 1e-3 * reg.l2_penalty(model) + 1e-4 * reg.l1_penalty(model) \
+                + 1e-4 * reg.elastic_net_penalty(model, 0.3)
+        value.backward()
+        if "clip" in extras:
+            mg.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            mg.nn.utils.clip_grad_value_(model.parameters(), 0.05)
+        opt.step()
+        if "maxnorm" in extras:
+            mg.nn.utils.max_norm_(model, 0.8)
+        sched.step()
+        return value
+
+    step = mg.compile(train_step) if compiled else train_step
+    mg.manual_seed(7)
+    rng = np.random.default_rng(2)
+    losses = []
+    for _ in range(steps):
+        x = mg.tensor(rng.standard_normal((16, 8)).astype(dtype))
+        if loss == "ce":
+            y = mg.tensor(rng.integers(0, 3, 16))
+        elif loss == "bce":
+            y = mg.tensor(rng.integers(0, 2, (16, 3)).astype(dtype))
+        else:
+            y = mg.tensor(rng.standard_normal((16, 3)).astype(dtype))
+        losses.append(step(x, y).numpy().copy())
+    return losses, [t.numpy().copy() for t in model.state_dict().values()], step
+
+
+@pytest.mark.parametrize("kind, loss, opt_name, extras", [
+    ("layernorm", "ce", "rmsprop", ("penalties",)),
+    ("activations", "bce", "adagrad", ("clip",)),
+    ("layernorm", "l1", "adam_amsgrad", ("maxnorm", "clip")),
+    ("activations", "ce", "sgd_dampening", ("penalties", "maxnorm")),
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_course_layers_losses_penalties_optimizers_and_clipping_equal_eager(kind, loss, opt_name, extras, dtype):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        eager_losses, eager_state, _ = _course_run(False, kind, loss, opt_name, extras, dtype)
+        losses, state, step = _course_run(True, kind, loss, opt_name, extras, dtype)
+    assert step.eager_reason is None and step.traces == 2
+    assert [a.tobytes() for a in losses] == [b.tobytes() for b in eager_losses]
+    for a, b in zip(state, eager_state):
+        assert np.array_equal(a, b)
+    text = step.explain()
+    if "clip" in extras:
+        assert "call minigrad.nn.utils.clip_grad_norm_()" in text
+    if "maxnorm" in extras:
+        assert "call minigrad.nn.utils.max_norm_()" in text
+
+
+def test_a_view_or_copy_of_an_argument_made_outside_ops_is_not_baked_in():
+    lin = nn.Linear(3, 1)
+    x = mg.ones(2, 3)
+    # the same batch twice: the two traces agree on the copy's values, which must still not become a constant
+    _falls_back(lambda x: lin(mg.tensor(np.array(x.numpy()))).sum(), x, match="numpy")
+    _falls_back(lambda x: lin(mg.from_numpy(x._data[:1])).sum(), x, match="outside ops from an argument")
+
+
+def test_detach_of_an_op_output_reads_the_op_output():
+    lin = nn.Linear(3, 2)
+    f = mg.compile(lambda x: (lin(x) * lin(x).detach()).sum())
+    xs = [mg.randn(4, 3) for _ in range(4)]
+    assert [f(x).item() for x in xs] == [(lin(x) * lin(x).detach()).sum().item() for x in xs]
+    assert f.eager_reason is None
