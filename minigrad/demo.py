@@ -271,12 +271,13 @@ def write_graph(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, out_di
 
 def write_onnx(model: Any, X: np.ndarray, out_dir: Path) -> str:
     """Export the trained model (eval mode) as ``model.onnx``; returns what happened (a note when onnx is absent)."""
+    from minigrad import onnx as mg_onnx
+
+    path = out_dir / "model.onnx"
     try:
-        from minigrad import onnx as mg_onnx
+        mg_onnx.export(model, mg.tensor(X[:2]), path)
     except ImportError:
         return "model.onnx not written: the onnx extra is not installed (pip install 'minigrad[onnx]')"
-    path = out_dir / "model.onnx"
-    mg_onnx.export(model, mg.tensor(X[:2]), path)
     return f"wrote {path} (run it with onnxruntime; the batch size is free)"
 
 
