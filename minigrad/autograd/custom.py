@@ -134,6 +134,9 @@ class _CustomBackward(_Op):
 class _Refuse(_Op):
     """Stands after a ``once_differentiable`` backward: differentiating through it again raises."""
 
+    # parameters (apply's keyword arguments)
+    what: str  # the custom Function's name
+
     def forward(self, x):
         return x
 

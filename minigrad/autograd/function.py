@@ -74,7 +74,8 @@ class Function:
     #: the nn.Module whose forward made this node (None outside modules)
     module: Any = None
     #: the output's shape and dtype, set by ``apply`` on a recorded node (annotations only: no
-    #: class attributes, so a node that was not recorded has neither)
+    #: class attributes, so a node that was not recorded has neither). Each op declares the
+    #: parameters ``apply(**params)`` puts on its node the same way (``dim: int``).
     shape: tuple[int, ...]
     dtype: np.dtype
     is_accumulator = False
@@ -274,6 +275,9 @@ class CopySlices(Function):
 
     ``forward`` returns the base's memory as it is: the write itself already went into it.
     """
+
+    # parameters (apply's keyword arguments)
+    steps: tuple[Any, ...]  # the view's chain (Tensor._view_fn)
 
     def forward(self, base, value):
         return base

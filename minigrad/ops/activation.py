@@ -61,6 +61,9 @@ class ReLU(Function):
 class LeakyReLU(Function):
     """y = x for x > 0, else s·x;  ∂x = g for x > 0, else g · s"""
 
+    # parameters (apply's keyword arguments)
+    negative_slope: float
+
     save_inputs = True
 
     def forward(self, x):
@@ -76,6 +79,9 @@ class ELU(Function):
 
     The rule reads the input, as PyTorch's does, so updating the output in place is allowed.
     """
+
+    # parameters (apply's keyword arguments)
+    alpha: float
 
     save_inputs = True
 
@@ -145,6 +151,9 @@ class GELU(Function):
     (σ(2u) is ½(1 + tanh u) without its cancellation for x ≪ 0.)
     """
 
+    # parameters (apply's keyword arguments)
+    approximate: str  # "none" or "tanh"
+
     save_inputs = True
 
     def forward(self, x):
@@ -181,6 +190,10 @@ class Softplus(Function):
     log(1 + eᶻ) is computed as ``logaddexp(0, z)``, which never overflows.
     """
 
+    # parameters (apply's keyword arguments)
+    beta: float
+    threshold: float
+
     save_inputs = True
 
     def forward(self, x):
@@ -198,6 +211,10 @@ class Hardtanh(Function):
 
     (0 at the corners themselves, as PyTorch's ``hardtanh``: ``relu6`` then has ReLU's 0 at 0.)
     """
+
+    # parameters (apply's keyword arguments)
+    min_val: float
+    max_val: float
 
     save_inputs = True
 

@@ -88,6 +88,9 @@ class Neg(Function):
 class PowScalar(Function):
     """z = aᶜ for a constant c;  ∂a = g · c · aᶜ⁻¹  (0 when c = 0, also at a = 0)"""
 
+    # parameters (apply's keyword arguments)
+    exponent: float
+
     save_inputs = True
 
     def forward(self, a):
@@ -205,6 +208,10 @@ class Cos(Function):
 
 class Clamp(Function):
     """y = min(max(x, lo), hi);  ∂x = g where lo ≤ x ≤ hi (edges included, as PyTorch), else 0"""
+
+    # parameters (apply's keyword arguments)
+    lo: Any  # a number, an array or None
+    hi: Any
 
     save_inputs = True
 
@@ -415,6 +422,9 @@ class Ceil(_PiecewiseConstant):
 class Round(_PiecewiseConstant):
     """y = x rounded to ``decimals`` places, halves to even (as torch.round);  ∂x = 0"""
 
+    # parameters (apply's keyword arguments)
+    decimals: int
+
     def forward(self, x):
         return np.round(x, self.decimals)
 
@@ -435,6 +445,11 @@ class Sign(_PiecewiseConstant):
 
 class NanToNum(Function):
     """y = x with nan, +inf, −inf replaced;  ∂x = g where x is finite, else 0 (as PyTorch)"""
+
+    # parameters (apply's keyword arguments)
+    nan: float
+    posinf: float | None
+    neginf: float | None
 
     save_inputs = True
 

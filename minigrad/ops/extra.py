@@ -119,6 +119,9 @@ def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: flo
 class CumProd(Function):
     """yᵢ = Π_{j≤i} xⱼ along ``dim``;  ∂xᵢ = (Σ_{j≥i} gⱼ yⱼ) / xᵢ  (used when no xᵢ is 0; see ``cumprod``)"""
 
+    # parameters (apply's keyword arguments)
+    dim: int
+
     save_inputs = True
     save_output = True
 
@@ -255,6 +258,9 @@ class Einsum(Function):
     (a repeated subscript of xₖ, as in 'ii', goes back through an identity operand; a subscript only xₖ
     has, summed away, comes back through a ones operand: its gradient is broadcast).
     """
+
+    # parameters (apply's keyword arguments)
+    equation: str
 
     save_inputs = True
 

@@ -39,6 +39,9 @@ def _has_int_array(index: Any) -> bool:
 class GetItem(Function):
     """y = x[index];  ∂x = zeros with g scattered (added) into the indexed places"""
 
+    # parameters (apply's keyword arguments)
+    index: Any  # a NumPy index
+
     view_of_input = True
 
     def forward(self, x):
@@ -60,6 +63,9 @@ class GetItem(Function):
 class IndexScatter(Function):
     """y = zeros(shape) with y[index] += g;  ∂g = y's gradient at index"""
 
+    # parameters (apply's keyword arguments)
+    index: Any  # a NumPy index (and shape, the node's field)
+
     def forward(self, g):
         return scatter_add_array(g, self.index, self.shape)
 
@@ -69,6 +75,9 @@ class IndexScatter(Function):
 
 class IndexPut(Function):
     """y = x with y[index] = v;  ∂x = g with zeros at index,  ∂v = g[index]"""
+
+    # parameters (apply's keyword arguments)
+    index: Any  # a NumPy index
 
     def forward(self, x, v):
         out = x.copy()
@@ -113,6 +122,11 @@ class Embedding(Function):
     gradient), and with ``scale_grad_by_freq`` each is divided by how often its index occurs
     in ``indices``, as PyTorch's ``embedding``.
     """
+
+    # parameters (apply's keyword arguments)
+    indices: np.ndarray
+    padding_idx: int | None
+    scale_grad_by_freq: bool
 
     def forward(self, weight):
         self.weight_shape = weight.shape

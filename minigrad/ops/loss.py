@@ -24,6 +24,9 @@ class CrossEntropy(Function):
     divided in float32, as PyTorch). A target outside [0, C) raises PyTorch's IndexError.
     """
 
+    # parameters (apply's keyword arguments)
+    reduction: str
+
     save_inputs = True
 
     def forward(self, x, target):

@@ -28,6 +28,12 @@ class BatchNorm(Function):
     the ``stats`` dict passed to ``apply`` (for the running averages).
     """
 
+    # parameters (apply's keyword arguments)
+    dims: tuple[int, ...]  # the reduced dims
+    channel_shape: tuple[int, ...]
+    eps: float
+    stats: dict[str, Any]  # filled by forward with the batch statistics
+
     save_inputs = True
 
     def forward(self, x, weight, bias):

@@ -48,6 +48,10 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, generat
 class Dropout(Function):
     """y = x · m / (1 − p) with m ~ Bernoulli(1 − p);  ∂x = g · m / (1 − p) (the same mask)"""
 
+    # parameters (apply's keyword arguments)
+    p: float
+    rng: np.random.Generator | None  # dropped after forward
+
     def forward(self, x):
         keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
         self.keep_mask = keep

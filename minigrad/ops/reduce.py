@@ -86,6 +86,10 @@ def _expand_grad(g: Any, in_shape: tuple[int, ...], dims: Any, keepdim: bool) ->
 class Sum(Function):
     """y = Σₖ x;  ∂x = g broadcast over the summed dims"""
 
+    # parameters (apply's keyword arguments)
+    dim: tuple[int, ...] | None  # None: all dims
+    keepdim: bool
+
     def forward(self, x):
         self.in_shape = x.shape
         return np.add.reduce(x, axis=self.dim, keepdims=self.keepdim)
@@ -99,6 +103,10 @@ class Mean(Function):
 
     float16 is summed and divided in float32 (as PyTorch), then rounded back.
     """
+
+    # parameters (apply's keyword arguments)
+    dim: tuple[int, ...] | None  # None: all dims
+    keepdim: bool
 
     def forward(self, x):
         self.in_shape = x.shape
@@ -137,6 +145,11 @@ class Std(Function):
     does this rule (keeping y = 0 out of every division, so second derivatives stay finite too).
     """
 
+    # parameters (apply's keyword arguments)
+    dim: tuple[int, ...] | None  # None: all dims
+    keepdim: bool
+    dof: float  # N - correction, at least 0
+
     save_inputs = True
     save_output = True
 
@@ -166,6 +179,10 @@ def std(x: Tensor, dim: Any, correction: float, keepdim: bool) -> Tensor:
 
 class _Extremum(Function):
     """max/min over dims; ties share the gradient equally (as ``torch.amax``)"""
+
+    # parameters (apply's keyword arguments)
+    dim: tuple[int, ...] | None  # None: all dims
+    keepdim: bool
 
     save_inputs = True
     reduce = staticmethod(np.maximum.reduce)
@@ -255,6 +272,10 @@ def _stable_max(x: np.ndarray, dim: Any) -> np.ndarray:
 class LogSumExp(Function):
     """y = log Σ eˣ = m + log Σ e^(x−m) with m = max x;  ∂x = g · e^(x−y)  (the softmax)"""
 
+    # parameters (apply's keyword arguments)
+    dim: tuple[int, ...] | None  # None: all dims
+    keepdim: bool
+
     save_inputs = True
     save_output = True
 
@@ -279,6 +300,9 @@ class Softmax(Function):
     A row holding +inf (or all −inf) gives nan throughout, as PyTorch (∞ − ∞ in x − m).
     """
 
+    # parameters (apply's keyword arguments)
+    dim: int
+
     save_output = True
 
     def forward(self, x):
@@ -292,6 +316,9 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m) with m = max x;  ∂x = g − e^y · Σ g  (nan rows as Softmax)"""
+
+    # parameters (apply's keyword arguments)
+    dim: int
 
     save_output = True
 
@@ -320,6 +347,11 @@ class Prod(Function):
     explicitly (each xᵢ replaced by 1 in its own copy, then multiplied out), so zeros get
     their exact gradient (and second derivatives), as in PyTorch.
     """
+
+    # parameters (apply's keyword arguments)
+    dim: int | None  # None: all elements
+    keepdim: bool
+    dtype_: np.dtype | None
 
     save_inputs = True
     save_output = True
@@ -365,6 +397,10 @@ def prod(x: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
 class CumSum(Function):
     """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  ∂xᵢ = Σ_{j≥i} gⱼ (g summed from the end: flip, cumsum, flip)"""
 
+    # parameters (apply's keyword arguments)
+    dim: int
+    dtype_: np.dtype | None
+
     def forward(self, x):
         return np.cumsum(x, axis=self.dim, dtype=self.dtype_)
 
@@ -387,6 +423,11 @@ class Norm(Function):
 
     p = 2: ∂x = g · x / y;  p = 1: ∂x = g · sign(x).
     """
+
+    # parameters (apply's keyword arguments)
+    p: float
+    dim: tuple[int, ...] | None  # None: all dims
+    keepdim: bool
 
     save_inputs = True
     save_output = True

@@ -25,6 +25,9 @@ def _shape_arg(shape: tuple, op: str) -> tuple[int, ...]:
 class Reshape(Function):
     """y = x with a new shape;  ∂x = g reshaped back"""
 
+    # parameters (apply's keyword arguments)
+    new_shape: tuple[int, ...]
+
     view_of_input = True
 
     def forward(self, x):
@@ -61,6 +64,9 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 class Permute(Function):
     """y = x with dims reordered;  ∂x = g with the inverse order"""
+
+    # parameters (apply's keyword arguments)
+    dims: tuple[int, ...]
 
     view_of_input = True
 
@@ -115,6 +121,9 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 class BroadcastTo(Function):
     """y = x repeated along broadcast dims (a view);  ∂x = g summed back to x's shape"""
 
+    # parameters (apply's keyword arguments)
+    new_shape: tuple[int, ...]
+
     view_of_input = True
 
     def forward(self, x):
@@ -154,6 +163,9 @@ def expand(x: Tensor, sizes: tuple) -> Tensor:
 class SumTo(Function):
     """y = x summed over broadcast dims down to ``shape``;  ∂x = g broadcast back"""
 
+    # parameters (apply's keyword arguments)
+    target: tuple[int, ...]
+
     def forward(self, x):
         self.in_shape = x.shape
         return sum_to_array(x, self.target)
@@ -172,6 +184,9 @@ def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 class Cat(Function):
     """y = [x₁, x₂, …] joined along ``dim``;  ∂xᵢ = the slice of g where xᵢ sits"""
+
+    # parameters (apply's keyword arguments)
+    dim: int
 
     def forward(self, *xs):
         self.sizes = [x.shape[self.dim] for x in xs]
@@ -233,6 +248,10 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 class Pad(Function):
     """y = x with constant borders;  ∂x = the inner slice of g"""
 
+    # parameters (apply's keyword arguments)
+    widths: tuple[tuple[int, int], ...]
+    value: float
+
     def forward(self, x):
         self.inner = tuple(slice(lo, lo + s) for (lo, _), s in zip(self.widths, x.shape))
         return np.pad(x, self.widths, mode="constant", constant_values=self.value)
@@ -267,6 +286,9 @@ def _dims_arg(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
 class Flip(Function):
     """y = x with the order reversed along ``dims`` (a copy, as torch.flip);  ∂x = g flipped back"""
 
+    # parameters (apply's keyword arguments)
+    dims: tuple[int, ...]
+
     def forward(self, x):
         return np.flip(x, self.dims).copy()
 
@@ -283,6 +305,10 @@ def flip(x: Tensor, dims: Any) -> Tensor:
 class Roll(Function):
     """y = x shifted cyclically by ``shifts`` along ``dims`` (flattened when dims is None);
     ∂x = g rolled back by −shifts"""
+
+    # parameters (apply's keyword arguments)
+    shifts: tuple[int, ...]
+    dims: tuple[int, ...] | None  # None: the flattened tensor
 
     def forward(self, x):
         return np.roll(x, self.shifts, self.dims)
@@ -311,6 +337,10 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 class Repeat(Function):
     """y = x tiled ``reps`` times along each dim (torch's ``repeat``);  ∂x = g summed over the copies:
     g viewed as (r₀, s₀, r₁, s₁, …) and summed over the r axes"""
+
+    # parameters (apply's keyword arguments)
+    reps: tuple[int, ...]
+    padded: tuple[int, ...]  # the input's shape with leading 1s, len(reps) dims
 
     def forward(self, x):
         self.in_shape = x.shape
@@ -343,6 +373,9 @@ def tile(x: Tensor, dims: tuple) -> Tensor:
 class Tril(Function):
     """y = x with the elements above diagonal k zeroed (last two dims);  ∂x = g with the same zeros"""
 
+    # parameters (apply's keyword arguments)
+    k: int
+
     def forward(self, x):
         self.keep = np.tril(np.ones(x.shape[-2:], dtype=bool), self.k)
         return np.tril(x, self.k)
@@ -353,6 +386,9 @@ class Tril(Function):
 
 class Triu(Function):
     """y = x with the elements below diagonal k zeroed (last two dims);  ∂x = g with the same zeros"""
+
+    # parameters (apply's keyword arguments)
+    k: int
 
     def forward(self, x):
         self.keep = np.triu(np.ones(x.shape[-2:], dtype=bool), self.k)
