@@ -129,7 +129,11 @@ class _Trace:
 
     # ------------------------------------------------------------------ guards
     def state_key(self) -> tuple:
-        return (tuple([m.training for m in self.modules]),
+        """What replay assumes of the live objects: each called module's training flag and its parameters
+        and submodules (the same objects: a replaced layer retraces), and each live tensor's shape, dtype
+        and requires_grad."""
+        return (tuple([(m.training, tuple(map(id, m._parameters.values())), tuple(map(id, m._modules.values())))
+                       for m in self.modules]),
                 tuple([(t._data.shape, t._data.dtype, t.requires_grad) for t in self.live]))
 
 
@@ -370,6 +374,11 @@ class _Tracer:
             self.fail(f"an in-place write into {what} of shape {t.shape} inside the step (e.g. BatchNorm's running "
                       "statistics in training mode, or a manual update outside optimizer.step)")
 
+    def assign(self, name: str, t: Tensor) -> None:
+        if not self.host:
+            self.fail(f"an assignment to .{name} of a tensor of shape {t.shape} inside the step (outside zero_grad "
+                      "and optimizer.step)")
+
     # ------------------------------------------------------------------ running the step under the wrappers
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
         from minigrad.nn import utils as _nn_utils
@@ -439,6 +448,9 @@ class _Tracer:
                            ("__format__", "formatting"), ("__array__", "np.asarray()")):
             patch(Tensor, name, wrap_read(what))
         patch(Tensor, "_bump_version", lambda orig: lambda t: (tracer.write(t), orig(t))[1])
+        for name in ("grad", "data"):  # assigning p.grad or p.data inside the step (not in a host call)
+            patch(Tensor, name, lambda orig, name=name: property(
+                orig.fget, lambda t, v: (tracer.assign(name, t), orig.fset(t, v))[1], orig.fdel, orig.__doc__))
         previous_profile = sys.getprofile()
         sys.setprofile(self.profile)
         try:

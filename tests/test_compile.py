@@ -465,3 +465,32 @@ def test_detach_of_an_op_output_reads_the_op_output():
     xs = [mg.randn(4, 3) for _ in range(4)]
     assert [f(x).item() for x in xs] == [(lin(x) * lin(x).detach()).sum().item() for x in xs]
     assert f.eager_reason is None
+
+
+def test_a_replaced_layer_retraces():
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
+    f = mg.compile(lambda x: model(x).sum())
+    x = mg.ones(2, 3)
+    f(x), f(x), f(x)
+    model[2] = nn.Linear(2, 1)
+    assert f(x).item() == model(x).sum().item()
+    assert f.traces == 3
+
+
+def test_assigning_grad_or_data_inside_the_step_falls_back():
+    lin = nn.Linear(3, 1)
+
+    def clear_then_backward(x):
+        lin.weight.grad = None
+        lin.bias.grad = None
+        lin(x).sum().backward()
+
+    _falls_back(clear_then_backward, mg.ones(2, 3), match=r"assignment to \.grad")
+    assert np.array_equal(lin.weight.grad.numpy(), np.full((1, 3), 2.0, dtype=np.float32))  # not accumulated
+
+    def manual_update(x):
+        lin.zero_grad()
+        lin(x).sum().backward()
+        lin.weight.data = lin.weight.data - 0.1 * lin.weight.grad
+
+    _falls_back(manual_update, mg.ones(2, 3), match=r"assignment to \.data")
