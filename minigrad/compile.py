@@ -654,7 +654,10 @@ class _Program:
         """The engine's walk, replayed: the rules in the recorded order, each gradient fitted to its input
         (``_fit_array``) and summed in the order the engine sums it, then added into the leaves' ``.grad``."""
         root = values[bwd.root]
-        buffers: dict = {bwd.root: _engine._root_grad(Tensor._make(root), None, "backward")._data}
+        one = _engine._ONES.get((root.shape, root.dtype))  # the implicit gradient of the scalar loss
+        if one is None:
+            one = _engine._root_grad(Tensor._make(root), None, "backward")._data
+        buffers: dict = {bwd.root: one}
         at_leaves: dict = {}  # leaf index -> [gradient so far, whether that array is ours]
         targets = self.targets
         fit, add = _engine._fit_array, _engine._sum

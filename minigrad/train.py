@@ -531,6 +531,7 @@ def fit(
     clip_grad_norm: float | None = None,
     max_norm: float | None = None,
     metrics: Sequence[str | tuple[str, MetricFn]] | Mapping[str, MetricFn] = ("loss", "accuracy"),
+    compile: bool = False,  # noqa: A002 - the flag's natural name
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs; returns the :class:`History`.
 
@@ -552,6 +553,8 @@ def fit(
       on NumPy arrays, averaged over samples.
     - ``progress``: a tqdm bar (one plain line per epoch without tqdm);
       ``False`` prints nothing.
+    - ``compile``: run the training step through :func:`minigrad.compile` (traced
+      once per batch shape, then replayed: the same numbers, less Python).
 
     Batches of zero samples are skipped (no step, not in the averages). An empty
     loader is refused before any training. The model is put back in the
@@ -568,6 +571,25 @@ def fit(
     history = History()
     if clip_grad_norm is not None or max_norm is not None:
         from minigrad.nn import utils as nn_utils
+
+    def train_step(xb: Any, yb: Any) -> tuple[Tensor, Any]:
+        optimizer.zero_grad()
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        loss.backward()
+        if clip_grad_norm is not None:
+            nn_utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+        optimizer.step()
+        if max_norm is not None:
+            nn_utils.max_norm_(model, max_norm)
+        return loss, out
+
+    if compile:
+        from minigrad.compile import compile as compile_step
+
+        run_step = compile_step(train_step)
+    else:
+        run_step = train_step
     was_training = bool(getattr(model, "training", True))
     for cb in callbacks:
         cb.on_train_begin(model)
@@ -583,15 +605,7 @@ def fit(
                 xb, yb = _split_batch(batch)
                 if _is_empty(xb):
                     continue  # nothing to learn from; its step would still move momentum and step counts
-                optimizer.zero_grad()
-                out = model(xb)
-                loss = loss_fn(out, yb)
-                loss.backward()
-                if clip_grad_norm is not None:
-                    nn_utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-                optimizer.step()
-                if max_norm is not None:
-                    nn_utils.max_norm_(model, max_norm)
+                loss, out = run_step(xb, yb)
                 meter.update(float(loss.item()), out, yb)
             logs = meter.result()
             if not logs:

@@ -494,3 +494,29 @@ def test_assigning_grad_or_data_inside_the_step_falls_back():
         lin.weight.data = lin.weight.data - 0.1 * lin.weight.grad
 
     _falls_back(manual_update, mg.ones(2, 3), match=r"assignment to \.data")
+
+
+def test_fit_with_compile_gives_the_same_history_and_weights():
+    from minigrad.data import DataLoader, TensorDataset
+    from minigrad.train import fit
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 3))
+        opt = mg.optim.Adam(model.parameters(), lr=1e-2)
+        rng = np.random.default_rng(0)
+        data = TensorDataset(mg.tensor(rng.standard_normal((70, 8)).astype(np.float32)),
+                             mg.tensor(rng.integers(0, 3, 70)))
+        loader = DataLoader(data, batch_size=16, shuffle=True, generator=mg.Generator().manual_seed(1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CompileWarning)
+            history = fit(model, nn.CrossEntropyLoss(), opt, loader, val_loader=loader, epochs=4, progress=False,
+                          clip_grad_norm=1.0, max_norm=2.0, compile=compiled,
+                          scheduler=mg.optim.lr_scheduler.StepLR(opt, 2))
+        return history, [p.numpy().copy() for p in model.parameters()]
+
+    (h1, w1), (h2, w2) = run(False), run(True)
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc", "lr"):
+        assert getattr(h1, key) == getattr(h2, key)
+    assert len(set(h2.train_loss)) == 4
+    assert all(np.array_equal(a, b) for a, b in zip(w1, w2))
