@@ -16,34 +16,44 @@ How it works, in four parts (each is a section of this file):
    and where each input comes from: an argument, a live tensor such as a parameter or a buffer, an
    earlier op's output, or a constant); the engine's ``_Walk.deliver`` records the order in which
    backward visits the nodes and where each node sends its gradients (another node, or the
-   ``.grad`` of a leaf); ``zero_grad``, ``optimizer.step`` and ``scheduler.step`` are recorded as
-   *host calls*: replay calls the real method again, on the live object, so an optimizer keeps
-   reading its live hyperparameters (a scheduler changing ``lr`` takes effect without retracing).
+   ``.grad`` of a leaf). Methods that are already plain NumPy on live arrays are recorded as *host
+   calls* (found with ``sys.setprofile`` by their code, so wrappers around them don't hide them):
+   ``zero_grad``, ``optimizer.step``, ``scheduler.step``, ``nn.utils.clip_grad_norm_``,
+   ``clip_grad_value_`` and ``max_norm_``. Replay calls them again on the live objects, so an
+   optimizer reads its live hyperparameters (a scheduler changing ``lr`` takes effect without
+   retracing) and its state (momentum buffers, Adam's moments and step count) as in eager mode.
 2. **Check.** The second call with the same guards traces again and compares the two traces. If
    they differ (an op, a parameter or a constant changed), the step depends on something the trace
-   can't see (Python values, random tensors made outside ops...) and compile falls back to eager.
-   This is why the first two calls run eagerly.
+   can't see (a Python number that changes, a random tensor made outside ops...) and compile falls
+   back to eager. A tensor made inside the step with the same values both times (``mg.tensor(2.0)``)
+   becomes a constant of the program. This is why the first two calls run eagerly.
 3. **Replay.** Later calls run the program: each op's ``forward`` on arrays (on a fresh node made
    with ``object.__new__``, exactly as ``apply`` does, so random ops like dropout draw fresh masks
-   from the same generator), then each backward rule in the recorded order with the engine's
-   array mode on, summing gradients in the same order as the engine and accumulating them into the
-   leaves' ``.grad`` as eager does; then the host calls. No Tensor is made for an intermediate, no
-   graph is walked: the same kernels run in the same order, so the numbers are bit-for-bit eager's.
+   from the same generator as eager would), then each backward rule in the recorded order with the
+   engine's array mode on, fitting and summing gradients in the same order as the engine and
+   accumulating them into the leaves' ``.grad`` as eager does; the host calls in between. No Tensor
+   is made for an intermediate, no graph is walked, and the same kernels run in the same order, so
+   the numbers are bit-for-bit eager's (the tests check 100 steps of several models).
 4. **Guards.** A trace is only valid for what it assumed: the arguments' shapes and dtypes (and the
-   values of non-tensor arguments), grad mode, every called module's ``training`` flag, and the
-   shapes, dtypes and ``requires_grad`` of the live tensors it reads. Each call computes these; a
-   new combination is traced again. Up to :data:`CACHE_SIZE` programs are kept (least recently used
-   evicted, with a warning).
+   values of non-tensor arguments), grad mode, every called module's ``training`` flag, parameters
+   and submodules (the same objects), and the shapes, dtypes and ``requires_grad`` of the live
+   tensors it reads. Each call computes these; a new combination is traced again. Up to
+   :data:`CACHE_SIZE` programs are kept (the least recently used is evicted, with a warning).
 
-What can't be traced makes the compiled function run eagerly from then on, with one warning naming
-the cause (never a wrong result): reading a value inside the step (``.item()``, ``float()``,
-``bool()``, ``.numpy()``, ``.tolist()`` of a traced tensor: Python control flow on values), in-place
-writes inside the step (outside ``zero_grad``/``optimizer.step``), including BatchNorm's running
-statistics in training mode, ops whose backward needs Tensors (custom ``autograd.Function``,
-writes through views), hooks on tensors, nodes or modules, ``retain_graph``/``create_graph``/
-``autograd.grad``/``backward(gradient=...)``, ``optimizer.step(closure)``, anomaly mode, and a trace
-that differs between two calls. The value returned on replay is a Tensor with eager's value that
-does not require grad (the graph behind it is not built).
+What can't be traced makes the compiled function run eagerly from then on, with one
+:class:`CompileWarning` naming the cause (never a wrong result): reading a value inside the step
+(``.item()``, ``float()``, ``bool()``, ``.numpy()``, ``.tolist()``, formatting of an argument or a
+traced tensor: Python control flow on values); in-place writes and ``.grad``/``.data`` assignments
+inside the step outside the host calls (a manual SGD update, BatchNorm's running statistics in
+training mode); values made outside ops from an argument's memory or values; ops whose backward
+needs Tensors (a custom ``autograd.Function``, a write through a view); hooks on tensors, nodes or
+modules; ``retain_graph``/``create_graph``/``autograd.grad``/``backward(gradient=...)``;
+``optimizer.step(closure)``; anomaly mode; an argument that requires grad; and a trace that differs
+between two calls. Python side effects other than the host calls (appending to a list, a counter)
+happen on the two tracing calls only, as in any tracer. The value returned on replay has eager's
+value; an op's output comes back as a new Tensor that does not require grad (the graph behind it is
+not built). While a step is being traced, the library's entry points are wrapped for every thread:
+don't trace in one thread while another runs minigrad.
 """
 from __future__ import annotations
 
@@ -78,6 +88,10 @@ class _Untraceable(Exception):
 
 #: functions of ``minigrad.nn.utils`` that change gradients or weights in place with NumPy: replayed as host calls
 _HOST_FUNCTIONS = ("clip_grad_norm_", "clip_grad_value_", "max_norm_")
+
+
+#: the compiled functions being traced (a compiled function called inside a trace runs eagerly, as part of it)
+_TRACING: list = []
 
 
 def _dead_ref() -> None:
@@ -796,7 +810,7 @@ class CompiledFunction:
         self._last: _Program | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.eager_reason is not None:
+        if self.eager_reason is not None or _TRACING:  # inside another compiled function's trace: be traced
             return self.fn(*args, **kwargs)
         try:
             arg_key = _arg_key(args, kwargs)
@@ -823,7 +837,11 @@ class CompiledFunction:
         except _Untraceable as exc:
             return self._give_up(str(exc), args, kwargs)
         self.traces += 1
-        result = tracer.run(self.fn, args, kwargs)
+        _TRACING.append(self)
+        try:
+            result = tracer.run(self.fn, args, kwargs)
+        finally:
+            _TRACING.pop()
         trace = tracer.trace
         if trace.failure is not None:
             return self._give_up(trace.failure, args, kwargs, result, ran=True)

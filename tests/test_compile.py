@@ -520,3 +520,13 @@ def test_fit_with_compile_gives_the_same_history_and_weights():
         assert getattr(h1, key) == getattr(h2, key)
     assert len(set(h2.train_loss)) == 4
     assert all(np.array_equal(a, b) for a, b in zip(w1, w2))
+
+
+def test_a_compiled_function_called_inside_another_is_part_of_its_trace():
+    lin = nn.Linear(3, 1)
+    inner = mg.compile(lambda x: lin(x) * 2)
+    outer = mg.compile(lambda x: inner(x).sum())
+    x = mg.randn(4, 3)
+    inner(x), inner(x), inner(x)  # inner has a program of its own
+    assert [outer(x).item() for _ in range(4)] == [(lin(x) * 2).sum().item()] * 4
+    assert "Mul" in outer.explain() and outer.eager_reason is None
