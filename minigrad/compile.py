@@ -22,6 +22,8 @@ How it works, in four parts (each is a section of this file):
    ``clip_grad_value_`` and ``max_norm_``. Replay calls them again on the live objects, so an
    optimizer reads its live hyperparameters (a scheduler changing ``lr`` takes effect without
    retracing) and its state (momentum buffers, Adam's moments and step count) as in eager mode.
+   BatchNorm's updates of its running statistics and batch count in training mode, the one buffer
+   update the layers make outside ops, are recorded as small kernels of their own.
 2. **Check.** The second call with the same guards traces again and compares the two traces. If
    they differ (an op, a parameter or a constant changed), the step depends on something the trace
    can't see (a Python number that changes, a random tensor made outside ops...) and compile falls
@@ -44,8 +46,8 @@ What can't be traced makes the compiled function run eagerly from then on, with 
 :class:`CompileWarning` naming the cause (never a wrong result): reading a value inside the step
 (``.item()``, ``float()``, ``bool()``, ``.numpy()``, ``.tolist()``, formatting of an argument or a
 traced tensor: Python control flow on values); in-place writes and ``.grad``/``.data`` assignments
-inside the step outside the host calls (a manual SGD update, BatchNorm's running statistics in
-training mode); values made outside ops from an argument's memory or values; ops whose backward
+inside the step outside the host calls (a manual SGD update; BatchNorm with ``momentum=None``, whose
+factor changes every step); values made outside ops from an argument's memory or values; ops whose backward
 needs Tensors (a custom ``autograd.Function``, a write through a view); hooks on tensors, nodes or
 modules; ``retain_graph``/``create_graph``/``autograd.grad``/``backward(gradient=...)``;
 ``optimizer.step(closure)``; anomaly mode; an argument that requires grad; and a trace that differs
@@ -238,6 +240,8 @@ class _Tracer:
             self.check_not_derived(x)
             self.keep.append(x)
             return ("const", x)
+        if isinstance(x, dict) and not x:  # an empty dict the op's forward fills (BatchNorm's statistics)
+            return ("slot", None)
         if isinstance(x, np.random.Generator):
             if i in self.rngs:
                 return ("gen", self.rngs[i])
@@ -268,6 +272,10 @@ class _Tracer:
         finally:
             self.in_apply -= 1
         j = len(trace.ops)
+        stats = params.get("stats")
+        if isinstance(stats, dict) and inputs and isinstance(inputs[0], Tensor):  # BatchNorm's batch statistics
+            x = inputs[0]._data
+            self.last_stats = (j, stats, x.size // x.shape[1] if x.ndim > 1 and x.shape[1] else 0)
         trace.ops.append(op)
         trace.program.append(("op", j))
         op.shape, op.dtype = out._data.shape, out._data.dtype
@@ -328,6 +336,8 @@ class _Tracer:
             self.backward = None
 
     backward: _Backward | None = None
+    last_stats: tuple | None = None
+    counter_code: Any = None
 
     def deliver(self, original: Any, walk: Any, node: Any, grads: tuple, g: Any, ready: list) -> None:
         bwd = self.backward
@@ -381,12 +391,38 @@ class _Tracer:
             self.fail(f"{what} of an argument or a tensor computed inside the step (Python code that reads a "
                       "value can't be traced: return the tensor and read it outside)")
 
+    def running(self, original: Any, stat: Tensor, value: np.ndarray, momentum: float) -> None:
+        """BatchNorm's ``_update_running(stat, batch value, momentum)``: a kernel of the program, its
+        batch value read from the statistics the last BatchNorm op's forward stored."""
+        if not self.host:
+            last = self.last_stats
+            C = stat._data.shape[0]
+            if last is None:
+                self.fail("a running-statistics update without a BatchNorm op before it")
+            else:
+                j, stats, n = last
+                if "mean" in stats and np.shares_memory(value, stats["mean"]):
+                    self.trace.program.append(("kernel", "running", stat, j, "mean", None, momentum))
+                elif "var" in stats and n > 1 and np.array_equal(value, stats["var"].reshape(C) * (n / (n - 1))):
+                    self.trace.program.append(("kernel", "running", stat, j, "var", n / (n - 1), momentum))
+                else:
+                    self.fail("a running-statistics update the tracer can't attribute to an op")
+        self.host += 1
+        try:
+            original(stat, value, momentum)
+        finally:
+            self.host -= 1
+
     def write(self, t: Tensor) -> None:
+        if not self.host and sys._getframe(2).f_code is self.counter_code \
+                and t is sys._getframe(2).f_locals["self"].num_batches_tracked:
+            self.trace.program.append(("kernel", "count", t))  # BatchNorm1d's num_batches_tracked += 1
+            return
         if not self.host:
             what = "a buffer" if any(t is b for m in self.trace.modules for b in m.buffers(recurse=False)) \
                 else "a tensor"
-            self.fail(f"an in-place write into {what} of shape {t.shape} inside the step (e.g. BatchNorm's running "
-                      "statistics in training mode, or a manual update outside optimizer.step)")
+            self.fail(f"an in-place write into {what} of shape {t.shape} inside the step (e.g. a manual update "
+                      "outside optimizer.step)")
 
     def assign(self, name: str, t: Tensor) -> None:
         if not self.host:
@@ -395,8 +431,10 @@ class _Tracer:
 
     # ------------------------------------------------------------------ running the step under the wrappers
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        from minigrad.nn import functional as _functional
         from minigrad.nn import utils as _nn_utils
         from minigrad.nn.module import Module
+        from minigrad.nn.normalization import BatchNorm1d
         from minigrad.ops import random as _random_ops
         from minigrad.optim.lr_scheduler import LRScheduler
         from minigrad.optim.optimizer import Optimizer
@@ -442,6 +480,9 @@ class _Tracer:
         patch(_engine._Walk, "deliver",
               lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
         patch(_random_ops, "resolve_generator", wrap_resolve)
+        patch(_functional, "_update_running",
+              lambda orig: lambda stat, value, momentum: tracer.running(orig, stat, value, momentum))
+        self.counter_code = BatchNorm1d.forward.__code__
         # host calls: optimizer and scheduler steps, zero_grad, and the NumPy utilities that change
         # gradients or weights in place (clipping, max-norm); code object -> (name, module or None)
         self.host_codes = {}
@@ -553,6 +594,9 @@ def _agree(t1: _Trace, t2: _Trace) -> str | None:
         elif a[0] == "backward":
             if a[1].root != b[1].root or a[1].order != b[1].order:
                 return "backward visited the graph in a different order"
+        elif a[0] == "kernel":
+            if len(a) != len(b) or any(not _same_value(x, y) for x, y in zip(a, b)):
+                return f"the {a[1]} update changed between calls (e.g. BatchNorm with momentum=None)"
         elif a[1] is not b[1] or a[2] != b[2] or not _same_value(a[3], b[3]) or not _same_value(a[4], b[4]):
             return f"the host call {a[2]} changed between calls"
     if not _same_value(_result_shape(t1.result), _result_shape(t2.result)):
@@ -631,6 +675,8 @@ class _Program:
                 return v._grad._data
             if kind == "gen":
                 return resolve_generator(v)
+            if kind == "slot":
+                return {}
             return v
 
         for step in self.steps:
@@ -656,9 +702,11 @@ class _Program:
                         node._versions = (None,) * len(arrays)
                     if cls.save_output:
                         node._out, node._out_ref = out, _dead_ref
-                    nodes[j] = node
+                nodes[j] = node
             elif kind == "backward":
                 self.backward(step[1], values, nodes)
+            elif kind == "kernel":
+                _run_kernel(step, nodes)
             else:  # a host call: the live object's own method (zero_grad, optimizer or scheduler step)
                 _, obj, name, args, kwargs = step
                 getattr(obj, name)(*args, **kwargs)
@@ -741,6 +789,8 @@ class _Program:
                 return f"grad[{_name(v, trace)}]"
             if kind == "gen":
                 return "generator(default)" if v is None else "generator(given)"
+            if kind == "slot":
+                return "{}"
             if isinstance(v, np.ndarray):
                 return f"const{v.shape}"
             return repr(v)
@@ -754,6 +804,14 @@ class _Program:
                 module = f"  # in {op.module}" if op.module else ""
                 lines.append(f"%{j} = {op.cls.__name__}({ins}{', ' if ins and params else ''}{params}) -> "
                              f"{op.shape} {op.dtype}{module}")
+            elif instr[0] == "kernel":
+                if instr[1] == "count":
+                    lines.append(f"{_name(instr[2], trace)} += 1")
+                else:
+                    _, _, stat, j, key, factor, momentum = instr
+                    value = f"%{j}.stats[{key!r}]" + (f" * {factor!r}" if factor is not None else "")
+                    lines.append(f"{_name(stat, trace)} <- (1 - {momentum!r}) * {_name(stat, trace)} + {momentum!r} * "
+                                 f"{value}  {stat._data.shape} {stat._data.dtype}")
             elif instr[0] == "backward":
                 bwd = instr[1]
                 lines.append(f"backward from %{bwd.root}:")
@@ -777,6 +835,22 @@ class _Program:
                 else:
                     lines.append(f"call {type(obj).__name__}.{name}()")
         return "\n".join(lines)
+
+
+def _run_kernel(step: tuple, nodes: list) -> None:
+    """A buffer update outside ops, as eager does it: BatchNorm's running statistics and batch count."""
+    from minigrad.nn.functional import _update_running
+
+    if step[1] == "count":
+        t = step[2]
+        t._data += 1
+        t._bump_version()
+        return
+    _, _, stat, j, key, factor, momentum = step
+    value = nodes[j].stats[key].reshape(stat._data.shape[0])
+    if factor is not None:
+        value = value * factor
+    _update_running(stat, value, momentum)
 
 
 def _describe_key(key: tuple) -> str:
