@@ -183,6 +183,7 @@ class _Tracer:
         self.nodes: dict[int, int] = {}        # id(node) -> j
         self.leaf_index: dict[int, int] = {}   # id(leaf tensor) -> k in trace.leaves
         self.live_index: dict[int, int] = {}
+        self.live_arrays: dict[int, Tensor] = {}  # id(array) -> the parameter, buffer or live tensor holding it
         self.keep: list = []                   # keeps every object whose id is a key above alive
         self.rngs: dict[int, Any] = {}         # id(numpy Generator) -> the generator argument it came from
         self.args: dict[int, int] = {}         # id(arg tensor or its array) -> k
@@ -227,10 +228,14 @@ class _Tracer:
                 return ("op", self.out_arrays[data])
             if data in self.args:
                 return ("arg", self.args[data])
+            known = self.live_arrays.get(data)
+            if known is not None and known is not x:  # p.data: an alias of a parameter's array reads it live
+                return self.source(known)
             if i not in self.live_index:
                 self.check_not_derived(x._data)
                 self.live_index[i] = len(self.trace.live)
                 self.trace.live.append(x)
+                self.live_arrays.setdefault(data, x)
             return ("live", x)
         if isinstance(x, np.ndarray):
             if i in self.out_arrays:
@@ -252,7 +257,7 @@ class _Tracer:
 
     # ------------------------------------------------------------------ the wrapped entry points
     def apply(self, original: Any, cls: type, inputs: tuple, params: dict) -> Tensor:
-        if self.host or self.in_apply or _state.arrays:
+        if self.host or self.in_apply or self.in_backward or _state.arrays:
             return original(cls, *inputs, **params)
         trace = self.trace
         try:
@@ -330,13 +335,16 @@ class _Tracer:
             bwd = _Backward(self.nodes[id(roots[0])])
             self.trace.program.append(("backward", bwd))
             self.backward = bwd
+        self.in_backward += 1
         try:
             return original(roots, root_grads, retain_graph, create_graph, capture, accumulate)
         finally:
+            self.in_backward -= 1
             self.backward = None
 
     backward: _Backward | None = None
     last_stats: tuple | None = None
+    in_backward = 0
     counter_code: Any = None
 
     def deliver(self, original: Any, walk: Any, node: Any, grads: tuple, g: Any, ready: list) -> None:
@@ -381,15 +389,17 @@ class _Tracer:
     def module_call(self, original: Any, module: Any, args: tuple, kwargs: dict) -> Any:
         if not any(m is module for m in self.trace.modules):
             self.trace.modules.append(module)
+            for t in list(module._parameters.values()) + list(module._buffers.values()):
+                if t is not None:
+                    self.live_arrays.setdefault(id(t._data), t)
         if module._forward_pre_hooks or module._forward_hooks:
             self.fail(f"a forward hook on {type(module).__name__}")
         return original(module, *args, **kwargs)
 
     def read(self, what: str, t: Tensor) -> None:
-        if not self.host and (id(t) in self.outputs or id(t) in self.args
-                              or any(leaf._grad is t for leaf in self.trace.leaves)):
-            self.fail(f"{what} of an argument or a tensor computed inside the step (Python code that reads a "
-                      "value can't be traced: return the tensor and read it outside)")
+        if not self.host:
+            self.fail(f"{what} of a tensor of shape {t.shape} inside the step (Python code that reads values "
+                      "can't be traced: return the tensor and read it outside the compiled function)")
 
     def running(self, original: Any, stat: Tensor, value: np.ndarray, momentum: float) -> None:
         """BatchNorm's ``_update_running(stat, batch value, momentum)``: a kernel of the program, its
@@ -558,6 +568,8 @@ def _merge_source(a: tuple, b: tuple, args: list) -> tuple | None:
     (and are not an argument's values: a copy of an argument made outside ops must not be baked in)."""
     if a[0] == "live" and b[0] == "live" and a[1] is not b[1]:
         x, y = a[1]._data, b[1]._data
+        if x is y:  # two aliases of one array (p.data): read that array, as it is at replay
+            return ("const", x)
         if any(_same_value(y, arg) for arg in args):
             return None
         return ("const", x.copy()) if _same_value(x, y) else None

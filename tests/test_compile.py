@@ -561,3 +561,19 @@ def test_a_compiled_function_called_inside_another_is_part_of_its_trace():
     inner(x), inner(x), inner(x)  # inner has a program of its own
     assert [outer(x).item() for _ in range(4)] == [(lin(x) * 2).sum().item()] * 4
     assert "Mul" in outer.explain() and outer.eager_reason is None
+
+
+def test_an_alias_of_a_parameter_reads_the_parameter_live():
+    lin = nn.Linear(3, 2)
+    f = mg.compile(lambda x: (lin(x) * lin.weight.data.sum()).sum())
+    x = mg.ones(2, 3)
+    f(x), f(x)
+    with mg.no_grad():
+        lin.weight.copy_(mg.full((2, 3), 0.5))  # a change between calls, outside the compiled function
+    assert f(x).item() == (lin(x) * lin.weight.data.sum()).sum().item()
+    assert f.eager_reason is None
+
+
+def test_reading_a_parameter_value_inside_the_step_falls_back():
+    lin = nn.Linear(3, 1)
+    _falls_back(lambda x: lin(x * float(lin.bias)).sum(), mg.ones(2, 3), match="float")
