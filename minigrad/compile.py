@@ -50,8 +50,10 @@ inside the step outside the host calls (a manual SGD update; BatchNorm with ``mo
 factor changes every step); values made outside ops from an argument's memory or values; ops whose backward
 needs Tensors (a custom ``autograd.Function``, a write through a view); hooks on tensors, nodes or
 modules; ``retain_graph``/``create_graph``/``autograd.grad``/``backward(gradient=...)``;
-``optimizer.step(closure)``; anomaly mode; an argument that requires grad; and a trace that differs
-between two calls. Python side effects other than the host calls (appending to a list, a counter)
+``optimizer.step(closure)``; anomaly mode; an argument that requires grad; a result with a graph
+behind it when no backward ran inside the function (``mg.compile(model)`` in training: replay builds
+no graph to backward through; under ``no_grad`` a model's forward compiles fine); and a trace that
+differs between two calls. Python side effects other than the host calls (appending to a list, a counter)
 happen on the two tracing calls only, as in any tracer. The value returned on replay has eager's
 value; an op's output comes back as a new Tensor that does not require grad (the graph behind it is
 not built). While a step is being traced, the library's entry points are wrapped for every thread:
@@ -528,6 +530,10 @@ class _Tracer:
             self.trace.result = self.encode(result)
         except _Untraceable as exc:
             self.fail(str(exc))
+        if not any(i[0] == "backward" for i in self.trace.program) and _returns_graph(result):
+            self.fail("the result requires grad but no backward ran inside the function (replay builds no graph): "
+                      "compile the whole training step (zero_grad, forward, loss, backward, step), not just a "
+                      "model's forward")
         return result
 
     def encode(self, value: Any) -> Any:
@@ -541,6 +547,17 @@ class _Tracer:
         if isinstance(value, (int, float, str, bool, type(None))):
             return ("const", value)
         raise _Untraceable(f"the step returns a {type(value).__name__}")
+
+
+def _returns_graph(r: Any) -> bool:
+    """Whether the step's result holds a tensor with a graph behind it (one the caller may backward)."""
+    if isinstance(r, Tensor):
+        return r.grad_fn is not None
+    if isinstance(r, (tuple, list)):
+        return any(_returns_graph(v) for v in r)
+    if isinstance(r, dict):
+        return any(_returns_graph(v) for v in r.values())
+    return False
 
 
 # ====================================================================== 2. checking two traces agree
