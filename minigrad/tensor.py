@@ -178,7 +178,7 @@ class Tensor:
         if self.requires_grad and not _is_float_dtype(arr.dtype):
             raise TypeError(f"data: cannot assign {arr.dtype} values to a tensor that requires grad")
         self._data = arr
-        self._base = None
+        self._base = self._view_fn = None  # its own memory now: no longer a view of anything
 
     @property
     def is_leaf(self) -> bool:

@@ -207,3 +207,11 @@ def test_large_and_empty_tensors_print_as_pytorch():
 
 def test_complex_tensors_print():
     assert repr(mg.tensor([1 + 2j]) * 2) == "tensor([(2+4j)], dtype=complex128)"
+
+
+def test_assigning_data_to_a_view_makes_it_a_tensor_of_its_own():
+    x = mg.ones(2, 3)
+    v = x[0]
+    v.data = mg.zeros(3)
+    v.add_(1)  # no longer writes through to x
+    assert v.tolist() == [1.0, 1.0, 1.0] and x.tolist() == [[1.0] * 3] * 2
