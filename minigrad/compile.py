@@ -98,6 +98,14 @@ _HOST_FUNCTIONS = ("clip_grad_norm_", "clip_grad_value_", "max_norm_")
 _TRACING: list = []
 
 
+class _ArrayCall(Function):
+    """A library function that computes on arrays without an op (a comparison, argmax), recorded as one:
+    its forward calls the function itself on Tensors wrapping the arrays, so the kernel is the same."""
+
+    def forward(self, *arrays):
+        return self.fn(*[Tensor._make(a) if isinstance(a, np.ndarray) else a for a in arrays], *self.extra)._data
+
+
 def _dead_ref() -> None:
     return None
 
@@ -448,6 +456,7 @@ class _Tracer:
         from minigrad.nn.module import Module
         from minigrad.nn.normalization import BatchNorm1d
         from minigrad.ops import random as _random_ops
+        from minigrad.ops import reduce as _reduce_ops
         from minigrad.optim.lr_scheduler import LRScheduler
         from minigrad.optim.optimizer import Optimizer
 
@@ -492,6 +501,11 @@ class _Tracer:
         patch(_engine._Walk, "deliver",
               lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
         patch(_random_ops, "resolve_generator", wrap_resolve)
+        # functions that make tensors from arrays without an op: recorded as _ArrayCall ops while tracing
+        patch(Tensor, "_compare", lambda orig: lambda t, other, ufunc, op: _ArrayCall.apply(
+            t, other, fn=orig, extra=(ufunc, op)))
+        patch(_reduce_ops, "argext", lambda orig: lambda x, dim, keepdim, fn, op: _ArrayCall.apply(
+            x, fn=orig, extra=(dim, keepdim, fn, op)))
         patch(_functional, "_update_running",
               lambda orig: lambda stat, value, momentum: tracer.running(orig, stat, value, momentum))
         self.counter_code = BatchNorm1d.forward.__code__
@@ -829,9 +843,14 @@ class _Program:
                 j = instr[1]
                 op = trace.ops[j]
                 params = ", ".join(f"{k}={where(s)}" for k, s in op.params.items())
+                if op.cls is _ArrayCall:  # name it by the function's own op name
+                    extra = op.params["extra"][1]
+                    params, name = ", ".join(repr(e) for e in extra[:-1] if not callable(e)), extra[-1]
+                else:
+                    name = op.cls.__name__
                 ins = ", ".join(where(s) for s in op.inputs)
                 module = f"  # in {op.module}" if op.module else ""
-                lines.append(f"%{j} = {op.cls.__name__}({ins}{', ' if ins and params else ''}{params}) -> "
+                lines.append(f"%{j} = {name}({ins}{', ' if ins and params else ''}{params}) -> "
                              f"{op.shape} {op.dtype}{module}")
             elif instr[0] == "kernel":
                 if instr[1] == "count":

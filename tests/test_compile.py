@@ -592,3 +592,34 @@ def test_compiling_a_model_forward_falls_back_in_training_and_is_traced_for_infe
     with mg.no_grad():
         assert all(np.array_equal(fast(x).numpy(), model(x).numpy()) for _ in range(4))
     assert fast.eager_reason is None and fast.traces == 2
+
+
+def test_gradient_accumulation_freezing_and_an_accuracy_output_match_eager():
+    def run(compiled):
+        mg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+        opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+        def accumulate(x, y):  # no zero_grad: gradients add up over calls, as in eager
+            out = model(x)
+            loss = F.cross_entropy(out, y)
+            loss.backward()
+            return loss, (out.argmax(1) == y).float().mean()
+
+        step = mg.compile(accumulate) if compiled else accumulate
+        results = []
+        for i, (x, y) in enumerate(_batches(24, np.float32, "ce")):
+            if i == 12:
+                model[0].requires_grad_(False)  # freeze the first layer: a guard, so a retrace
+            loss, acc = step(x, y)
+            results.append((loss.item(), acc.item()))
+            if i % 3 == 2:
+                opt.step()
+                opt.zero_grad()
+        return results, [p.numpy().copy() for p in model.parameters()], step
+
+    (r1, w1, _), (r2, w2, step) = run(False), run(True)
+    assert r1 == r2 and all(np.array_equal(a, b) for a, b in zip(w1, w2))
+    assert step.traces == 4
+    text = step.explain()
+    assert "= argmax(%2, 1, False) -> (32,) int64" in text and "= eq(%4, arg1) -> (32,) bool" in text
