@@ -623,3 +623,25 @@ def test_gradient_accumulation_freezing_and_an_accuracy_output_match_eager():
     assert step.traces == 4
     text = step.explain()
     assert "= argmax(%2, 1, False) -> (32,) int64" in text and "= eq(%4, arg1) -> (32,) bool" in text
+
+
+def test_an_error_inside_a_traced_step_propagates_and_unwraps_the_library():
+    import sys
+
+    from minigrad.autograd import engine
+    from minigrad.autograd.function import Function
+
+    before = (Function.__dict__["apply"], engine.run_backward, engine._Walk.__dict__["deliver"],
+              mg.Tensor.__dict__["item"], mg.Tensor.__dict__["grad"], sys.getprofile())
+    lin = nn.Linear(3, 1)
+
+    def broken(x):
+        lin(x).sum().backward()
+        raise KeyError("boom")
+
+    f = mg.compile(broken)
+    with pytest.raises(KeyError, match="boom"):
+        f(mg.ones(2, 3))
+    after = (Function.__dict__["apply"], engine.run_backward, engine._Walk.__dict__["deliver"],
+             mg.Tensor.__dict__["item"], mg.Tensor.__dict__["grad"], sys.getprofile())
+    assert all(a is b for a, b in zip(before, after))
