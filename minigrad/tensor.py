@@ -154,14 +154,17 @@ class Tensor:
     # ------------------------------------------------------------------ metadata
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, a tuple of ints (``torch.Size`` in PyTorch; ``size()`` gives the same)."""
         return self._data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions (0 for a scalar tensor)."""
         return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The element type, a ``numpy.dtype`` (``mg.float32`` and friends are these dtypes)."""
         return self._data.dtype
 
     @property
@@ -215,6 +218,7 @@ class Tensor:
         return self._data.shape[_wrap_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
+        """The number of elements (the product of the shape)."""
         return int(self._data.size)
 
     def __len__(self) -> int:
@@ -243,6 +247,7 @@ class Tensor:
         return self._data
 
     def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number; RuntimeError for more elements."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"item(): a tensor with {self._data.size} elements cannot be converted to a Python number"
@@ -250,6 +255,7 @@ class Tensor:
         return self._data.item()
 
     def tolist(self) -> Any:
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives a number."""
         return self._data.tolist()
 
     def __float__(self) -> float:
@@ -321,6 +327,7 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaf tensors only; float dtypes to turn it on) and return self."""
         if not self.is_leaf:
             raise RuntimeError(
                 "requires_grad_: you can only change requires_grad of leaf tensors; "
@@ -399,28 +406,36 @@ class Tensor:
         return self.astype(dtype)
 
     def cpu(self) -> Tensor:
+        """This tensor itself: minigrad computes on the CPU."""
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Always raises: minigrad has no CUDA device (as PyTorch built without CUDA)."""
         check_device("cuda")  # raises: there is no CUDA device
         return self
 
     def float(self) -> Tensor:
+        """A float32 copy (differentiable from other float dtypes; ``to(mg.float32)`` returns self when unchanged)."""
         return self.astype(np.float32)
 
     def double(self) -> Tensor:
+        """A float64 copy (differentiable from other float dtypes)."""
         return self.astype(np.float64)
 
     def half(self) -> Tensor:
+        """A float16 copy (differentiable from other float dtypes)."""
         return self.astype(np.float16)
 
     def long(self) -> Tensor:
+        """An int64 copy (no gradient)."""
         return self.astype(np.int64)
 
     def int(self) -> Tensor:
+        """An int32 copy (no gradient)."""
         return self.astype(np.int32)
 
     def bool(self) -> Tensor:
+        """A bool copy: True where nonzero (no gradient)."""
         return self.astype(np.bool_)
 
     def type_as(self, other: Tensor) -> Tensor:
@@ -536,9 +551,11 @@ class Tensor:
         return self._inplace("sub_", lambda a: a - other, np.subtract, other, saves_self=False)
 
     def __imul__(self, other: Any) -> Tensor:
+        """``self *= other`` in place (``mul_``): recorded by autograd when needed."""
         return self._inplace("mul_", lambda a: a * other, np.multiply, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
+        """``self /= other`` in place (``div_``): recorded by autograd when needed."""
         return self._inplace("div_", lambda a: a / other, np.true_divide, other)
 
     mul_ = __imul__
@@ -672,21 +689,27 @@ class Tensor:
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
+        """eˣ elementwise (integers give the default float dtype); gradient eˣ."""
         return _ew.Exp.apply(_as_float(self))
 
     def log(self) -> Tensor:
+        """The natural logarithm ln x (−inf at 0, nan below); gradient 1/x."""
         return _ew.Log.apply(_as_float(self))
 
     def sqrt(self) -> Tensor:
+        """√x elementwise; gradient 1/(2√x)."""
         return _ew.Sqrt.apply(_as_float(self))
 
     def abs(self) -> Tensor:
+        """|x| elementwise; gradient sign(x) (0 at 0, as PyTorch)."""
         return _ew.Abs.apply(self)
 
     def sin(self) -> Tensor:
+        """sin x elementwise; gradient cos x."""
         return _ew.Sin.apply(_as_float(self))
 
     def cos(self) -> Tensor:
+        """cos x elementwise; gradient −sin x."""
         return _ew.Cos.apply(_as_float(self))
 
     def sign(self) -> Tensor:
@@ -696,18 +719,23 @@ class Tensor:
         return _ew.Sign.apply(self)
 
     def tanh(self) -> Tensor:
+        """tanh x elementwise; gradient 1 − tanh²x."""
         return _act.Tanh.apply(_as_float(self))
 
     def sigmoid(self) -> Tensor:
+        """The logistic function σ(x) = 1/(1 + e⁻ˣ); gradient σ(x)(1 − σ(x))."""
         return _act.Sigmoid.apply(_as_float(self))
 
     def relu(self) -> Tensor:
+        """max(x, 0) elementwise; gradient 1 where x > 0, else 0."""
         return _act.ReLU.apply(self)
 
     def leaky_relu(self, negative_slope: builtins.float = 0.01) -> Tensor:
+        """x where x > 0, else ``negative_slope`` · x."""
         return _act.LeakyReLU.apply(self, negative_slope=float(negative_slope))
 
     def elu(self, alpha: builtins.float = 1.0) -> Tensor:
+        """x where x > 0, else α(eˣ − 1)."""
         return _act.ELU.apply(_as_float(self), alpha=float(alpha))
 
     def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
@@ -722,11 +750,15 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Sum over ``dim`` (an int, a tuple or None for all); ``keepdim`` keeps reduced dims as size 1. NumPy's
+        ``axis``/``keepdims`` work too."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Sum.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "sum"), keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
              keepdims: Any = None) -> Tensor:
+        """Arithmetic mean over ``dim`` (an int, a tuple or None for all); ``keepdim`` keeps reduced dims as size 1.
+        Integers give the default float dtype."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.mean(_as_float(self), dim, keepdim)
 
@@ -782,9 +814,11 @@ class Tensor:
         return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amin"), keepdim=keepdim)
 
     def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+        """Index of the largest value (in the flattened tensor, or along ``dim``; the first of ties), int64."""
         return _reduce.argext(self, dim, keepdim, np.argmax, "argmax")
 
     def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+        """Index of the smallest value (in the flattened tensor, or along ``dim``; the first of ties), int64."""
         return _reduce.argext(self, dim, keepdim, np.argmin, "argmin")
 
     def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
@@ -795,9 +829,11 @@ class Tensor:
                                        keepdim=keepdim)
 
     def softmax(self, dim: builtins.int = -1) -> Tensor:
+        """exp(x) / Σ exp(x) along ``dim`` (computed stably); gradient s ⊙ (g − Σ g ⊙ s)."""
         return _reduce.Softmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim: builtins.int = -1) -> Tensor:
+        """x − logsumexp(x) along ``dim`` (stable); gradient g − softmax(x) · Σ g."""
         return _reduce.LogSoftmax.apply(_as_float(self), dim=_wrap_dim(dim, self.ndim, "log_softmax"))
 
     def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
@@ -810,23 +846,30 @@ class Tensor:
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one size may be −1, inferred); a view sharing memory when possible.
+        ``view`` is the same."""
         return _shape.reshape(self, shape)
 
     view = reshape
 
     def view_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
         return _shape.reshape(self, other.shape)
 
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+        """Dims ``start_dim``..``end_dim`` merged into one (a 0-d tensor becomes 1-D)."""
         return _shape.flatten(self, start_dim, end_dim)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        """Dims ``dim0`` and ``dim1`` swapped (a view)."""
         return _shape.transpose(self, dim0, dim1)
 
     def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+        """``transpose`` with NumPy's name."""
         return _shape.transpose(self, axis0, axis1)
 
     def permute(self, *dims: Any) -> Tensor:
+        """The dims reordered: dim i of the result is dim ``dims[i]`` of this tensor (a view)."""
         return _shape.permute(self, dims)
 
     @property
@@ -842,18 +885,24 @@ class Tensor:
         return _shape.transpose(self, -2, -1)
 
     def unsqueeze(self, dim: builtins.int) -> Tensor:
+        """A new size-1 dim inserted at ``dim`` (negative counts from the end of the result)."""
         return _shape.unsqueeze(self, dim)
 
     def squeeze(self, dim: Any = None) -> Tensor:
+        """Size-1 dims dropped (all of them, or those in ``dim``; a given dim of another size stays)."""
         return _shape.squeeze(self, dim)
 
     def expand(self, *shape: Any) -> Tensor:
+        """Size-1 dims broadcast to ``shape`` without copying (−1 keeps a size; new dims may lead); gradients sum
+        back."""
         return _shape.expand(self, shape)
 
     def expand_as(self, other: Tensor) -> Tensor:
+        """``expand(other.shape)``."""
         return _shape.broadcast_to(self, other.shape)
 
     def broadcast_to(self, *shape: Any) -> Tensor:
+        """Broadcast to ``shape`` (as ``torch.broadcast_to``); gradients sum over the broadcast dims."""
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
         return _shape.broadcast_to(self, shape)
@@ -866,15 +915,20 @@ class Tensor:
         return _index.getitem(self, index)
 
     def matmul(self, other: Any) -> Tensor:
+        """The matrix product ``self @ other`` with ``torch.matmul``'s rules for 1-D and batched operands."""
         return self @ other
 
     def maximum(self, other: Any) -> Tensor:
+        """The elementwise larger of self and ``other`` (broadcast; nan propagates); ties share the gradient."""
         return _ew.Maximum.apply(*_promote(self, other, "maximum"))
 
     def minimum(self, other: Any) -> Tensor:
+        """The elementwise smaller of self and ``other`` (broadcast; nan propagates); ties share the gradient."""
         return _ew.Minimum.apply(*_promote(self, other, "minimum"))
 
     def dropout(self, p: builtins.float = 0.5, training: builtins.bool = True, generator: Any = None) -> Tensor:
+        """Inverted dropout: each element zeroed with probability ``p``, the rest scaled by 1/(1−p); the tensor itself
+        when not ``training``."""
         return _random.dropout(self, p, training, generator)
 
     # ------------------------------------------------------------------ PyTorch's wider tensor surface
@@ -894,9 +948,11 @@ class Tensor:
     ndimension = dim
 
     def is_floating_point(self) -> builtins.bool:
+        """Whether the dtype is a float dtype."""
         return self._data.dtype.kind == "f"
 
     def is_complex(self) -> builtins.bool:
+        """Whether the dtype is complex."""
         return self._data.dtype.kind == "c"
 
     def element_size(self) -> builtins.int:
@@ -909,6 +965,7 @@ class Tensor:
         return strides if dim is None else strides[_wrap_dim(dim, self.ndim, "stride")]
 
     def is_contiguous(self) -> builtins.bool:
+        """Whether the memory is in row-major (C) order."""
         return bool(self._data.flags.c_contiguous)
 
     def contiguous(self) -> Tensor:
@@ -920,6 +977,7 @@ class Tensor:
     is_meta = False
 
     def is_pinned(self) -> builtins.bool:
+        """False: there is no pinned memory on the CPU."""
         return False
 
     def get_device(self) -> builtins.int:
@@ -929,11 +987,13 @@ class Tensor:
     # factories in this tensor's dtype
     def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: builtins.bool = False,
                    device: Any = None) -> Tensor:
+        """A new leaf tensor from ``data`` (copied), in this tensor's dtype unless ``dtype`` is given."""
         check_device(device)
         return Tensor(data, requires_grad=requires_grad, dtype=self.dtype if dtype is None else dtype)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: builtins.bool = False,
                  device: Any = None) -> Tensor:
+        """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype unless given."""
         check_device(device)
         arr = np.full(_size_arg((size,), "new_full"), fill_value, dtype=self.dtype if dtype is None else dtype)
         _check_requires_grad(arr.dtype, requires_grad)
@@ -941,30 +1001,38 @@ class Tensor:
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
                   device: Any = None) -> Tensor:
+        """A tensor of zeros of shape ``size``, in this tensor's dtype unless given."""
         return self.new_full(_size_arg(size, "new_zeros"), 0, dtype, requires_grad, device)
 
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
                  device: Any = None) -> Tensor:
+        """A tensor of ones of shape ``size``, in this tensor's dtype unless given."""
         return self.new_full(_size_arg(size, "new_ones"), 1, dtype, requires_grad, device)
 
     def new_empty(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
                   device: Any = None) -> Tensor:
+        """A tensor of shape ``size`` in this tensor's dtype unless given (filled with zeros here)."""
         return self.new_full(_size_arg(size, "new_empty"), 0, dtype, requires_grad, device)
 
     # elementwise math
     def log10(self) -> Tensor:
+        """log₁₀ x elementwise; gradient 1/(x ln 10)."""
         return _ew.Log10.apply(_as_float(self))
 
     def log2(self) -> Tensor:
+        """log₂ x elementwise; gradient 1/(x ln 2)."""
         return _ew.Log2.apply(_as_float(self))
 
     def log1p(self) -> Tensor:
+        """ln(1 + x), accurate for small x; gradient 1/(1 + x)."""
         return _ew.Log1p.apply(_as_float(self))
 
     def expm1(self) -> Tensor:
+        """eˣ − 1, accurate for small x; gradient eˣ."""
         return _ew.Expm1.apply(_as_float(self))
 
     def exp2(self) -> Tensor:
+        """2ˣ elementwise; gradient 2ˣ ln 2."""
         return _ew.Exp2.apply(_as_float(self))
 
     def rsqrt(self) -> Tensor:
@@ -972,6 +1040,7 @@ class Tensor:
         return _ew.Rsqrt.apply(_as_float(self))
 
     def square(self) -> Tensor:
+        """x² elementwise (``self ** 2``); gradient 2x."""
         return self ** 2
 
     def reciprocal(self) -> Tensor:
@@ -979,6 +1048,7 @@ class Tensor:
         return 1.0 / self
 
     def neg(self) -> Tensor:
+        """−x elementwise (``negative`` is the same)."""
         return -self
 
     negative = neg
@@ -1033,6 +1103,7 @@ class Tensor:
     subtract = sub
 
     def mul(self, other: Any) -> Tensor:
+        """``self * other`` (broadcast, PyTorch's dtype promotion); ``multiply`` is the same."""
         return self * other
 
     multiply = mul
@@ -1054,6 +1125,7 @@ class Tensor:
     divide = div
 
     def true_divide(self, other: Any) -> Tensor:
+        """``self / other``: true division (integers give the default float dtype)."""
         return self / other
 
     def __floordiv__(self, other: Any) -> Tensor:
@@ -1078,48 +1150,63 @@ class Tensor:
 
     # comparisons and tests by name (bool tensors, no gradient)
     def eq(self, other: Any) -> Tensor:
+        """``self == other`` elementwise, a bool tensor (no gradient)."""
         return self == other
 
     def ne(self, other: Any) -> Tensor:
+        """``self != other`` elementwise, a bool tensor (no gradient); ``not_equal`` is the same."""
         return self != other
 
     def lt(self, other: Any) -> Tensor:
+        """``self < other`` elementwise, a bool tensor (no gradient); ``less`` is the same."""
         return self < other
 
     def le(self, other: Any) -> Tensor:
+        """``self <= other`` elementwise, a bool tensor (no gradient); ``less_equal`` is the same."""
         return self <= other
 
     def gt(self, other: Any) -> Tensor:
+        """``self > other`` elementwise, a bool tensor (no gradient); ``greater`` is the same."""
         return self > other
 
     def ge(self, other: Any) -> Tensor:
+        """``self >= other`` elementwise, a bool tensor (no gradient); ``greater_equal`` is the same."""
         return self >= other
 
     def logical_not(self) -> Tensor:
+        """NOT of each element's truth value (nonzero is True), a bool tensor."""
         return Tensor._make(np.logical_not(self._data))
 
     def logical_and(self, other: Any) -> Tensor:
+        """AND of the elements' truth values (nonzero is True), broadcast, a bool tensor."""
         return Tensor._make(np.logical_and(self._data, _array_of(other)))
 
     def logical_or(self, other: Any) -> Tensor:
+        """OR of the elements' truth values (nonzero is True), broadcast, a bool tensor."""
         return Tensor._make(np.logical_or(self._data, _array_of(other)))
 
     def logical_xor(self, other: Any) -> Tensor:
+        """XOR of the elements' truth values (nonzero is True), broadcast, a bool tensor."""
         return Tensor._make(np.logical_xor(self._data, _array_of(other)))
 
     def isnan(self) -> Tensor:
+        """True where the element is nan (a bool tensor)."""
         return Tensor._make(np.isnan(self._data))
 
     def isinf(self) -> Tensor:
+        """True where the element is +inf or −inf (a bool tensor)."""
         return Tensor._make(np.isinf(self._data))
 
     def isposinf(self) -> Tensor:
+        """True where the element is +inf (a bool tensor)."""
         return Tensor._make(np.isposinf(self._data))
 
     def isneginf(self) -> Tensor:
+        """True where the element is −inf (a bool tensor)."""
         return Tensor._make(np.isneginf(self._data))
 
     def isfinite(self) -> Tensor:
+        """True where the element is neither inf nor nan (a bool tensor)."""
         return Tensor._make(np.isfinite(self._data))
 
     def isclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
@@ -1129,6 +1216,7 @@ class Tensor:
 
     def allclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
                  equal_nan: builtins.bool = False) -> builtins.bool:
+        """Whether every element satisfies |self − other| ≤ atol + rtol·|other| (a Python bool)."""
         return _select.allclose(self, other, rtol, atol, equal_nan)
 
     def equal(self, other: Tensor) -> builtins.bool:
@@ -1154,11 +1242,13 @@ class Tensor:
         return _reduce.norm(self - other, p, None, False)
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
+        """The number of nonzero elements (over ``dim``, an int or a tuple), int64."""
         dims = _reduce.norm_dims(dim, self.ndim, "count_nonzero")
         return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=dims), dtype=np.int64))
 
     # shape
     def reshape_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
         return _shape.reshape(self, other.shape)
 
     def t(self) -> Tensor:
@@ -1173,12 +1263,15 @@ class Tensor:
         return _shape.flip(self, dims[0] if len(dims) == 1 else dims)
 
     def fliplr(self) -> Tensor:
+        """Reversed along dim 1 (left/right)."""
         return _shape.flip(self, 1)
 
     def flipud(self) -> Tensor:
+        """Reversed along dim 0 (up/down)."""
         return _shape.flip(self, 0)
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Elements shifted by ``shifts`` along ``dims``, wrapping around (the flattened tensor when no dims)."""
         return _shape.roll(self, shifts, dims)
 
     def repeat(self, *sizes: Any) -> Tensor:
@@ -1186,6 +1279,7 @@ class Tensor:
         return _shape.repeat(self, sizes)
 
     def tile(self, *dims: Any) -> Tensor:
+        """Repeated ``dims`` times along each dim (``torch.tile``; missing leading counts are 1)."""
         return _shape.tile(self, dims)
 
     def repeat_interleave(self, repeats: Any, dim: builtins.int | None = None) -> Tensor:
@@ -1197,18 +1291,23 @@ class Tensor:
         return _select.index_select(x, d, idx)
 
     def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        """Split into ``chunks`` pieces along ``dim`` (the last may be smaller, as ``torch.chunk``)."""
         return _shape.chunk(self, chunks, dim)
 
     def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the sizes in a list."""
         return _shape.split(self, split_size, dim)
 
     def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, as a tuple of tensors with that dim removed."""
         return _shape.unbind(self, dim)
 
     def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Tensor:
+        """The slice ``start:start + length`` along ``dim``."""
         return _shape.narrow(self, dim, start, length)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Dims ``source`` moved to positions ``destination`` (ints or tuples); ``moveaxis`` is the same."""
         return _shape.movedim(self, source, destination)
 
     moveaxis = movedim
@@ -1222,9 +1321,12 @@ class Tensor:
         return _shape.triu(self, diagonal)
 
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
+        """``torch.diag``: a 1-D tensor becomes a square matrix with it on diagonal ``diagonal``; a matrix gives that
+        diagonal."""
         return _linalg.diag(self, diagonal)
 
     def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
+        """The diagonal ``offset`` of the matrices in dims ``dim1``, ``dim2``, as the last dim (a copy)."""
         return _linalg.diagonal(self, offset, dim1, dim2)
 
     def trace(self) -> Tensor:
@@ -1235,18 +1337,23 @@ class Tensor:
 
     # products
     def mm(self, mat2: Tensor) -> Tensor:
+        """The matrix product of two 2-D tensors (``torch.mm``)."""
         return _linalg.mm(self, mat2)
 
     def bmm(self, batch2: Tensor) -> Tensor:
+        """Batched matrix product: (b, n, m) @ (b, m, p) → (b, n, p)."""
         return _linalg.bmm(self, batch2)
 
     def mv(self, vec: Tensor) -> Tensor:
+        """Matrix–vector product: (n, m) @ (m,) → (n,)."""
         return _linalg.mv(self, vec)
 
     def dot(self, other: Tensor) -> Tensor:
+        """The dot product Σ aᵢbᵢ of two 1-D tensors of the same length."""
         return _linalg.dot(self, other)
 
     def outer(self, vec2: Tensor) -> Tensor:
+        """The outer product aᵢbⱼ of two 1-D tensors; ``ger`` is the same."""
         return _linalg.outer(self, vec2)
 
     ger = outer
@@ -1258,6 +1365,7 @@ class Tensor:
 
     def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
                 stable: builtins.bool = False) -> Tensor:
+        """The indices that sort along ``dim`` (``descending``; ``stable`` keeps ties in order), int64."""
         return _select.argsort(self, dim, descending, stable)
 
     def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
@@ -1266,21 +1374,27 @@ class Tensor:
         return _select.topk(self, k, dim, largest, sorted)
 
     def gather(self, dim: builtins.int, index: Any) -> Tensor:
+        """out[…, i, …] = self[…, index[…, i, …], …] along ``dim`` (``torch.gather``); gradients scatter-add back."""
         return _select.gather(self, dim, index)
 
     def scatter(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
                 reduce: Any = None) -> Tensor:
+        """A copy with the elements at ``index`` along ``dim`` set from ``src`` (or a number ``value``)
+        (``torch.scatter``)."""
         if value is None and not isinstance(src, Tensor):
             src, value = None, src  # scatter(dim, index, 1.0): a number is the value
         return _select.scatter(self, dim, index, src, value, reduce)
 
     def scatter_add(self, dim: builtins.int, index: Any, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
         return _select.scatter_add(self, dim, index, src)
 
     def index_select(self, dim: builtins.int, index: Any) -> Tensor:
+        """The slices at the 1-D ``index`` along ``dim`` (a copy); gradients add back to those slices."""
         return _select.index_select(self, dim, index)
 
     def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Tensor:
+        """A copy with the slices at ``index`` along ``dim`` set to ``value``."""
         return _select.index_fill(self, dim, index, value)
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
@@ -1288,22 +1402,30 @@ class Tensor:
         return _select.masked_fill(self, mask, value)
 
     def masked_select(self, mask: Any) -> Tensor:
+        """The elements where ``mask`` is True, as a 1-D tensor (both broadcast first)."""
         return _select.masked_select(self, mask)
 
     # counting (no gradient)
     def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False,  # noqa: A002
                return_counts: builtins.bool = False,
                dim: builtins.int | None = None) -> Any:
+        """The distinct values (sorted), with the inverse indices and the counts when asked (``torch.unique``)."""
         return _select.unique(self, sorted, return_inverse, return_counts, dim)
 
     def bincount(self, weights: Tensor | None = None, minlength: builtins.int = 0) -> Tensor:
+        """How often each value 0, 1, …, max occurs in this 1-D non-negative integer tensor (summing ``weights`` when
+        given)."""
         return _select.bincount(self, weights, minlength)
 
     def histc(self, bins: builtins.int = 100, min: builtins.float = 0, max: builtins.float = 0) -> Tensor:  # noqa: A002
+        """Counts in ``bins`` equal bins over [min, max] (the data's range when min = max); values outside are
+        ignored."""
         return _select.histc(self, bins, min, max)
 
     def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
                   density: builtins.bool = False) -> Any:
+        """``(hist, bin_edges)``: counts in ``bins`` equal bins over ``range`` (or between given edges); ``density``
+        normalises."""
         return _select.histogram(self, bins, range=range, weight=weight, density=density)
 
     # in place
@@ -1323,49 +1445,62 @@ class Tensor:
         return self._inplace(op, fn, write, other)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """``clamp`` in place; ``clip_`` is the same."""
         return self._apply_("clamp_", lambda a: a.clamp(min, max))
 
     clip_ = clamp_
 
     def pow_(self, exponent: Any) -> Tensor:
+        """``self ** exponent`` in place."""
         return self._apply_("pow_", lambda a: a ** exponent, exponent)
 
     def exp_(self) -> Tensor:
+        """``exp`` in place."""
         return self._apply_("exp_", lambda a: a.exp())
 
     def log_(self) -> Tensor:
+        """``log`` in place."""
         return self._apply_("log_", lambda a: a.log())
 
     def sqrt_(self) -> Tensor:
+        """``sqrt`` in place."""
         return self._apply_("sqrt_", lambda a: a.sqrt())
 
     def abs_(self) -> Tensor:
+        """``abs`` in place."""
         return self._apply_("abs_", lambda a: a.abs())
 
     def neg_(self) -> Tensor:
+        """``neg`` in place."""
         return self._apply_("neg_", lambda a: -a)
 
     def relu_(self) -> Tensor:
+        """``relu`` in place."""
         return self._apply_("relu_", lambda a: a.relu())
 
     def sigmoid_(self) -> Tensor:
+        """``sigmoid`` in place."""
         return self._apply_("sigmoid_", lambda a: a.sigmoid())
 
     def tanh_(self) -> Tensor:
+        """``tanh`` in place."""
         return self._apply_("tanh_", lambda a: a.tanh())
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """Set the elements where ``mask`` (broadcast to this shape) is True to ``value``, in place."""
         m = _select._mask_array(mask, self, "masked_fill_")
         value = _select._fill_value(value, self, "masked_fill_")
         return self._put("masked_fill_", np.broadcast_to(m, self.shape), value)
 
     def index_fill_(self, dim: builtins.int, index: Any, value: Any) -> Tensor:
+        """Set the slices at ``index`` along ``dim`` to ``value``, in place."""
         d = _wrap_dim(dim, self.ndim, "index_fill_")
         idx = _select._select_index(self, d, index, "index_fill_")
         return self._put("index_fill_", (slice(None),) * d + (idx,), _select._fill_value(value, self, "index_fill_"))
 
     def scatter_(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
                  reduce: Any = None) -> Tensor:
+        """Write ``src`` (or a number ``value``) at ``index`` along ``dim``, in place (``reduce`` is not supported)."""
         if reduce is not None:
             raise NotImplementedError("scatter_: reduce= is not supported by minigrad; use scatter_add_")
         if value is None and not isinstance(src, Tensor):
@@ -1375,6 +1510,7 @@ class Tensor:
         return self._put("scatter_", full, _select._source_part(src if value is None else value, self, idx, "scatter_"))
 
     def scatter_add_(self, dim: builtins.int, index: Any, src: Tensor) -> Tensor:
+        """Add ``src`` at ``index`` along ``dim``, in place (repeated indices accumulate)."""
         d = _wrap_dim(dim, self.ndim, "scatter_add_")
         idx, full = _select._gather_index(self, d, index, "scatter_add_")
         part = _select._source_part(src, self, idx, "scatter_add_")
@@ -1395,12 +1531,15 @@ class Tensor:
     # ------------------------------------------------------------------ PyTorch's wider surface, part 2
     # (minigrad/ops/extra.py, minigrad/_extras.py)
     def tan(self) -> Tensor:
+        """tan x elementwise; gradient 1 + tan²x."""
         return _extra.tan(self)
 
     def erf(self) -> Tensor:
+        """The error function (2/√π)∫₀ˣ e^(−t²) dt; gradient (2/√π) e^(−x²)."""
         return _extra.erf(self)
 
     def atan2(self, other: Any) -> Tensor:
+        """The angle of the point (other, self), i.e. atan(self/other) in the right quadrant; ``arctan2`` too."""
         return _extra.atan2(self, other)
 
     arctan2 = atan2
@@ -1414,165 +1553,217 @@ class Tensor:
         return _extra.median(self, dim, keepdim)
 
     def lerp(self, end: Any, weight: Any) -> Tensor:
+        """self + weight · (end − self) (``torch.lerp``); ``weight`` a number or a tensor."""
         return _extra.lerp(self, end, weight)
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1) -> Tensor:
+        """β · self + α · (mat1 @ mat2) (``torch.addmm``)."""
         return _extra.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     def cross(self, other: Any, dim: builtins.int | None = None) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3, as ``torch.cross``)."""
         return _extra.cross(self, other, dim)
 
     def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one tensor per dim with
+        ``as_tuple=True``."""
         from minigrad._extras import nonzero
 
         return nonzero(self, as_tuple=as_tuple)
 
     def argwhere(self) -> Tensor:
+        """The indices of the nonzero elements, an (n, ndim) int64 tensor (``nonzero()``)."""
         from minigrad._extras import nonzero
 
         return nonzero(self)
 
     def asin(self) -> Tensor:
+        """arcsin x elementwise; gradient 1/√(1 − x²). ``arcsin`` is the same."""
         return _extra.asin(self)
 
     def acos(self) -> Tensor:
+        """arccos x elementwise; gradient −1/√(1 − x²). ``arccos`` is the same."""
         return _extra.acos(self)
 
     def atan(self) -> Tensor:
+        """arctan x elementwise; gradient 1/(1 + x²). ``arctan`` is the same."""
         return _extra.atan(self)
 
     def sinh(self) -> Tensor:
+        """sinh x elementwise; gradient cosh x."""
         return _extra.sinh(self)
 
     def cosh(self) -> Tensor:
+        """cosh x elementwise; gradient sinh x."""
         return _extra.cosh(self)
 
     def asinh(self) -> Tensor:
+        """arsinh x elementwise; gradient 1/√(x² + 1). ``arcsinh`` is the same."""
         return _extra.asinh(self)
 
     def acosh(self) -> Tensor:
+        """arcosh x (x ≥ 1) elementwise; gradient 1/√(x² − 1). ``arccosh`` is the same."""
         return _extra.acosh(self)
 
     def atanh(self) -> Tensor:
+        """artanh x (|x| < 1) elementwise; gradient 1/(1 − x²). ``arctanh`` is the same."""
         return _extra.atanh(self)
 
     arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 
     def erfc(self) -> Tensor:
+        """The complementary error function 1 − erf x, accurate for large x."""
         return _extra.erfc(self)
 
     def logit(self, eps: builtins.float | None = None) -> Tensor:
+        """log(p / (1 − p)), with p clamped to [eps, 1 − eps] when ``eps`` is given."""
         return _extra.logit(self, eps)
 
     def xlogy(self, other: Any) -> Tensor:
+        """x · log y, and 0 where x = 0 (even where y = 0 or inf), as PyTorch."""
         return _extra.xlogy(self, other)
 
     def hypot(self, other: Any) -> Tensor:
+        """√(self² + other²) elementwise, with broadcasting."""
         return _extra.hypot(self, other)
 
     def logaddexp(self, other: Any) -> Tensor:
+        """log(eˢᵉˡᶠ + eᵒᵗʰᵉʳ) computed stably."""
         return _extra.logaddexp(self, other)
 
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: builtins.float = 1) -> Tensor:
+        """self + value · tensor1 · tensor2 (``torch.addcmul``)."""
         return _extra.addcmul(self, tensor1, tensor2, value=value)
 
     def addcdiv(self, tensor1: Any, tensor2: Any, *, value: builtins.float = 1) -> Tensor:
+        """self + value · tensor1 / tensor2 (``torch.addcdiv``)."""
         return _extra.addcdiv(self, tensor1, tensor2, value=value)
 
     def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        """max(x, min) elementwise: ``clamp(min=min)``."""
         return self.clamp(min=min)
 
     def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        """min(x, max) elementwise: ``clamp(max=max)``."""
         return self.clamp(max=max)
 
     def deg2rad(self) -> Tensor:
+        """Degrees to radians: x · π/180."""
         return _extra.deg2rad(self)
 
     def rad2deg(self) -> Tensor:
+        """Radians to degrees: x · 180/π."""
         return _extra.rad2deg(self)
 
     def fmod(self, other: Any) -> Tensor:
+        """The remainder of self / other with the sign of self (C's fmod): a − b · trunc(a / b)."""
         return _extra.fmod(self, other)
 
     def sgn(self) -> Tensor:
+        """``sign`` (the same for real tensors)."""
         return self.sign()
 
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def swapdims(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        """``transpose`` with another name."""
         return self.transpose(dim0, dim1)
 
     def ravel(self) -> Tensor:
+        """The elements as a 1-D tensor (``reshape(-1)``)."""
         return self.reshape(-1)
 
     def diff(self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        """The n-th forward difference along ``dim`` (out[i] = x[i + 1] − x[i]), after ``prepend``/``append``."""
         return _extra.diff(self, n, dim, prepend, append)
 
     def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+        """``sum`` treating nan as 0."""
         return _extra.nansum(self, dim, keepdim, dtype=dtype)
 
     def nanmean(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+        """``mean`` of the elements that are not nan."""
         return _extra.nanmean(self, dim, keepdim, dtype=dtype)
 
     def inner(self, other: Any) -> Tensor:
+        """Σ over the last dim of both (the dot product for vectors); a product for 0-d inputs."""
         return _extra.inner(self, other)
 
     def kron(self, other: Any) -> Tensor:
+        """The Kronecker product: block (i, j) of the result is self[i, j] · other."""
         return _extra.kron(self, other)
 
     def rot90(self, k: builtins.int = 1, dims: Any = (0, 1)) -> Tensor:
+        """Rotated by 90° ``k`` times in the plane of ``dims``, from the first dim towards the second."""
         return _extra.rot90(self, k, dims)
 
     def cummax(self, dim: builtins.int) -> Any:
+        """``(values, indices)``: the largest value so far along ``dim`` and where it is; gradients go there."""
         return _extra.cummax(self, dim)
 
     def cummin(self, dim: builtins.int) -> Any:
+        """``(values, indices)``: the smallest value so far along ``dim`` and where it is; gradients go there."""
         return _extra.cummin(self, dim)
 
     def aminmax(self, *, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+        """``(min, max)`` over all elements or along ``dim``."""
         return _extra.aminmax(self, dim=dim, keepdim=keepdim)
 
     def quantile(self, q: Any, dim: builtins.int | None = None, keepdim: builtins.bool = False, *,
                  interpolation: str = "linear") -> Tensor:
+        """The q-quantiles along ``dim`` (all elements when None), with ``torch.quantile``'s interpolations."""
         return _extra.quantile(self, q, dim, keepdim, interpolation=interpolation)
 
     def kthvalue(self, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+        """``(values, indices)``: the k-th smallest value along ``dim`` (k counts from 1)."""
         return _extra.kthvalue(self, k, dim, keepdim)
 
     def logcumsumexp(self, dim: builtins.int) -> Tensor:
+        """log Σ_{j≤i} exp(xⱼ) along ``dim``, computed stably."""
         return _extra.logcumsumexp(self, dim)
 
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1) -> Tensor:
+        """β · self + α · (batch1 @ batch2), batched (``torch.baddbmm``)."""
         return _extra.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
     def addmv(self, mat: Tensor, vec: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1) -> Tensor:
+        """β · self + α · (mat @ vec) (``torch.addmv``)."""
         return _extra.addmv(self, mat, vec, beta=beta, alpha=alpha)
 
     def float_power(self, exponent: Any) -> Tensor:
+        """selfᵉˣᵖᵒⁿᵉⁿᵗ computed in float64 (``torch.float_power``)."""
         return _extra.float_power(self, exponent)
 
     def take(self, index: Any) -> Tensor:
+        """The elements of the flattened tensor at ``index`` (the result has index's shape)."""
         return _extra.take(self, index)
 
     def signbit(self) -> Tensor:
+        """True where the sign bit is set (negative numbers and −0.0), a bool tensor."""
         return _extra.signbit(self)
 
     def copysign(self, other: Any) -> Tensor:
+        """|self| with the sign of ``other``, elementwise."""
         return _extra.copysign(self, other)
 
     def sinc(self) -> Tensor:
+        """sin(πx)/(πx), and 1 at 0."""
         return _extra.sinc(self)
 
     def fmax(self, other: Any) -> Tensor:
+        """The elementwise maximum, ignoring nan (nan only where both are nan)."""
         return _extra.fmax(self, other)
 
     def fmin(self, other: Any) -> Tensor:
+        """The elementwise minimum, ignoring nan (nan only where both are nan)."""
         return _extra.fmin(self, other)
 
     def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest of equally frequent ones)."""
         return _extra.mode(self, dim, keepdim)
 
     def nanmedian(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+        """``median`` of the values that are not nan (nan only where all are nan)."""
         return _extra.nanmedian(self, dim, keepdim)
 
 
