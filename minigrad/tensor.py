@@ -88,10 +88,15 @@ _hook_ids = iter(range(1, 1 << 62))
 class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
-    __slots__ = (
-        "_data", "_grad", "requires_grad", "grad_fn", "name", "_version", "_base",
-        "_view_fn", "_view_version", "_hooks", "_retains_grad", "_acc", "__weakref__",
-    )
+    # a dict, so that the public slots carry docstrings (``help(Tensor.requires_grad)``)
+    __slots__ = {
+        "_data": None, "_grad": None,
+        "requires_grad": "Whether ops on this tensor are recorded, so that ``backward`` computes its gradient.",
+        "grad_fn": "The Function node that made this tensor (``None`` for a leaf); ``backward`` starts from it.",
+        "name": "An optional label (``None`` by default), shown in the repr and in drawn graphs.",
+        "_version": None, "_base": None, "_view_fn": None, "_view_version": None, "_hooks": None,
+        "_retains_grad": None, "_acc": None, "__weakref__": None,
+    }
     # the slots' types (annotations only: no class attributes)
     _data: np.ndarray
     _grad: Tensor | None

@@ -94,3 +94,32 @@ def test_the_pages_python_examples_run(page, tmp_path, monkeypatch, capsys):
 def test_the_reference_pages_are_up_to_date():
     # a name added or removed changes the pages; a stale page also breaks `mkdocs build --strict`
     assert make_api.main(["--check"]) == 0, "run python docs/make_api.py"
+
+
+def _tensor_public_attributes() -> dict[str, object]:
+    # the raw class attribute (function, property, slot descriptor...) of each public name minigrad defines
+    import minigrad
+
+    found = {}
+    for name in dir(minigrad.Tensor):
+        if name.startswith("_"):
+            continue
+        owner = next((k for k in minigrad.Tensor.__mro__ if name in vars(k)), object)
+        if owner is not object and owner.__module__.startswith("minigrad"):
+            found[name] = vars(owner)[name]
+    return found
+
+
+def test_every_public_tensor_method_and_property_has_a_docstring():
+    # the reference page shows the Tensor with all its members: a bare signature says nothing
+    import minigrad
+
+    attrs = _tensor_public_attributes()
+    assert {"exp", "sum", "reshape", "view", "float", "to", "shape", "requires_grad", "to_sparse"} <= set(attrs)
+    assert "__init__" not in attrs and "__class__" not in attrs
+    members = {n for n, raw in attrs.items()  # not the plain data (is_cuda = False) that can't carry a docstring
+               if callable(raw) or isinstance(raw, (property, classmethod, staticmethod))
+               or inspect.ismemberdescriptor(raw)}
+    assert len(members) > 300, sorted(members)
+    missing = sorted(n for n in members if not (inspect.getdoc(getattr(minigrad.Tensor, n)) or "").strip())
+    assert not missing, f"Tensor members without a docstring: {missing}"
