@@ -97,12 +97,16 @@ class Tensor:
         "_version": None, "_base": None, "_view_fn": None, "_view_version": None, "_hooks": None,
         "_retains_grad": None, "_acc": None, "__weakref__": None,
     }
-    # the slots' types (annotations only: no class attributes)
+    # the slots' types (annotations only: no class attributes); the public ones repeat the __slots__ docstrings
+    # for the API reference, which reads them from the source
     _data: np.ndarray
     _grad: Tensor | None
     requires_grad: bool
-    grad_fn: Any  # the Function node that made this tensor, or None for a leaf
+    """Whether ops on this tensor are recorded, so that ``backward`` computes its gradient."""
+    grad_fn: Any
+    """The Function node that made this tensor (``None`` for a leaf); ``backward`` starts from it."""
     name: str | None
+    """An optional label (``None`` by default), shown in the repr and in drawn graphs."""
     _version: int
     _base: Tensor | None
     _view_fn: tuple[Any, ...] | None
@@ -389,6 +393,7 @@ class Tensor:
         return CPU
 
     is_cuda = False
+    """False: minigrad computes on the CPU."""
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)`` as PyTorch: ``self`` when
@@ -564,7 +569,9 @@ class Tensor:
         return self._inplace("div_", lambda a: a / other, np.true_divide, other)
 
     mul_ = __imul__
+    """``self *= other`` in place (``other`` broadcast to this tensor's shape)."""
     div_ = __itruediv__
+    """``self /= other`` in place (a float tensor: integer tensors can't hold the quotient)."""
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
@@ -752,6 +759,7 @@ class Tensor:
         return _ew.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
+    """``clamp`` (NumPy's name)."""
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
@@ -856,6 +864,7 @@ class Tensor:
         return _shape.reshape(self, shape)
 
     view = reshape
+    """``reshape``: a view sharing memory when the layout allows, else a copy (PyTorch's ``view`` raises there)."""
 
     def view_as(self, other: Tensor) -> Tensor:
         """``reshape(other.shape)``."""
@@ -951,6 +960,7 @@ class Tensor:
         return self._data.ndim
 
     ndimension = dim
+    """``dim()``: the number of dimensions."""
 
     def is_floating_point(self) -> builtins.bool:
         """Whether the dtype is a float dtype."""
@@ -978,8 +988,11 @@ class Tensor:
         return self if self._data.flags.c_contiguous else self.clone()
 
     is_sparse = False
+    """False: minigrad's tensors are dense."""
     is_quantized = False
+    """False: there are no quantized tensors."""
     is_meta = False
+    """False: every tensor holds its data (there is no meta device)."""
 
     def is_pinned(self) -> builtins.bool:
         """False: there is no pinned memory on the CPU."""
@@ -1057,6 +1070,7 @@ class Tensor:
         return -self
 
     negative = neg
+    """``neg``: −x."""
 
     def _rounding(self, op: Any, **params: Any) -> Tensor:
         """floor/ceil/round/trunc: integers are whole already (a copy, as PyTorch)."""
@@ -1081,6 +1095,7 @@ class Tensor:
         return self._rounding(_ew.Trunc)
 
     fix = trunc
+    """``trunc``: rounded toward 0 (gradient 0)."""
 
     def frac(self) -> Tensor:
         """x − trunc(x) (gradient 1)."""
@@ -1106,12 +1121,14 @@ class Tensor:
         return self - (other if alpha == 1 else other * alpha)
 
     subtract = sub
+    """``sub``: self − alpha · other."""
 
     def mul(self, other: Any) -> Tensor:
         """``self * other`` (broadcast, PyTorch's dtype promotion); ``multiply`` is the same."""
         return self * other
 
     multiply = mul
+    """``mul``: self · other."""
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """self / other; ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (no gradient)."""
@@ -1128,6 +1145,7 @@ class Tensor:
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
     divide = div
+    """``div``: self / other, the quotient rounded when ``rounding_mode`` is given."""
 
     def true_divide(self, other: Any) -> Tensor:
         """``self / other``: true division (integers give the default float dtype)."""
@@ -1143,6 +1161,7 @@ class Tensor:
         return Tensor._make(np.asarray(np.floor_divide(_array_of(a), _array_of(b))))
 
     floor_divide = __floordiv__
+    """⌊self / other⌋ (``//``; no gradient)."""
 
     def __mod__(self, other: Any) -> Tensor:
         """self − other·⌊self/other⌋, with other's sign (Python's %, torch.remainder)."""
@@ -1152,6 +1171,7 @@ class Tensor:
         return _ew.Remainder.apply(*_promote(other, self, "remainder"))
 
     remainder = __mod__
+    """self − other·⌊self/other⌋, with other's sign (Python's ``%``)."""
 
     # comparisons and tests by name (bool tensors, no gradient)
     def eq(self, other: Any) -> Tensor:
@@ -1316,6 +1336,7 @@ class Tensor:
         return _shape.movedim(self, source, destination)
 
     moveaxis = movedim
+    """``movedim`` (NumPy's name)."""
 
     def tril(self, diagonal: builtins.int = 0) -> Tensor:
         """The lower triangle (elements above diagonal ``diagonal`` set to 0)."""
@@ -1362,6 +1383,7 @@ class Tensor:
         return _linalg.outer(self, vec2)
 
     ger = outer
+    """``outer`` (its old name in PyTorch)."""
 
     # selecting
     def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False) -> Any:
@@ -1454,6 +1476,7 @@ class Tensor:
         return self._apply_("clamp_", lambda a: a.clamp(min, max))
 
     clip_ = clamp_
+    """``clamp_``: values limited to [min, max] in place."""
 
     def pow_(self, exponent: Any) -> Tensor:
         """``self ** exponent`` in place."""
@@ -1548,6 +1571,7 @@ class Tensor:
         return _extra.atan2(self, other)
 
     arctan2 = atan2
+    """``atan2`` (NumPy's name)."""
 
     def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
         """Running products along ``dim``; exact gradients at zeros."""
