@@ -937,7 +937,7 @@ class CompiledFunction:
         try:
             arg_key = _arg_key(args, kwargs)
         except _Untraceable as exc:
-            return self._give_up(str(exc), args, kwargs)
+            return self._give_up(str(exc), args, kwargs, depth=3)
         for key, program in reversed(self.programs.items()):
             if program.matches(arg_key):
                 self.programs.move_to_end(key)
@@ -945,12 +945,14 @@ class CompiledFunction:
                 return program.run(list(args) + [v for _, v in sorted(kwargs.items())])
         return self._trace(arg_key, args, kwargs)
 
-    def _give_up(self, cause: str, args: tuple, kwargs: dict, result: Any = None, ran: bool = False) -> Any:
+    def _give_up(self, cause: str, args: tuple, kwargs: dict, result: Any = None, ran: bool = False,
+                 depth: int = 4) -> Any:
+        """Run eagerly from now on, with one warning (pointing at the caller's line: ``depth`` frames up)."""
         self.eager_reason = cause
         self.programs.clear()
         self.pending.clear()
         warnings.warn(f"mg.compile({getattr(self.fn, '__name__', 'fn')}): running eagerly from now on: {cause}",
-                      CompileWarning, stacklevel=3)
+                      CompileWarning, stacklevel=depth)
         return result if ran else self.fn(*args, **kwargs)
 
     def _trace(self, arg_key: tuple, args: tuple, kwargs: dict) -> Any:
@@ -971,6 +973,8 @@ class CompiledFunction:
         first = self.pending.pop(key, None)
         if first is None:  # the first trace under these guards: keep it until the next call checks it
             self.pending[key] = trace
+            if len(self.pending) > self.cache_size:  # guards seen once and never again: forget the oldest
+                del self.pending[next(iter(self.pending))]
             return result
         difference = _agree(first, trace)
         if difference is not None:
