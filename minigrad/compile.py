@@ -19,9 +19,10 @@ How it works, in four parts (each is a section of this file):
    ``.grad`` of a leaf). Methods that are already plain NumPy on live arrays are recorded as *host
    calls* (found with ``sys.setprofile`` by their code, so wrappers around them don't hide them):
    ``zero_grad``, ``optimizer.step``, ``scheduler.step``, ``nn.utils.clip_grad_norm_``,
-   ``clip_grad_value_`` and ``max_norm_``. Replay calls them again on the live objects, so an
-   optimizer reads its live hyperparameters (a scheduler changing ``lr`` takes effect without
-   retracing) and its state (momentum buffers, Adam's moments and step count) as in eager mode.
+   ``clip_grad_value_``, ``max_norm_``, and reseeding a generator (``mg.manual_seed``). Replay
+   calls them again on the live objects, so an optimizer reads its live hyperparameters (a
+   scheduler changing ``lr`` takes effect without retracing) and its state (momentum buffers,
+   Adam's moments and step count) as in eager mode.
    BatchNorm's updates of its running statistics and batch count in training mode, the one buffer
    update the layers make outside ops, are recorded as small kernels of their own.
 2. **Check.** The second call with the same guards traces again and compares the two traces. If
@@ -451,6 +452,7 @@ class _Tracer:
 
     # ------------------------------------------------------------------ running the step under the wrappers
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        from minigrad._random import Generator
         from minigrad.nn import functional as _functional
         from minigrad.nn import utils as _nn_utils
         from minigrad.nn.module import Module
@@ -517,6 +519,8 @@ class _Tracer:
                 method = cls.__dict__.get(name)
                 if method is not None and hasattr(method, "__code__"):
                     self.host_codes[method.__code__] = (name, None)
+        for name in ("manual_seed", "seed", "set_state"):  # reseeding inside the step happens on every replay too
+            self.host_codes[getattr(Generator, name).__code__] = (name, None)
         for name in _HOST_FUNCTIONS:
             function = getattr(_nn_utils, name)
             self.host_codes[function.__code__] = (name, _nn_utils)

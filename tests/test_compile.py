@@ -645,3 +645,17 @@ def test_an_error_inside_a_traced_step_propagates_and_unwraps_the_library():
     after = (Function.__dict__["apply"], engine.run_backward, engine._Walk.__dict__["deliver"],
              mg.Tensor.__dict__["item"], mg.Tensor.__dict__["grad"], sys.getprofile())
     assert all(a is b for a, b in zip(before, after))
+
+
+def test_reseeding_inside_the_step_happens_on_every_replay():
+    lin = nn.Linear(4, 64)
+
+    def f(x):
+        mg.manual_seed(123)  # the same dropout mask every call, in eager mode
+        return F.dropout(lin(x), 0.5).sum().detach()
+
+    step = mg.compile(f)
+    x = mg.ones(2, 4)
+    values = [step(x).item() for _ in range(5)]
+    assert values == [f(x).item()] * 5 and step.eager_reason is None
+    assert "call Generator.manual_seed()" in step.explain()
