@@ -694,7 +694,10 @@ class _Program:
             keep = None
             if op.has_node and op.cls.save_inputs and op.cls.save_for is not None:
                 keep = tuple(op.cls.save_for([f is not None for f in flags]))
-            self.steps.append(("op", j, op.cls, tuple(op.inputs), const, dynamic, op.has_node, flags, keep))
+            # inputs as (0, j) for op j's output, (1, t) for tensor t's live array, (2, source) for the rest
+            inputs = tuple((0, s[1]) if s[0] == "op" else (1, s[1]) if s[0] == "live" else (2, s)
+                           for s in op.inputs)
+            self.steps.append(("op", j, op.cls, inputs, const, dynamic, op.has_node, flags, keep))
         self.targets = [tuple((i, p[0] == "node", p[1], _Stub(p[2], p[3], op.cls.name))
                               for i, p in enumerate(op.parents) if p is not None) for op in trace.ops]
 
@@ -730,7 +733,7 @@ class _Program:
             kind = step[0]
             if kind == "op":  # what Function.apply does, minus the Tensors and the graph
                 _, j, cls, inputs, const, dynamic, has_node, flags, keep = step
-                arrays = [get(s) for s in inputs]
+                arrays = [values[v] if k == 0 else v._data if k == 1 else get(v) for k, v in inputs]
                 node = object.__new__(cls)
                 if const:
                     node.__dict__.update(const)
@@ -946,7 +949,7 @@ class CompiledFunction:
             if program.matches(arg_key):
                 self.programs.move_to_end(key)
                 self._last = program
-                return program.run(list(args) + [v for _, v in sorted(kwargs.items())])
+                return program.run(list(args) + [v for _, v in sorted(kwargs.items())] if kwargs else args)
         return self._trace(arg_key, args, kwargs)
 
     def _give_up(self, cause: str, args: tuple, kwargs: dict, result: Any = None, ran: bool = False,
