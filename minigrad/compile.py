@@ -682,6 +682,7 @@ class _Program:
         # the flags a node's ``parents`` holds, which inputs backward keeps, and where its gradients go
         # (with the stand-ins the engine's fitting reads). Replay is then a loop over plain tuples.
         self.steps: list[tuple] = []
+        kernel_nodes = {instr[3] for instr in trace.program if instr[0] == "kernel" and instr[1] == "running"}
         for instr in trace.program:
             if instr[0] != "op":
                 self.steps.append(instr)
@@ -697,7 +698,9 @@ class _Program:
             # inputs as (0, j) for op j's output, (1, t) for tensor t's live array, (2, source) for the rest
             inputs = tuple((0, s[1]) if s[0] == "op" else (1, s[1]) if s[0] == "live" else (2, s)
                            for s in op.inputs)
-            self.steps.append(("op", j, op.cls, inputs, const, dynamic, op.has_node, flags, keep))
+            self.steps.append(("op", j, op.cls, inputs, const, dynamic, op.has_node, flags, keep,
+                               op.has_node or j in kernel_nodes))
+        self.frees = _frees(self.steps, trace)
         self.targets = [tuple((i, p[0] == "node", p[1], _Stub(p[2], p[3], op.cls.name))
                               for i, p in enumerate(op.parents) if p is not None) for op in trace.ops]
 
@@ -729,10 +732,10 @@ class _Program:
                 return {}
             return v
 
-        for step in self.steps:
+        for step, free in zip(self.steps, self.frees):
             kind = step[0]
             if kind == "op":  # what Function.apply does, minus the Tensors and the graph
-                _, j, cls, inputs, const, dynamic, has_node, flags, keep = step
+                _, j, cls, inputs, const, dynamic, has_node, flags, keep, keep_node = step
                 arrays = [values[v] if k == 0 else v._data if k == 1 else get(v) for k, v in inputs]
                 node = object.__new__(cls)
                 if const:
@@ -752,7 +755,8 @@ class _Program:
                         node._versions = (None,) * len(arrays)
                     if cls.save_output:
                         node._out, node._out_ref = out, _dead_ref
-                nodes[j] = node
+                if keep_node:
+                    nodes[j] = node
             elif kind == "backward":
                 self.backward(step[1], values, nodes)
             elif kind == "kernel":
@@ -760,6 +764,8 @@ class _Program:
             else:  # a host call: the live object's own method (zero_grad, optimizer or scheduler step)
                 _, obj, name, args, kwargs = step
                 getattr(obj, name)(*args, **kwargs)
+            for j in free:  # outputs no later step reads: freed as early as eager frees them
+                values[j] = None
         return self.decode(self.trace.result, get, flat)
 
     def backward(self, bwd: _Backward, values: list, nodes: list) -> None:
@@ -799,6 +805,7 @@ class _Program:
                         # an array this rule just made is nobody else's: .grad may take it without a copy
                         at_leaves[k] = [gi, gi is not g and gi.base is None] if old is None else [add(old[0], gi), True]
                 node.release()
+                nodes[j] = None
         finally:
             state.enabled, state.arrays = prev
         leaves = self.trace.leaves
@@ -890,6 +897,42 @@ class _Program:
                 else:
                     lines.append(f"call {type(obj).__name__}.{name}()")
         return "\n".join(lines)
+
+
+def _frees(steps: list[tuple], trace: _Trace) -> list[tuple]:
+    """Per step, the ops whose outputs no later step reads (nor the result): replay drops them there,
+    so memory peaks where eager's does (nodes keep what their backward needs)."""
+    last: dict[int, int] = {}
+    for i, step in enumerate(steps):
+        if step[0] == "op":
+            last.setdefault(step[1], i)  # an output nobody reads goes at once
+            for k, v in step[3]:
+                if k == 0:
+                    last[v] = i
+            for _, s in step[5]:
+                if s[0] == "op":
+                    last[s[1]] = i
+        elif step[0] == "backward":
+            last[step[1].root] = i
+    kept: set[int] = set()
+
+    def results(r: Any) -> None:
+        if isinstance(r, tuple) and r and isinstance(r[0], str) and r[0] in ("arg", "op", "live", "grad", "const"):
+            if r[0] == "op":
+                kept.add(r[1])
+        elif isinstance(r, (tuple, list)):
+            for v in r:
+                results(v)
+        elif isinstance(r, dict):
+            for v in r.values():
+                results(v)
+
+    results(trace.result)
+    frees: list[list[int]] = [[] for _ in steps]
+    for j, i in last.items():
+        if j not in kept:
+            frees[i].append(j)
+    return [tuple(f) for f in frees]
 
 
 def _run_kernel(step: tuple, nodes: list) -> None:
