@@ -498,47 +498,47 @@ class _Tracer:
                 stack.extend(c.__subclasses__())
             return out
 
-        patch(Function, "apply", wrap_apply)
-        patch(_engine, "run_backward", lambda orig: functools.partial(tracer.run_backward, orig))
-        patch(_engine._Walk, "deliver",
-              lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
-        patch(_random_ops, "resolve_generator", wrap_resolve)
-        # functions that make tensors from arrays without an op: recorded as _ArrayCall ops while tracing
-        patch(Tensor, "_compare", lambda orig: lambda t, other, ufunc, op: _ArrayCall.apply(
-            t, other, fn=orig, extra=(ufunc, op)))
-        patch(_reduce_ops, "argext", lambda orig: lambda x, dim, keepdim, fn, op: _ArrayCall.apply(
-            x, fn=orig, extra=(dim, keepdim, fn, op)))
-        patch(_functional, "_update_running",
-              lambda orig: lambda stat, value, momentum: tracer.running(orig, stat, value, momentum))
-        self.counter_code = BatchNorm1d.forward.__code__
-        # host calls: optimizer and scheduler steps, zero_grad, and the NumPy utilities that change
-        # gradients or weights in place (clipping, max-norm); code object -> (name, module or None)
-        self.host_codes = {}
-        for cls in subclasses(Optimizer) + subclasses(LRScheduler) + [Module]:
-            for name in ("step", "zero_grad"):
-                method = cls.__dict__.get(name)
-                if method is not None and hasattr(method, "__code__"):
-                    self.host_codes[method.__code__] = (name, None)
-        for name in ("manual_seed", "seed", "set_state"):  # reseeding inside the step happens on every replay too
-            self.host_codes[getattr(Generator, name).__code__] = (name, None)
-        for name in _HOST_FUNCTIONS:
-            function = getattr(_nn_utils, name)
-            self.host_codes[function.__code__] = (name, _nn_utils)
-            patch(_nn_utils, name, lambda orig: functools.wraps(orig)(
-                lambda params, *a, **kw: orig(params if isinstance(params, (Tensor, Module, list, tuple))
-                                              else list(params), *a, **kw)))
-        patch(Module, "__call__", lambda orig: lambda m, *a, **kw: tracer.module_call(orig, m, a, kw))
-        for name, what in (("item", ".item()"), ("__float__", "float()"), ("__int__", "int()"),
-                           ("__bool__", "bool()"), ("numpy", ".numpy()"), ("tolist", ".tolist()"),
-                           ("__format__", "formatting"), ("__array__", "np.asarray()")):
-            patch(Tensor, name, wrap_read(what))
-        patch(Tensor, "_bump_version", lambda orig: lambda t: (tracer.write(t), orig(t))[1])
-        for name in ("grad", "data"):  # assigning p.grad or p.data inside the step (not in a host call)
-            patch(Tensor, name, lambda orig, name=name: property(
-                orig.fget, lambda t, v: (tracer.assign(name, t), orig.fset(t, v))[1], orig.fdel, orig.__doc__))
         previous_profile = sys.getprofile()
-        sys.setprofile(self.profile)
-        try:
+        try:  # everything patched below is restored, whatever happens
+            patch(Function, "apply", wrap_apply)
+            patch(_engine, "run_backward", lambda orig: functools.partial(tracer.run_backward, orig))
+            patch(_engine._Walk, "deliver",
+                  lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
+            patch(_random_ops, "resolve_generator", wrap_resolve)
+            # functions that make tensors from arrays without an op: recorded as _ArrayCall ops while tracing
+            patch(Tensor, "_compare", lambda orig: lambda t, other, ufunc, op: _ArrayCall.apply(
+                t, other, fn=orig, extra=(ufunc, op)))
+            patch(_reduce_ops, "argext", lambda orig: lambda x, dim, keepdim, fn, op: _ArrayCall.apply(
+                x, fn=orig, extra=(dim, keepdim, fn, op)))
+            patch(_functional, "_update_running",
+                  lambda orig: lambda stat, value, momentum: tracer.running(orig, stat, value, momentum))
+            self.counter_code = BatchNorm1d.forward.__code__
+            # host calls: optimizer and scheduler steps, zero_grad, and the NumPy utilities that change
+            # gradients or weights in place (clipping, max-norm); code object -> (name, module or None)
+            self.host_codes = {}
+            for cls in subclasses(Optimizer) + subclasses(LRScheduler) + [Module]:
+                for name in ("step", "zero_grad"):
+                    method = cls.__dict__.get(name)
+                    if method is not None and hasattr(method, "__code__"):
+                        self.host_codes[method.__code__] = (name, None)
+            for name in ("manual_seed", "seed", "set_state"):  # reseeding inside the step happens on every replay too
+                self.host_codes[getattr(Generator, name).__code__] = (name, None)
+            for name in _HOST_FUNCTIONS:
+                function = getattr(_nn_utils, name)
+                self.host_codes[function.__code__] = (name, _nn_utils)
+                patch(_nn_utils, name, lambda orig: functools.wraps(orig)(
+                    lambda params, *a, **kw: orig(params if isinstance(params, (Tensor, Module, list, tuple))
+                                                  else list(params), *a, **kw)))
+            patch(Module, "__call__", lambda orig: lambda m, *a, **kw: tracer.module_call(orig, m, a, kw))
+            for name, what in (("item", ".item()"), ("__float__", "float()"), ("__int__", "int()"),
+                               ("__bool__", "bool()"), ("numpy", ".numpy()"), ("tolist", ".tolist()"),
+                               ("__format__", "formatting"), ("__array__", "np.asarray()")):
+                patch(Tensor, name, wrap_read(what))
+            patch(Tensor, "_bump_version", lambda orig: lambda t: (tracer.write(t), orig(t))[1])
+            for name in ("grad", "data"):  # assigning p.grad or p.data inside the step (not in a host call)
+                patch(Tensor, name, lambda orig, name=name: property(
+                    orig.fget, lambda t, v: (tracer.assign(name, t), orig.fset(t, v))[1], orig.fdel, orig.__doc__))
+            sys.setprofile(self.profile)
             result = fn(*args, **kwargs)
         finally:
             sys.setprofile(previous_profile)
