@@ -121,7 +121,7 @@ class _Op:
 
     __slots__ = ("cls", "inputs", "params", "has_node", "parents", "shape", "dtype", "module")
 
-    def __init__(self, cls: type, inputs: list, params: dict) -> None:
+    def __init__(self, cls: Any, inputs: list, params: dict) -> None:
         self.cls, self.inputs, self.params = cls, inputs, params
         self.has_node = False
         self.parents: tuple = ()  # per input: None, ("node", j) or ("leaf", k); with the target's shape/dtype
@@ -267,7 +267,7 @@ class _Tracer:
         return ("const", x)
 
     # ------------------------------------------------------------------ the wrapped entry points
-    def apply(self, original: Any, cls: type, inputs: tuple, params: dict) -> Tensor:
+    def apply(self, original: Any, cls: Any, inputs: tuple, params: dict) -> Tensor:
         if self.host or self.in_apply or self.in_backward or _state.arrays:
             return original(cls, *inputs, **params)
         trace = self.trace
@@ -304,7 +304,7 @@ class _Tracer:
         if node is not None and isinstance(node, cls):
             op.has_node = True
             self.nodes[id(node)] = j
-            parents = []
+            parents: list[tuple | None] = []
             for p in node.parents:
                 if p is None:
                     parents.append(None)
@@ -515,7 +515,7 @@ class _Tracer:
             self.counter_code = BatchNorm1d.forward.__code__
             # host calls: optimizer and scheduler steps, zero_grad, and the NumPy utilities that change
             # gradients or weights in place (clipping, max-norm); code object -> (name, module or None)
-            self.host_codes = {}
+            self.host_codes: dict[Any, tuple[str, Any]] = {}
             for cls in subclasses(Optimizer) + subclasses(LRScheduler) + [Module]:
                 for name in ("step", "zero_grad"):
                     method = cls.__dict__.get(name)
@@ -534,10 +534,9 @@ class _Tracer:
                                ("__bool__", "bool()"), ("numpy", ".numpy()"), ("tolist", ".tolist()"),
                                ("__format__", "formatting"), ("__array__", "np.asarray()")):
                 patch(Tensor, name, wrap_read(what))
-            patch(Tensor, "_bump_version", lambda orig: lambda t: (tracer.write(t), orig(t))[1])
+            patch(Tensor, "_bump_version", lambda orig: _noting(tracer.write, orig))
             for name in ("grad", "data"):  # assigning p.grad or p.data inside the step (not in a host call)
-                patch(Tensor, name, lambda orig, name=name: property(
-                    orig.fget, lambda t, v: (tracer.assign(name, t), orig.fset(t, v))[1], orig.fdel, orig.__doc__))
+                patch(Tensor, name, functools.partial(_watched_setter, functools.partial(tracer.assign, name)))
             sys.setprofile(self.profile)
             result = fn(*args, **kwargs)
         finally:
@@ -662,6 +661,22 @@ def _result_shape(r: Any) -> Any:
 
 
 # ====================================================================== 3. replay
+def _noting(note: Callable[[Tensor], None], original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original``, telling the tracer first (an in-place write or an assignment to watch)."""
+
+    def noted(t: Tensor, *args: Any) -> Any:
+        note(t)
+        return original(t, *args)
+
+    return noted
+
+
+def _watched_setter(note: Callable[[Tensor], None], prop: property) -> property:
+    """``prop`` with its setter telling the tracer first."""
+    assert prop.fset is not None
+    return property(prop.fget, _noting(note, prop.fset), prop.fdel, prop.__doc__)
+
+
 class _Stub:
     """What ``engine._fit_array`` reads of a gradient's target: its shape and dtype."""
 
