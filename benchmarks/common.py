@@ -1,4 +1,5 @@
 """Shared pieces of the suite: workloads, machine description, thread counts, table formatting."""
+
 from __future__ import annotations
 
 import contextlib
@@ -114,7 +115,10 @@ def git_revision() -> str | None:
             return None
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=REPO_ROOT, capture_output=True, text=True, timeout=5,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
@@ -134,8 +138,7 @@ def machine_lines() -> list[str]:
         if version is not None:
             versions.append(f"{module} {version}")
     # the engines give PyTorch as many threads as NumPy's BLAS has (engines.torch_threads)
-    versions = [v + f" (torch.set_num_threads({blas_threads()}))" if v.startswith("torch ") else v
-                for v in versions]
+    versions = [v + f" (torch.set_num_threads({blas_threads()}))" if v.startswith("torch ") else v for v in versions]
     lines.append("- Optional engines installed: " + (", ".join(versions) if versions else "none"))
     load = load_line()
     if load:

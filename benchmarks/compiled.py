@@ -11,6 +11,7 @@ batch; the compiled and the eager minigrad step are checked to give bit-for-bit 
 before timing. Instructions (``--instructions``, needs valgrind) are counted as in
 ``benchmarks.instructions``: (count(N+K) − count(N)) / K in fresh interpreters, so set-up cancels out.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,9 +81,20 @@ def time_round_robin(steps: dict, rounds: int, per_round: int) -> dict[str, floa
 
 def instructions(engine: str, key: str, steps: int) -> int:
     out = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", _CHILD,
-         engine, key, str(steps)],
-        capture_output=True, text=True, check=True,
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            _CHILD,
+            engine,
+            key,
+            str(steps),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
     )
     match = re.search(r"Collected : (\d+)", out.stderr)
@@ -109,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         for dtype_name in args.dtypes.split(","):
             med = time_round_robin(build(key, getattr(np, dtype_name)), args.rounds, args.steps)
             n = med["numpy"]
-            print(f"| {WORKLOADS[key].title} | {dtype_name} | {n * 1e6:.0f} µs (1.00×) | {med['eager'] / n:.2f}× | "
-                  f"{med['compiled'] / n:.2f}× | {med['compiled'] / med['eager']:.2f} |")
+            print(
+                f"| {WORKLOADS[key].title} | {dtype_name} | {n * 1e6:.0f} µs (1.00×) | {med['eager'] / n:.2f}× | "
+                f"{med['compiled'] / n:.2f}× | {med['compiled'] / med['eager']:.2f} |"
+            )
     if args.instructions:
         if shutil.which("valgrind") is None:
             print("valgrind is not installed (apt-get install valgrind)")
@@ -120,9 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         for key in args.workloads.split(","):
             counts = {e: per_step(e, key) for e in ("numpy", "eager", "compiled")}
             n = counts["numpy"]
-            print(f"| {WORKLOADS[key].title} | {n:,.0f} | {counts['eager']:,.0f} ({counts['eager'] / n:.2f}×) | "
-                  f"{counts['compiled']:,.0f} ({counts['compiled'] / n:.2f}×) | "
-                  f"{counts['compiled'] / counts['eager']:.2f} |")
+            print(
+                f"| {WORKLOADS[key].title} | {n:,.0f} | {counts['eager']:,.0f} ({counts['eager'] / n:.2f}×) | "
+                f"{counts['compiled']:,.0f} ({counts['compiled'] / n:.2f}×) | "
+                f"{counts['compiled'] / counts['eager']:.2f} |"
+            )
     return 0
 
 

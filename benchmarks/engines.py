@@ -7,6 +7,7 @@ for that engine. Optional engines (PyTorch, HIPS autograd, MyGrad) raise
 :class:`EngineUnavailable` ("not installed") when their package is absent; the runner reports
 them as skipped.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -120,9 +121,7 @@ def build_minigrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR)
 def _load(param, array: np.ndarray) -> None:
     data = param.numpy()
     if data.shape != array.shape or data.dtype != array.dtype:
-        raise RuntimeError(
-            f"minigrad parameter is {data.dtype}{data.shape}, expected {array.dtype}{array.shape}"
-        )
+        raise RuntimeError(f"minigrad parameter is {data.dtype}{data.shape}, expected {array.dtype}{array.shape}")
     data[...] = array
 
 
@@ -302,9 +301,7 @@ def compare(
     for (w_ref, b_ref), (w, b) in zip(ref_weights, weights, strict=True):
         for got, want in ((w, w_ref), (b, b_ref)):
             if got.dtype != dtype or got.shape != want.shape:
-                raise AssertionError(
-                    f"{name}: weights are {got.dtype}{got.shape}, expected {dtype}{want.shape}"
-                )
+                raise AssertionError(f"{name}: weights are {got.dtype}{got.shape}, expected {dtype}{want.shape}")
             scale = float(np.max(np.abs(want))) or 1.0
             weight_err = max(weight_err, float(np.max(np.abs(got.astype(np.float64) - want))) / scale)
     return CheckResult(name, loss_err, weight_err, RTOL[dtype], str(to_numpy(loss).dtype))

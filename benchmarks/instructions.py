@@ -10,6 +10,7 @@ reports (count(N+K) − count(N)) / K, so imports and set-up cancel out.
 Instructions are not time (BLAS kernels retire more instructions per cycle than the
 interpreter), so use this to compare versions of minigrad, and the runner for ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,20 @@ for _ in range(steps):
 
 def count(engine: str, workload: str, steps: int) -> int:
     out = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", _CHILD,
-         engine, workload, str(steps)],
-        capture_output=True, text=True, check=True,
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            _CHILD,
+            engine,
+            workload,
+            str(steps),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
         # one BLAS thread: idle OpenBLAS workers spin, adding instructions that vary run to run
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
     )

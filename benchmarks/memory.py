@@ -22,6 +22,7 @@ dynamically), so RSS would no longer follow the live arrays; the child therefore
 ``MALLOC_MMAP_THRESHOLD_=65536``, which fixes the threshold: every array above 64 KiB gets its
 own pages and returns them when freed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -119,8 +120,7 @@ def measure(engine: str, dtype: str, workload: str = "c") -> dict:
     env = dict(os.environ)
     env["MALLOC_MMAP_THRESHOLD_"] = "65536"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    cmd = [sys.executable, "-m", "benchmarks.memory", "--child", engine, "--dtype", dtype,
-           "--workload", workload]
+    cmd = [sys.executable, "-m", "benchmarks.memory", "--child", engine, "--dtype", dtype, "--workload", workload]
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
@@ -129,15 +129,13 @@ def measure(engine: str, dtype: str, workload: str = "c") -> dict:
     return json.loads(lines[-1])
 
 
-def run(dtypes: Sequence[str] = ("float32", "float64"), engines: Sequence[str] = ENGINES,
-        workload: str = "c") -> str:
+def run(dtypes: Sequence[str] = ("float32", "float64"), engines: Sequence[str] = ENGINES, workload: str = "c") -> str:
     """Measure each engine (NumPy always, as the yardstick) and format a markdown section."""
     names = [e for e in ENGINES if e == "numpy" or e in engines]
     results = [measure(name, dtype, workload) for dtype in dtypes for name in names]
     rows, notes, methods = [], [], set()
     for dtype in dtypes:
-        base = next((r for r in results
-                     if r["dtype"] == dtype and r["engine"] == "numpy" and "error" not in r), None)
+        base = next((r for r in results if r["dtype"] == dtype and r["engine"] == "numpy" and "error" not in r), None)
         for r in (r for r in results if r["dtype"] == dtype):
             if "error" in r:
                 reason = "not installed" if "not installed" in r["error"] else r["error"]
@@ -150,20 +148,34 @@ def run(dtypes: Sequence[str] = ("float32", "float64"), engines: Sequence[str] =
             else:
                 traced_mib = f"{r['traced'] / MIB:.1f}"
                 traced = f"{r['traced'] / base['traced']:.2f}×" if base and base["traced"] else "–"
-            rows.append([r["engine"], dtype, f"{r['working'] / MIB:.1f}", ratio,
-                         traced_mib, traced, f"{r['baseline'] / MIB:.0f}"])
-    table = markdown_table(["engine", "dtype", "peak working MiB (RSS)", "× NumPy", "traced peak MiB",
-                            "× NumPy", "baseline RSS MiB"], rows, "llrrrrr")
+            rows.append(
+                [
+                    r["engine"],
+                    dtype,
+                    f"{r['working'] / MIB:.1f}",
+                    ratio,
+                    traced_mib,
+                    traced,
+                    f"{r['baseline'] / MIB:.0f}",
+                ]
+            )
+    table = markdown_table(
+        ["engine", "dtype", "peak working MiB (RSS)", "× NumPy", "traced peak MiB", "× NumPy", "baseline RSS MiB"],
+        rows,
+        "llrrrrr",
+    )
     wl = WORKLOADS[workload]
-    return "\n".join([
-        f"**Peak memory**, workload {wl.title}: one step after warm-up, each engine in a fresh "
-        "interpreter; peak working memory = peak RSS during the step − RSS before it (weights, data, "
-        "optimizer state and imports excluded); traced = peak bytes allocated during the step "
-        f"(tracemalloc). Method: {', '.join(sorted(methods)) or '–'}.",
-        "",
-        table,
-        *([""] + notes if notes else []),
-    ])
+    return "\n".join(
+        [
+            f"**Peak memory**, workload {wl.title}: one step after warm-up, each engine in a fresh "
+            "interpreter; peak working memory = peak RSS during the step − RSS before it (weights, data, "
+            "optimizer state and imports excluded); traced = peak bytes allocated during the step "
+            f"(tracemalloc). Method: {', '.join(sorted(methods)) or '–'}.",
+            "",
+            table,
+            *([""] + notes if notes else []),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 ``python -m benchmarks.micro [--quick]`` runs them alone; ``benchmarks.run`` includes them
 unless ``--no-micro``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,8 +75,7 @@ def _overhead_minigrad() -> tuple[Callable[[], None], Callable[[], None]] | str:
         return mg
     data, a_data, b_data = _overhead_data()
     x = mg.tensor(data, requires_grad=True)
-    return _taped_chain(x, mg.tensor(a_data), mg.tensor(b_data), lambda t: t.tanh(),
-                        lambda: setattr(x, "grad", None))
+    return _taped_chain(x, mg.tensor(a_data), mg.tensor(b_data), lambda t: t.tanh(), lambda: setattr(x, "grad", None))
 
 
 def _overhead_torch() -> tuple[Callable[[], None], Callable[[], None]] | str:
@@ -86,8 +86,9 @@ def _overhead_torch() -> tuple[Callable[[], None], Callable[[], None]] | str:
     torch.set_num_threads(torch_threads())
     data, a_data, b_data = _overhead_data()
     x = torch.from_numpy(data).requires_grad_(True)
-    return _taped_chain(x, torch.from_numpy(a_data), torch.from_numpy(b_data), torch.tanh,
-                        lambda: setattr(x, "grad", None))
+    return _taped_chain(
+        x, torch.from_numpy(a_data), torch.from_numpy(b_data), torch.tanh, lambda: setattr(x, "grad", None)
+    )
 
 
 def _overhead_mygrad() -> tuple[Callable[[], None], Callable[[], None]] | str:
@@ -166,17 +167,25 @@ def per_op_overhead(repeats: int, engines: Sequence[str]) -> str:
     for label, (fwd, bwd) in times.items():
         f_us, b_us = np.median(fwd) * 1e6 / n_ops, np.median(bwd) * 1e6 / n_ops
         has_backward = not label.startswith("numpy")
-        rows.append([label, fmt_time(f_us), fmt_time(b_us) if has_backward else "–",
-                     fmt_time(f_us + b_us) if has_backward else "–"])
+        rows.append(
+            [
+                label,
+                fmt_time(f_us),
+                fmt_time(b_us) if has_backward else "–",
+                fmt_time(f_us + b_us) if has_backward else "–",
+            ]
+        )
     table = markdown_table(["engine", "forward µs/op", "backward µs/op", "forward+backward µs/op"], rows)
-    return "\n".join([
-        f"**Per-op overhead**: a chain `y = tanh(y * a + b)` × {OVERHEAD_LINKS} then `sum` ({n_ops} ops) on "
-        f"{OVERHEAD_SHAPE[0]}×{OVERHEAD_SHAPE[1]} float32 tensors; median of {repeats} runs, divided by "
-        f"the op count",
-        "",
-        table,
-        *([""] + notes if notes else []),
-    ])
+    return "\n".join(
+        [
+            f"**Per-op overhead**: a chain `y = tanh(y * a + b)` × {OVERHEAD_LINKS} then `sum` ({n_ops} ops) on "
+            f"{OVERHEAD_SHAPE[0]}×{OVERHEAD_SHAPE[1]} float32 tensors; median of {repeats} runs, divided by "
+            f"the op count",
+            "",
+            table,
+            *([""] + notes if notes else []),
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- long chains
@@ -239,17 +248,20 @@ def chains(lengths: Sequence[int], repeats: int, engines: Sequence[str]) -> str:
                 notes.append(f"- {name}: skipped ({got})")
                 break
             f, b = float(np.median(fwd)), float(np.median(bwd))
-            rows.append([name, f"{n_ops:,}".replace(",", " "), fmt_time(f * 1e3), fmt_time(b * 1e3),
-                         fmt_time(b * 1e6 / n_ops)])
+            rows.append(
+                [name, f"{n_ops:,}".replace(",", " "), fmt_time(f * 1e3), fmt_time(b * 1e3), fmt_time(b * 1e6 / n_ops)]
+            )
     table = markdown_table(["engine", "ops", "forward ms", "backward ms", "backward µs/op"], rows)
-    return "\n".join([
-        "**Long chains**: `y = y * 0.9999` and `y = y + 0.0001` alternating on a 4-element float32 "
-        f"tensor, then `sum().backward()`; median of {repeats} run(s). Backward µs/op stays flat when "
-        "backward time grows linearly with the graph.",
-        "",
-        table,
-        *([""] + notes if notes else []),
-    ])
+    return "\n".join(
+        [
+            "**Long chains**: `y = y * 0.9999` and `y = y + 0.0001` alternating on a 4-element float32 "
+            f"tensor, then `sum().backward()`; median of {repeats} run(s). Backward µs/op stays flat when "
+            "backward time grows linearly with the graph.",
+            "",
+            table,
+            *([""] + notes if notes else []),
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- digits epoch
@@ -316,7 +328,7 @@ def _digits_minigrad(x: np.ndarray, y: np.ndarray) -> Callable[[], None] | str:
     def epoch() -> None:
         order = rng.permutation(len(x))
         for start in range(0, len(x), DIGITS_BATCH):
-            idx = order[start:start + DIGITS_BATCH]
+            idx = order[start : start + DIGITS_BATCH]
             optimizer.zero_grad()
             loss = F.cross_entropy(model(mg.tensor(x[idx])), mg.tensor(y[idx]))
             loss.backward()
@@ -340,7 +352,7 @@ def _digits_torch(x: np.ndarray, y: np.ndarray) -> Callable[[], None] | str:
     def epoch() -> None:
         order = rng.permutation(len(x))
         for start in range(0, len(x), DIGITS_BATCH):
-            idx = order[start:start + DIGITS_BATCH]
+            idx = order[start : start + DIGITS_BATCH]
             optimizer.zero_grad()
             loss = nn.functional.cross_entropy(model(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]))
             loss.backward()
@@ -356,8 +368,14 @@ def _digits_sklearn(x: np.ndarray, y: np.ndarray) -> Callable[[], None] | str:
     except ImportError:
         return "not installed"
     # max_iter=1 with warm_start: every fit() is one more epoch of the same network
-    clf = MLPClassifier(hidden_layer_sizes=(128, 64), solver="adam", batch_size=DIGITS_BATCH, max_iter=1,
-                        warm_start=True, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(128, 64),
+        solver="adam",
+        batch_size=DIGITS_BATCH,
+        max_iter=1,
+        warm_start=True,
+        random_state=0,
+    )
 
     def epoch() -> None:
         with warnings.catch_warnings():
@@ -397,15 +415,17 @@ def digits_epoch(epochs: int, engines: Sequence[str]) -> str:
         spread = f"{fmt_time(min(values) * 1e3)}–{fmt_time(max(values) * 1e3)}"
         rows.append([name, fmt_time(median * 1e3), spread, f"{median / base:.2f}×" if base else "–"])
     table = markdown_table(["engine", "ms per epoch", "min–max", "× scikit-learn"], rows)
-    return "\n".join([
-        f"**Digits demo epoch**: 64-128-64-10 MLP with ReLU, Adam (lr 1e-3), batch {DIGITS_BATCH}, "
-        f"{DIGITS_SAMPLES} float32 samples ({source}); scikit-learn's "
-        "`MLPClassifier(hidden_layer_sizes=(128, 64), solver='adam', batch_size=32, max_iter=1, "
-        f"warm_start=True)`, one `fit` per epoch; median of {epochs} epoch(s) after one warm-up epoch",
-        "",
-        table,
-        *([""] + notes if notes else []),
-    ])
+    return "\n".join(
+        [
+            f"**Digits demo epoch**: 64-128-64-10 MLP with ReLU, Adam (lr 1e-3), batch {DIGITS_BATCH}, "
+            f"{DIGITS_SAMPLES} float32 samples ({source}); scikit-learn's "
+            "`MLPClassifier(hidden_layer_sizes=(128, 64), solver='adam', batch_size=32, max_iter=1, "
+            f"warm_start=True)`, one `fit` per epoch; median of {epochs} epoch(s) after one warm-up epoch",
+            "",
+            table,
+            *([""] + notes if notes else []),
+        ]
+    )
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -419,8 +439,7 @@ def run(quick: bool = False, engines: Sequence[str] = ALL_ENGINES) -> str:
     if quick:
         parts = [per_op_overhead(10, engines), chains((1_000, 10_000), 1, engines), digits_epoch(1, engines)]
     else:
-        parts = [per_op_overhead(50, engines), chains((1_000, 10_000, 100_000), 3, engines),
-                 digits_epoch(5, engines)]
+        parts = [per_op_overhead(50, engines), chains((1_000, 10_000, 100_000), 3, engines), digits_epoch(5, engines)]
     return "\n\n".join(parts)
 
 

@@ -7,6 +7,7 @@ and plain SGD, written out the way lecture notes write backprop. The layout is P
 The dtype of the weights and inputs (float32 or float64) is kept throughout: Python scalars
 do not upcast arrays under NumPy 2's promotion rules, and no constant here is a float64 array.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -5,6 +5,7 @@ the engines round-robin after a warm-up, and prints a markdown report: the machi
 median and min–max ms per step with each engine's ratio to the hand-written NumPy step, a
 summary against minigrad's targets, the microbenchmarks and peak memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -168,8 +169,17 @@ def step_table(results: list[WorkloadResult]) -> str:
             check = res.checks.get(name)
             if check is not None and not check.ok:
                 ratio += " (MISMATCH)"
-            rows.append([res.workload.title, res.dtype, name, fmt_time(median),
-                         f"{fmt_time(low)}–{fmt_time(high)}", ratio, str(len(values))])
+            rows.append(
+                [
+                    res.workload.title,
+                    res.dtype,
+                    name,
+                    fmt_time(median),
+                    f"{fmt_time(low)}–{fmt_time(high)}",
+                    ratio,
+                    str(len(values)),
+                ]
+            )
     header = ["workload", "dtype", "engine", "median ms", "min–max ms", "× NumPy", "steps"]
     return markdown_table(header, rows, "lllrrrr")
 
@@ -206,8 +216,10 @@ def check_lines(results: list[WorkloadResult]) -> list[str]:
             by_engine.setdefault(name, []).append((res, check))
     for name, items in by_engine.items():
         bad = [f"{r.workload.key}/{r.dtype}" for r, c in items if not c.ok]
-        worst = {dt: max((max(c.loss_rel_err, c.weight_rel_err) for r, c in items if r.dtype == dt),
-                         default=None) for dt in DTYPES}
+        worst = {
+            dt: max((max(c.loss_rel_err, c.weight_rel_err) for r, c in items if r.dtype == dt), default=None)
+            for dt in DTYPES
+        }
         errs = ", ".join(f"{dt} ≤ {v:.1e}" for dt, v in worst.items() if v is not None)
         upcast = sorted({f"{r.dtype}→{c.loss_dtype}" for r, c in items if c.loss_dtype != r.dtype})
         status = "MISMATCH on " + ", ".join(bad) if bad else "matches"
@@ -228,29 +240,41 @@ def update_readme(report: str, path: Path = README) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help=f"a short run for CI: workloads {QUICK_WORKLOADS}, {QUICK_DTYPES}, few rounds, "
-                        "small microbenchmarks")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a short run for CI: workloads {QUICK_WORKLOADS}, {QUICK_DTYPES}, few rounds, small microbenchmarks",
+    )
     parser.add_argument("--workloads", help="comma-separated subset of a,b,c,d (default all)")
     parser.add_argument("--dtypes", help="comma-separated subset of float32,float64 (default both)")
     parser.add_argument("--engines", help=f"comma-separated subset of {','.join(eng.ENGINES)} (default all)")
-    parser.add_argument("--rounds", type=int, help="timed rounds per workload (default: as many as fit "
-                        "in --seconds)")
+    parser.add_argument("--rounds", type=int, help="timed rounds per workload (default: as many as fit in --seconds)")
     parser.add_argument("--warmup", type=int, help="warm-up steps per engine (default 5, quick 2)")
-    parser.add_argument("--seconds", type=float, help="time budget per workload and dtype when --rounds "
-                        "is not given (default 4, quick 0.3)")
-    parser.add_argument("--threads", type=int, help="BLAS threads for NumPy, and the same for PyTorch "
-                        "(default: the BLAS default, one per core)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="time budget per workload and dtype when --rounds is not given (default 4, quick 0.3)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS threads for NumPy, and the same for PyTorch (default: the BLAS default, one per core)",
+    )
     parser.add_argument("--no-micro", action="store_true", help="skip the microbenchmarks")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
     parser.add_argument("--out", type=Path, help="also write the markdown report to this file")
-    parser.add_argument("--update-readme", action="store_true",
-                        help="rewrite the 'Latest results' section of benchmarks/README.md with the report")
+    parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="rewrite the 'Latest results' section of benchmarks/README.md with the report",
+    )
     args = parser.parse_args(argv)
-    args.workloads = _choices(args.workloads or (QUICK_WORKLOADS if args.quick else ",".join(WORKLOADS)),
-                              list(WORKLOADS), "workload", parser)
-    args.dtypes = _choices(args.dtypes or (QUICK_DTYPES if args.quick else ",".join(DTYPES)),
-                           list(DTYPES), "dtype", parser)
+    args.workloads = _choices(
+        args.workloads or (QUICK_WORKLOADS if args.quick else ",".join(WORKLOADS)), list(WORKLOADS), "workload", parser
+    )
+    args.dtypes = _choices(
+        args.dtypes or (QUICK_DTYPES if args.quick else ",".join(DTYPES)), list(DTYPES), "dtype", parser
+    )
     args.engines = _choices(args.engines or ",".join(eng.ENGINES), list(eng.ENGINES), "engine", parser)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be at least 1")
@@ -278,8 +302,10 @@ def _limit_threads(n: int) -> None:
 
         threadpool_limits(n, user_api="blas")
     except ImportError:
-        _progress(f"warning: NumPy's BLAS is already loaded and threadpoolctl is not installed; "
-                  f"it keeps {blas_threads()} thread(s)")
+        _progress(
+            f"warning: NumPy's BLAS is already loaded and threadpoolctl is not installed; "
+            f"it keeps {blas_threads()} thread(s)"
+        )
 
 
 def _progress(message: str) -> None:
@@ -309,13 +335,17 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(text)
         print(text + "\n", flush=True)
 
-    emit("\n".join([
-        f"Produced by `{command.strip()}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
-        "",
-        "**Machine**",
-        "",
-        *machine_lines(),
-    ]))
+    emit(
+        "\n".join(
+            [
+                f"Produced by `{command.strip()}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+                "",
+                "**Machine**",
+                "",
+                *machine_lines(),
+            ]
+        )
+    )
 
     results: list[WorkloadResult] = []
     skipped: dict[str, str] = {}
@@ -328,15 +358,19 @@ def main(argv: list[str] | None = None) -> int:
             results.append(res)
 
     engine_lines = [f"- {name}: skipped ({reason})" for name, reason in skipped.items()]
-    emit("\n".join([
-        f"**Training step** (SGD lr {LR}, ms per step; engines interleaved round-robin after "
-        f"{settings.warmup} warm-up steps; × NumPy = median ÷ the NumPy step's median)",
-        "",
-        step_table(results),
-        "",
-        *check_lines(results),
-        *engine_lines,
-    ]))
+    emit(
+        "\n".join(
+            [
+                f"**Training step** (SGD lr {LR}, ms per step; engines interleaved round-robin after "
+                f"{settings.warmup} warm-up steps; × NumPy = median ÷ the NumPy step's median)",
+                "",
+                step_table(results),
+                "",
+                *check_lines(results),
+                *engine_lines,
+            ]
+        )
+    )
     if any(r.times.get("numpy") for r in results):
         emit("**Ratio to the NumPy step** (medians)\n\n" + summary_table(results, args.engines))
 

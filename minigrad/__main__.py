@@ -2,6 +2,7 @@
 
 Also installed as the ``minigrad`` console script.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,17 +20,32 @@ def _parser() -> argparse.ArgumentParser:
         "bundled UCI digits; print the test accuracy, gradient-check the loss in float64, and write the "
         "loss curves (PNG) and the computation graph (SVG) to an output folder.",
     )
-    demo.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: the recipe's 300; "
-                      "early stopping usually ends sooner)")
+    demo.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="maximum epochs (default: the recipe's 300; early stopping usually ends sooner)",
+    )
     demo.add_argument("--seed", type=int, default=0, help="seed of the (first) split, the init and the shuffling")
     demo.add_argument("--out", default=None, help="output folder (default: ./minigrad-demo-output)")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
-    demo.add_argument("--splits", type=int, default=1,
-                      help="train on K stratified 80/20 splits (seeds S..S+K-1) and report the mean test accuracy")
-    demo.add_argument("--compare-sklearn", action="store_true",
-                      help="also train scikit-learn's MLPClassifier on the same splits (if installed)")
-    demo.add_argument("--blas-threads", type=int, default=1,
-                      help="BLAS threads (default 1: the matrices are tiny; 0 leaves the setting alone)")
+    demo.add_argument(
+        "--splits",
+        type=int,
+        default=1,
+        help="train on K stratified 80/20 splits (seeds S..S+K-1) and report the mean test accuracy",
+    )
+    demo.add_argument(
+        "--compare-sklearn",
+        action="store_true",
+        help="also train scikit-learn's MLPClassifier on the same splits (if installed)",
+    )
+    demo.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads (default 1: the matrices are tiny; 0 leaves the setting alone)",
+    )
     return parser
 
 
@@ -48,8 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.epochs is not None and args.epochs < 1:
             parser.error("--epochs must be >= 1")
         with blas_threads(args.blas_threads or None):
-            run_demo(epochs=args.epochs, seed=args.seed, out_dir=args.out or DEFAULT_OUT,
-                     progress=not args.no_progress, splits=args.splits, compare_sklearn=args.compare_sklearn)
+            run_demo(
+                epochs=args.epochs,
+                seed=args.seed,
+                out_dir=args.out or DEFAULT_OUT,
+                progress=not args.no_progress,
+                splits=args.splits,
+                compare_sklearn=args.compare_sklearn,
+            )
         return 0
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse rejects it first
     return 2

@@ -3,6 +3,7 @@
 ``mg.device("cpu")``, ``"cpu"`` and ``"cpu:0"`` name the one device there is; any other
 device (``"cuda"``, ``"mps"``, ...) raises a ``RuntimeError`` that says so.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 minigrad's dtypes are NumPy's (``x.dtype == mg.float32`` and ``x.dtype == np.float32``
 both hold); PyTorch's aliases (``mg.float``, ``mg.long``, ...) name the same ones.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,13 +14,30 @@ _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64
 _default_dtype: np.dtype = np.dtype(np.float32)
 
 #: PyTorch's dtype names, as NumPy dtypes (exported as ``mg.float32``, ``mg.float``, ``mg.long``, ...)
-ALIASES: dict[str, np.dtype] = {name: np.dtype(t) for name, t in {
-    "float32": np.float32, "float": np.float32, "float64": np.float64, "double": np.float64,
-    "float16": np.float16, "half": np.float16, "int64": np.int64, "long": np.int64, "int32": np.int32,
-    "int": np.int32, "int16": np.int16, "short": np.int16, "int8": np.int8, "uint8": np.uint8,
-    "bool": np.bool_, "complex64": np.complex64, "complex128": np.complex128, "cfloat": np.complex64,
-    "cdouble": np.complex128,
-}.items()}
+ALIASES: dict[str, np.dtype] = {
+    name: np.dtype(t)
+    for name, t in {
+        "float32": np.float32,
+        "float": np.float32,
+        "float64": np.float64,
+        "double": np.float64,
+        "float16": np.float16,
+        "half": np.float16,
+        "int64": np.int64,
+        "long": np.int64,
+        "int32": np.int32,
+        "int": np.int32,
+        "int16": np.int16,
+        "short": np.int16,
+        "int8": np.int8,
+        "uint8": np.uint8,
+        "bool": np.bool_,
+        "complex64": np.complex64,
+        "complex128": np.complex128,
+        "cfloat": np.complex64,
+        "cdouble": np.complex128,
+    }.items()
+}
 
 
 def set_default_dtype(dtype) -> None:

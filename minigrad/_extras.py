@@ -4,6 +4,7 @@ grids and broadcasting, conversions, dtype checks, ``inference_mode``.
 The differentiable ones are made of existing ops (``cat``, ``reshape``, ``expand``), so their
 gradients are those ops' gradients.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -34,8 +35,16 @@ def _tensors(tensors: Any, op: str) -> list[Tensor]:
 
 
 # ---------------------------------------------------------------------- factories
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
-             requires_grad: bool = False, device: Any = None) -> Tensor:
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """``steps`` values base^t for t evenly spaced from ``start`` to ``end``."""
     check_device(device)
     if not isinstance(steps, numbers.Integral) or steps < 0:
@@ -66,15 +75,19 @@ def _atleast(x: Tensor, n: int) -> Tensor:
 
 def atleast_1d(*tensors: Any) -> Any:
     """Each tensor viewed with at least 1 dimension (one tensor in, one out; several in, a tuple)."""
-    ts = [_atleast(_t(x), 1) for x in (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
-                                       else tensors)]
+    ts = [
+        _atleast(_t(x), 1)
+        for x in (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors)
+    ]
     return ts[0] if len(ts) == 1 else tuple(ts)
 
 
 def atleast_2d(*tensors: Any) -> Any:
     """Each tensor viewed with at least 2 dimensions (one tensor in, one out; several in, a tuple)."""
-    ts = [_atleast(_t(x), 2) for x in (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
-                                       else tensors)]
+    ts = [
+        _atleast(_t(x), 2)
+        for x in (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors)
+    ]
     return ts[0] if len(ts) == 1 else tuple(ts)
 
 
@@ -116,7 +129,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     ts = [_t(x) for x in tensors]
     indexing = "ij" if indexing is None else indexing
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+        raise ValueError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     for t in ts:
         if t.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t.shape}")
@@ -182,8 +195,9 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return Tensor(data, dtype=d)
 
 
-def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
-            requires_grad: bool = False) -> Tensor:
+def asarray(
+    obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None, requires_grad: bool = False
+) -> Tensor:
     """``obj`` as a tensor (``torch.asarray``): shares memory unless ``copy=True`` or a dtype change needs one;
     ``copy=False`` raises when a copy is needed."""
     check_device(device)
@@ -267,8 +281,15 @@ def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None, requires_gra
     return Tensor._make(np.asarray(s, dtype=d), bool(requires_grad))
 
 
-def randint_like(input: Any, low: int = 0, high: int | None = None, *, dtype: Any = None,  # noqa: A002
-                 generator: Any = None, device: Any = None) -> Tensor:
+def randint_like(
+    input: Any,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype: Any = None,  # noqa: A002
+    generator: Any = None,
+    device: Any = None,
+) -> Tensor:
     """Random integers in [low, high) shaped like ``input`` (``randint_like(x, high)`` or ``(x, low, high)``)."""
     from minigrad._random import resolve_generator
 
@@ -303,8 +324,12 @@ def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Tensor: 
     from minigrad.tensor import _wrap_dim
 
     d = _wrap_dim(dim, x.ndim, "take_along_dim")
-    shape = list(np.broadcast_shapes(tuple(n if i != d else 1 for i, n in enumerate(x.shape)),
-                                     tuple(n if i != d else 1 for i, n in enumerate(idx.shape))))
+    shape = list(
+        np.broadcast_shapes(
+            tuple(n if i != d else 1 for i, n in enumerate(x.shape)),
+            tuple(n if i != d else 1 for i, n in enumerate(idx.shape)),
+        )
+    )
     xs, is_ = list(shape), list(shape)
     xs[d], is_[d] = x.shape[d], idx.shape[d]
     if tuple(xs) != x.shape:
@@ -454,8 +479,15 @@ def _legacy_type(name: str, d: Any) -> type:
         shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else args or (0,)
         return Tensor._make(np.zeros(tuple(int(s) for s in shape), dtype=d))  # FloatTensor(2, 3): a shape
 
-    return _LegacyTensorType(name, (), {"__new__": __new__, "dtype_": np.dtype(d), "__doc__":
-                                        f"The legacy ``torch.{name}``: ``{name}([values])`` or ``{name}(*shape)``."})
+    return _LegacyTensorType(
+        name,
+        (),
+        {
+            "__new__": __new__,
+            "dtype_": np.dtype(d),
+            "__doc__": f"The legacy ``torch.{name}``: ``{name}([values])`` or ``{name}(*shape)``.",
+        },
+    )
 
 
 FloatTensor = _legacy_type("FloatTensor", np.float32)

@@ -3,6 +3,7 @@
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers
 and as decorators.
 """
+
 from __future__ import annotations
 
 import functools

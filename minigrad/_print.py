@@ -5,6 +5,7 @@ a whole number, or in scientific notation when the values span more than three o
 magnitude (or exceed 1e8, or go below 1e-4); all entries share one width. Rows wrap at 80
 columns, and tensors of more than 1000 elements show the first and last 3 along each dim.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,14 @@ _PROFILES: dict[str, dict[str, float]] = {
 }
 
 
-def set_printoptions(precision: int | None = None, threshold: float | None = None, edgeitems: int | None = None,
-                     linewidth: int | None = None, profile: str | None = None, sci_mode: bool | None = None) -> None:
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
     """How tensors print (``torch.set_printoptions``): ``profile`` ('default', 'short', 'full') first, then
     each option given; ``sci_mode`` True/False forces scientific notation on/off, None (always reset
     when omitted, as PyTorch) chooses from the values."""
@@ -104,7 +111,7 @@ def _layout(a: np.ndarray, fmt: _Formatter, indent: int, summarize: bool) -> str
         if summarize and len(items) > 2 * EDGEITEMS:
             strs = strs[:EDGEITEMS] + [" ..."] + strs[-EDGEITEMS:]
         per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
-        lines = [", ".join(strs[i:i + per_line]) for i in range(0, len(strs), per_line)]
+        lines = [", ".join(strs[i : i + per_line]) for i in range(0, len(strs), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     rows: range | list[int | None] = range(a.shape[0])
     if summarize and a.shape[0] > 2 * EDGEITEMS:

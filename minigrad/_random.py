@@ -6,6 +6,7 @@ Random factories (``rand``, ``randn``, ``randint``, ``multinomial``), dropout ma
 ``mg.Generator`` or a ``numpy.random.Generator``. The streams are NumPy's (PCG64), so
 the same seed draws other numbers than PyTorch does.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -59,12 +60,17 @@ class Generator:
         """Restore a state from ``get_state``."""
         arr = np.asarray(getattr(new_state, "_data", new_state))
         if arr.dtype != np.uint8 or arr.shape != (80,):
-            raise RuntimeError(f"set_state: expected the (80,) uint8 tensor that get_state returns, got {arr.shape} "
-                               f"{arr.dtype}")
-        state, inc, has, uint, seed = (int.from_bytes(arr[i:i + 16].tobytes(), "little") for i in range(0, 80, 16))
+            raise RuntimeError(
+                f"set_state: expected the (80,) uint8 tensor that get_state returns, got {arr.shape} {arr.dtype}"
+            )
+        state, inc, has, uint, seed = (int.from_bytes(arr[i : i + 16].tobytes(), "little") for i in range(0, 80, 16))
         bitgen = np.random.PCG64()
-        bitgen.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
-                        "has_uint32": has, "uinteger": uint}
+        bitgen.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": state, "inc": inc},
+            "has_uint32": has,
+            "uinteger": uint,
+        }
         self.rng = np.random.Generator(bitgen)
         self._seed = seed
         return self

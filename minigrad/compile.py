@@ -60,6 +60,7 @@ value; an op's output comes back as a new Tensor that does not require grad (the
 not built). While a step is being traced, the library's entry points are wrapped for every thread:
 don't trace in one thread while another runs minigrad.
 """
+
 from __future__ import annotations
 
 import functools
@@ -148,8 +149,8 @@ class _Trace:
         self.ops: list[_Op] = []
         self.program: list[tuple] = []  # ("op", j) | ("backward", _Backward) | ("call", obj, name, args, kwargs)
         self.leaves: list[Tensor] = []  # tensors whose .grad backward accumulates into
-        self.modules: list[Any] = []    # every module called: their training flags are guards
-        self.live: list[Tensor] = []    # tensors read live (parameters, buffers): shapes/dtypes are guards
+        self.modules: list[Any] = []  # every module called: their training flags are guards
+        self.live: list[Tensor] = []  # tensors read live (parameters, buffers): shapes/dtypes are guards
         self.result: Any = None
         self.failure: str | None = None
         self.arg_arrays: list[np.ndarray] = []  # this call's arguments (values made outside ops are checked)
@@ -159,9 +160,15 @@ class _Trace:
         """What replay assumes of the live objects: each called module's training flag and its parameters
         and submodules (the same objects: a replaced layer retraces), and each live tensor's shape, dtype
         and requires_grad."""
-        return (tuple([(m.training, tuple(map(id, m._parameters.values())), tuple(map(id, m._modules.values())))
-                       for m in self.modules]),
-                tuple([(t._data.shape, t._data.dtype, t.requires_grad) for t in self.live]))
+        return (
+            tuple(
+                [
+                    (m.training, tuple(map(id, m._parameters.values())), tuple(map(id, m._modules.values())))
+                    for m in self.modules
+                ]
+            ),
+            tuple([(t._data.shape, t._data.dtype, t.requires_grad) for t in self.live]),
+        )
 
 
 def _arg_key(args: tuple, kwargs: dict) -> tuple:
@@ -176,8 +183,9 @@ def _arg_key(args: tuple, kwargs: dict) -> tuple:
             try:
                 hash(a)
             except TypeError:
-                raise _Untraceable(f"an argument of type {type(a).__name__} (not a tensor, and not hashable, so "
-                                   "it can't be a guard)") from None
+                raise _Untraceable(
+                    f"an argument of type {type(a).__name__} (not a tensor, and not hashable, so it can't be a guard)"
+                ) from None
             key.append((name, "V", type(a), a))
     return tuple(key)
 
@@ -187,23 +195,25 @@ class _Tracer:
 
     def __init__(self, args: tuple, kwargs: dict) -> None:
         self.trace = _Trace()
-        self.host = 0            # > 0 inside a host call (zero_grad, optimizer/scheduler step)
-        self.in_apply = 0        # > 0 inside a recorded apply (ops calling ops are one op)
-        self.outputs: dict[int, int] = {}      # id(Tensor made by op j) -> j
-        self.out_arrays: dict[int, int] = {}   # id(its array) -> j
-        self.nodes: dict[int, int] = {}        # id(node) -> j
-        self.leaf_index: dict[int, int] = {}   # id(leaf tensor) -> k in trace.leaves
+        self.host = 0  # > 0 inside a host call (zero_grad, optimizer/scheduler step)
+        self.in_apply = 0  # > 0 inside a recorded apply (ops calling ops are one op)
+        self.outputs: dict[int, int] = {}  # id(Tensor made by op j) -> j
+        self.out_arrays: dict[int, int] = {}  # id(its array) -> j
+        self.nodes: dict[int, int] = {}  # id(node) -> j
+        self.leaf_index: dict[int, int] = {}  # id(leaf tensor) -> k in trace.leaves
         self.live_index: dict[int, int] = {}
         self.live_arrays: dict[int, Tensor] = {}  # id(array) -> the parameter, buffer or live tensor holding it
-        self.keep: list = []                   # keeps every object whose id is a key above alive
-        self.rngs: dict[int, Any] = {}         # id(numpy Generator) -> the generator argument it came from
-        self.args: dict[int, int] = {}         # id(arg tensor or its array) -> k
+        self.keep: list = []  # keeps every object whose id is a key above alive
+        self.rngs: dict[int, Any] = {}  # id(numpy Generator) -> the generator argument it came from
+        self.args: dict[int, int] = {}  # id(arg tensor or its array) -> k
         flat = list(args) + [v for _, v in sorted(kwargs.items())]
         for k, a in enumerate(flat):
             if isinstance(a, Tensor):
                 if a.requires_grad:
-                    raise _Untraceable("an argument requires grad (compile traces steps whose gradients go to "
-                                       "parameters; pass inputs that don't require grad)")
+                    raise _Untraceable(
+                        "an argument requires grad (compile traces steps whose gradients go to "
+                        "parameters; pass inputs that don't require grad)"
+                    )
                 self.args[id(a)] = k
                 self.args[id(a._data)] = k
                 self.trace.arg_arrays.append(a._data)
@@ -313,8 +323,10 @@ class _Tracer:
                 elif id(p) in self.nodes:
                     parents.append(("node", self.nodes[id(p)], p.shape, p.dtype))
                 else:
-                    self.fail(f"{cls.__name__}'s input was made outside the compiled function (its graph "
-                              "starts before the step)")
+                    self.fail(
+                        f"{cls.__name__}'s input was made outside the compiled function (its graph "
+                        "starts before the step)"
+                    )
                     parents.append(None)
             op.parents = tuple(parents)
         return out
@@ -329,8 +341,16 @@ class _Tracer:
             self.fail("a hook registered on a parameter (register_hook)")
         return k
 
-    def run_backward(self, original: Any, roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
-                     capture: Any = None, accumulate: bool = True) -> dict:
+    def run_backward(
+        self,
+        original: Any,
+        roots: list,
+        root_grads: list,
+        retain_graph: bool,
+        create_graph: bool,
+        capture: Any = None,
+        accumulate: bool = True,
+    ) -> dict:
         if self.host:
             return original(roots, root_grads, retain_graph, create_graph, capture, accumulate)
         if retain_graph or create_graph:
@@ -385,7 +405,7 @@ class _Tracer:
             return
         if self.host == 0:
             name, owner = host
-            names = code.co_varnames[:code.co_argcount]
+            names = code.co_varnames[: code.co_argcount]
             if owner is None:  # a method: replay calls it on the same object
                 owner, names = frame.f_locals[names[0]], names[1:]
             kwargs = {n: frame.f_locals[n] for n in names}
@@ -409,8 +429,10 @@ class _Tracer:
 
     def read(self, what: str, t: Tensor) -> None:
         if not self.host:
-            self.fail(f"{what} of a tensor of shape {t.shape} inside the step (Python code that reads values "
-                      "can't be traced: return the tensor and read it outside the compiled function)")
+            self.fail(
+                f"{what} of a tensor of shape {t.shape} inside the step (Python code that reads values "
+                "can't be traced: return the tensor and read it outside the compiled function)"
+            )
 
     def running(self, original: Any, stat: Tensor, value: np.ndarray, momentum: float) -> None:
         """BatchNorm's ``_update_running(stat, batch value, momentum)``: a kernel of the program, its
@@ -435,20 +457,28 @@ class _Tracer:
             self.host -= 1
 
     def write(self, t: Tensor) -> None:
-        if not self.host and sys._getframe(2).f_code is self.counter_code \
-                and t is sys._getframe(2).f_locals["self"].num_batches_tracked:
+        if (
+            not self.host
+            and sys._getframe(2).f_code is self.counter_code
+            and t is sys._getframe(2).f_locals["self"].num_batches_tracked
+        ):
             self.trace.program.append(("kernel", "count", t))  # BatchNorm1d's num_batches_tracked += 1
             return
         if not self.host:
-            what = "a buffer" if any(t is b for m in self.trace.modules for b in m.buffers(recurse=False)) \
-                else "a tensor"
-            self.fail(f"an in-place write into {what} of shape {t.shape} inside the step (e.g. a manual update "
-                      "outside optimizer.step)")
+            what = (
+                "a buffer" if any(t is b for m in self.trace.modules for b in m.buffers(recurse=False)) else "a tensor"
+            )
+            self.fail(
+                f"an in-place write into {what} of shape {t.shape} inside the step (e.g. a manual update "
+                "outside optimizer.step)"
+            )
 
     def assign(self, name: str, t: Tensor) -> None:
         if not self.host:
-            self.fail(f"an assignment to .{name} of a tensor of shape {t.shape} inside the step (outside zero_grad "
-                      "and optimizer.step)")
+            self.fail(
+                f"an assignment to .{name} of a tensor of shape {t.shape} inside the step (outside zero_grad "
+                "and optimizer.step)"
+            )
 
     # ------------------------------------------------------------------ running the step under the wrappers
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
@@ -479,7 +509,9 @@ class _Tracer:
                 def wrapper(t: Any, *args: Any, **kwargs: Any) -> Any:
                     tracer.read(what, t)
                     return original(t, *args, **kwargs)
+
                 return wrapper
+
             return make
 
         def wrap_resolve(original: Any) -> Any:
@@ -488,6 +520,7 @@ class _Tracer:
                 tracer.rngs[id(rng)] = generator
                 tracer.keep.append(rng)
                 return rng
+
             return resolve
 
         def subclasses(cls: type) -> list[type]:
@@ -502,16 +535,28 @@ class _Tracer:
         try:  # everything patched below is restored, whatever happens
             patch(Function, "apply", wrap_apply)
             patch(_engine, "run_backward", lambda orig: functools.partial(tracer.run_backward, orig))
-            patch(_engine._Walk, "deliver",
-                  lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready))
+            patch(
+                _engine._Walk,
+                "deliver",
+                lambda orig: lambda walk, node, grads, g, ready: tracer.deliver(orig, walk, node, grads, g, ready),
+            )
             patch(_random_ops, "resolve_generator", wrap_resolve)
             # functions that make tensors from arrays without an op: recorded as _ArrayCall ops while tracing
-            patch(Tensor, "_compare", lambda orig: lambda t, other, ufunc, op: _ArrayCall.apply(
-                t, other, fn=orig, extra=(ufunc, op)))
-            patch(_reduce_ops, "argext", lambda orig: lambda x, dim, keepdim, fn, op: _ArrayCall.apply(
-                x, fn=orig, extra=(dim, keepdim, fn, op)))
-            patch(_functional, "_update_running",
-                  lambda orig: lambda stat, value, momentum: tracer.running(orig, stat, value, momentum))
+            patch(
+                Tensor,
+                "_compare",
+                lambda orig: lambda t, other, ufunc, op: _ArrayCall.apply(t, other, fn=orig, extra=(ufunc, op)),
+            )
+            patch(
+                _reduce_ops,
+                "argext",
+                lambda orig: lambda x, dim, keepdim, fn, op: _ArrayCall.apply(x, fn=orig, extra=(dim, keepdim, fn, op)),
+            )
+            patch(
+                _functional,
+                "_update_running",
+                lambda orig: lambda stat, value, momentum: tracer.running(orig, stat, value, momentum),
+            )
             self.counter_code = BatchNorm1d.forward.__code__
             # host calls: optimizer and scheduler steps, zero_grad, and the NumPy utilities that change
             # gradients or weights in place (clipping, max-norm); code object -> (name, module or None)
@@ -526,13 +571,26 @@ class _Tracer:
             for name in _HOST_FUNCTIONS:
                 function = getattr(_nn_utils, name)
                 self.host_codes[function.__code__] = (name, _nn_utils)
-                patch(_nn_utils, name, lambda orig: functools.wraps(orig)(
-                    lambda params, *a, **kw: orig(params if isinstance(params, (Tensor, Module, list, tuple))
-                                                  else list(params), *a, **kw)))
+                patch(
+                    _nn_utils,
+                    name,
+                    lambda orig: functools.wraps(orig)(
+                        lambda params, *a, **kw: orig(
+                            params if isinstance(params, (Tensor, Module, list, tuple)) else list(params), *a, **kw
+                        )
+                    ),
+                )
             patch(Module, "__call__", lambda orig: lambda m, *a, **kw: tracer.module_call(orig, m, a, kw))
-            for name, what in (("item", ".item()"), ("__float__", "float()"), ("__int__", "int()"),
-                               ("__bool__", "bool()"), ("numpy", ".numpy()"), ("tolist", ".tolist()"),
-                               ("__format__", "formatting"), ("__array__", "np.asarray()")):
+            for name, what in (
+                ("item", ".item()"),
+                ("__float__", "float()"),
+                ("__int__", "int()"),
+                ("__bool__", "bool()"),
+                ("numpy", ".numpy()"),
+                ("tolist", ".tolist()"),
+                ("__format__", "formatting"),
+                ("__array__", "np.asarray()"),
+            ):
                 patch(Tensor, name, wrap_read(what))
             patch(Tensor, "_bump_version", lambda orig: _noting(tracer.write, orig))
             for name in ("grad", "data"):  # assigning p.grad or p.data inside the step (not in a host call)
@@ -548,9 +606,11 @@ class _Tracer:
         except _Untraceable as exc:
             self.fail(str(exc))
         if not any(i[0] == "backward" for i in self.trace.program) and _returns_graph(result):
-            self.fail("the result requires grad but no backward ran inside the function (replay builds no graph): "
-                      "compile the whole training step (zero_grad, forward, loss, backward, step), not just a "
-                      "model's forward")
+            self.fail(
+                "the result requires grad but no backward ran inside the function (replay builds no graph): "
+                "compile the whole training step (zero_grad, forward, loss, backward, step), not just a "
+                "model's forward"
+            )
         return result
 
     def encode(self, value: Any) -> Any:
@@ -582,8 +642,13 @@ def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return a is b
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
-                and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True)))
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and bool(np.array_equal(a, b, equal_nan=True))
+        )
     if type(a) is not type(b):
         return False
     if isinstance(a, (tuple, list)):
@@ -627,15 +692,23 @@ def _agree(t1: _Trace, t2: _Trace) -> str | None:
             return f"step {i} of the program was a {a[0]}, then a {b[0]}"
         if a[0] == "op":
             o1, o2 = t1.ops[a[1]], t2.ops[b[1]]
-            if o1.cls is not o2.cls or o1.params.keys() != o2.params.keys() or len(o1.inputs) != len(o2.inputs) \
-                    or o1.has_node != o2.has_node or o1.parents != o2.parents:
+            if (
+                o1.cls is not o2.cls
+                or o1.params.keys() != o2.params.keys()
+                or len(o1.inputs) != len(o2.inputs)
+                or o1.has_node != o2.has_node
+                or o1.parents != o2.parents
+            ):
                 return f"op {a[1]} was {o1.cls.__name__}, then {o2.cls.__name__} (or its inputs changed)"
-            for where, holder, k, s2 in [("input", o1.inputs, i, y) for i, y in enumerate(o2.inputs)] + \
-                                          [(f"parameter {k!r}", o1.params, k, o2.params[k]) for k in o1.params]:
+            for where, holder, k, s2 in [("input", o1.inputs, i, y) for i, y in enumerate(o2.inputs)] + [
+                (f"parameter {k!r}", o1.params, k, o2.params[k]) for k in o1.params
+            ]:
                 merged = _merge_source(holder[k], s2, t2.arg_arrays)
                 if merged is None:
-                    return (f"an {where} of op {a[1]} ({o1.cls.__name__}) changed between calls (a value made "
-                            "outside ops, e.g. a random tensor or a Python number that changes)")
+                    return (
+                        f"an {where} of op {a[1]} ({o1.cls.__name__}) changed between calls (a value made "
+                        "outside ops, e.g. a random tensor or a Python number that changes)"
+                    )
                 holder[k] = merged
         elif a[0] == "backward":
             if a[1].root != b[1].root or a[1].order != b[1].order:
@@ -711,13 +784,19 @@ class _Program:
             if op.has_node and op.cls.save_inputs and op.cls.save_for is not None:
                 keep = tuple(op.cls.save_for([f is not None for f in flags]))
             # inputs as (0, j) for op j's output, (1, t) for tensor t's live array, (2, source) for the rest
-            inputs = tuple((0, s[1]) if s[0] == "op" else (1, s[1]) if s[0] == "live" else (2, s)
-                           for s in op.inputs)
-            self.steps.append(("op", j, op.cls, inputs, const, dynamic, op.has_node, flags, keep,
-                               op.has_node or j in kernel_nodes))
+            inputs = tuple((0, s[1]) if s[0] == "op" else (1, s[1]) if s[0] == "live" else (2, s) for s in op.inputs)
+            self.steps.append(
+                ("op", j, op.cls, inputs, const, dynamic, op.has_node, flags, keep, op.has_node or j in kernel_nodes)
+            )
         self.frees = _frees(self.steps, trace)
-        self.targets = [tuple((i, p[0] == "node", p[1], _Stub(p[2], p[3], op.cls.name))
-                              for i, p in enumerate(op.parents) if p is not None) for op in trace.ops]
+        self.targets = [
+            tuple(
+                (i, p[0] == "node", p[1], _Stub(p[2], p[3], op.cls.name))
+                for i, p in enumerate(op.parents)
+                if p is not None
+            )
+            for op in trace.ops
+        ]
 
     def matches(self, arg_key: tuple) -> bool:
         return arg_key == self.arg_key and self.trace.state_key() == self.state_key
@@ -727,8 +806,8 @@ class _Program:
         from minigrad._random import resolve_generator
 
         n = len(self.trace.ops)
-        values: list = [None] * n   # each op's output array
-        nodes: list = [None] * n    # each op's node (only ops that recorded one)
+        values: list = [None] * n  # each op's output array
+        nodes: list = [None] * n  # each op's node (only ops that recorded one)
 
         def get(src: tuple) -> Any:
             kind, v = src
@@ -843,11 +922,13 @@ class _Program:
     # ------------------------------------------------------------------ explain
     def explain(self) -> str:
         trace = self.trace
-        lines = [f"traced program: {sum(1 for i in trace.program if i[0] == 'op')} forward ops, "
-                 f"{sum(1 for i in trace.program if i[0] == 'backward')} backward pass(es), "
-                 f"{sum(1 for i in trace.program if i[0] == 'call')} host call(s); guards: arguments "
-                 f"{_describe_key(self.arg_key)}, {len(trace.modules)} module training flags, "
-                 f"{len(trace.live)} live tensors' shapes/dtypes"]
+        lines = [
+            f"traced program: {sum(1 for i in trace.program if i[0] == 'op')} forward ops, "
+            f"{sum(1 for i in trace.program if i[0] == 'backward')} backward pass(es), "
+            f"{sum(1 for i in trace.program if i[0] == 'call')} host call(s); guards: arguments "
+            f"{_describe_key(self.arg_key)}, {len(trace.modules)} module training flags, "
+            f"{len(trace.live)} live tensors' shapes/dtypes"
+        ]
 
         def where(src: tuple) -> str:
             kind, v = src
@@ -879,16 +960,19 @@ class _Program:
                     name = op.cls.__name__
                 ins = ", ".join(where(s) for s in op.inputs)
                 module = f"  # in {op.module}" if op.module else ""
-                lines.append(f"%{j} = {name}({ins}{', ' if ins and params else ''}{params}) -> "
-                             f"{op.shape} {op.dtype}{module}")
+                lines.append(
+                    f"%{j} = {name}({ins}{', ' if ins and params else ''}{params}) -> {op.shape} {op.dtype}{module}"
+                )
             elif instr[0] == "kernel":
                 if instr[1] == "count":
                     lines.append(f"{_name(instr[2], trace)} += 1")
                 else:
                     _, _, stat, j, key, factor, momentum = instr
                     value = f"%{j}.stats[{key!r}]" + (f" * {factor!r}" if factor is not None else "")
-                    lines.append(f"{_name(stat, trace)} <- (1 - {momentum!r}) * {_name(stat, trace)} + {momentum!r} * "
-                                 f"{value}  {stat._data.shape} {stat._data.dtype}")
+                    lines.append(
+                        f"{_name(stat, trace)} <- (1 - {momentum!r}) * {_name(stat, trace)} + {momentum!r} * "
+                        f"{value}  {stat._data.shape} {stat._data.dtype}"
+                    )
             elif instr[0] == "backward":
                 bwd = instr[1]
                 lines.append(f"backward from %{bwd.root}:")
@@ -907,8 +991,10 @@ class _Program:
                 if isinstance(obj, types.ModuleType):
                     lines.append(f"call {obj.__name__}.{name}() (NumPy on the live gradients/parameters)")
                 elif hasattr(obj, "param_groups"):
-                    lines.append(f"call {type(obj).__name__}.{name}()" + (
-                        " (NumPy on the live parameters; reads live hyperparameters)" if name == "step" else ""))
+                    lines.append(
+                        f"call {type(obj).__name__}.{name}()"
+                        + (" (NumPy on the live parameters; reads live hyperparameters)" if name == "step" else "")
+                    )
                 else:
                     lines.append(f"call {type(obj).__name__}.{name}()")
         return "\n".join(lines)
@@ -991,9 +1077,9 @@ class CompiledFunction:
         self.fn = fn
         self.cache_size = cache_size
         self.programs: OrderedDict = OrderedDict()  # (arg key, state key) -> _Program, most recent last
-        self.pending: dict = {}                      # arg key -> the first trace, waiting for its check
-        self.eager_reason: str | None = None         # set once compile gives up: every call runs eagerly
-        self.traces = 0                              # how many calls were traced (for tests and curiosity)
+        self.pending: dict = {}  # arg key -> the first trace, waiting for its check
+        self.eager_reason: str | None = None  # set once compile gives up: every call runs eagerly
+        self.traces = 0  # how many calls were traced (for tests and curiosity)
         self._last: _Program | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -1010,14 +1096,18 @@ class CompiledFunction:
                 return program.run(list(args) + [v for _, v in sorted(kwargs.items())] if kwargs else args)
         return self._trace(arg_key, args, kwargs)
 
-    def _give_up(self, cause: str, args: tuple, kwargs: dict, result: Any = None, ran: bool = False,
-                 depth: int = 4) -> Any:
+    def _give_up(
+        self, cause: str, args: tuple, kwargs: dict, result: Any = None, ran: bool = False, depth: int = 4
+    ) -> Any:
         """Run eagerly from now on, with one warning (pointing at the caller's line: ``depth`` frames up)."""
         self.eager_reason = cause
         self.programs.clear()
         self.pending.clear()
-        warnings.warn(f"mg.compile({getattr(self.fn, '__name__', 'fn')}): running eagerly from now on: {cause}",
-                      CompileWarning, stacklevel=depth)
+        warnings.warn(
+            f"mg.compile({getattr(self.fn, '__name__', 'fn')}): running eagerly from now on: {cause}",
+            CompileWarning,
+            stacklevel=depth,
+        )
         return result if ran else self.fn(*args, **kwargs)
 
     def _trace(self, arg_key: tuple, args: tuple, kwargs: dict) -> Any:
@@ -1043,16 +1133,20 @@ class CompiledFunction:
             return result
         difference = _agree(first, trace)
         if difference is not None:
-            return self._give_up(f"the step traced differently on two calls: {difference}", args, kwargs,
-                                 result, ran=True)
+            return self._give_up(
+                f"the step traced differently on two calls: {difference}", args, kwargs, result, ran=True
+            )
         first.modules, first.live = trace.modules, trace.live
         first.leaves = trace.leaves
         program = _Program(first, arg_key)
         if len(self.programs) >= self.cache_size:
             old_key, _ = self.programs.popitem(last=False)
-            warnings.warn(f"mg.compile({getattr(self.fn, '__name__', 'fn')}): {self.cache_size} traces cached; "
-                          f"evicting the least recently used one (arguments {_describe_key(old_key[0])})",
-                          CompileWarning, stacklevel=3)
+            warnings.warn(
+                f"mg.compile({getattr(self.fn, '__name__', 'fn')}): {self.cache_size} traces cached; "
+                f"evicting the least recently used one (arguments {_describe_key(old_key[0])})",
+                CompileWarning,
+                stacklevel=3,
+            )
         self.programs[key] = program
         self._last = program
         return result

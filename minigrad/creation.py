@@ -1,4 +1,5 @@
 """Tensor factories: ``zeros``, ``ones``, ``rand``, ``arange``, ... (PyTorch signatures)."""
+
 from __future__ import annotations
 
 import numbers
@@ -31,8 +32,9 @@ def _leaf(arr: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
     return Tensor._make(arr, bool(requires_grad))
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None,
-           device: Any = None) -> Tensor:
+def tensor(
+    data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None, device: Any = None
+) -> Tensor:
     """A new Tensor (copies ``data``); Python floats become the default dtype (float32)."""
     check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
@@ -60,8 +62,7 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     return _leaf(np.empty(_shape(size, "empty"), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
+def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (the dtype inferred from it unless given)."""
     if dtype is None:
         dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else get_default_dtype()
@@ -73,14 +74,19 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
     return _leaf(np.full(_shape((size,), "full"), value, dtype=np.dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
-        device: Any = None) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """The n×m identity matrix (``m`` defaults to ``n``)."""
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False, device: Any = None) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive); integers unless a bound or ``dtype`` is float."""
     if end is None:
         start, end = 0, start
@@ -92,28 +98,46 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     return _leaf(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False,
-             device: Any = None) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return _leaf(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def rand(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None,
-         requires_grad: bool = False, device: Any = None) -> Tensor:
+def rand(
+    *size: Any,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Uniform samples from [0, 1)."""
     rng = resolve_generator(generator)
     return _leaf(rng.random(_shape(size, "rand")).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def randn(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None,
-          requires_grad: bool = False, device: Any = None) -> Tensor:
+def randn(
+    *size: Any,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Standard normal samples."""
     rng = resolve_generator(generator)
     return _leaf(rng.standard_normal(_shape(size, "randn")).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
-            dtype: Any = np.int64, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = np.int64,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Integers drawn uniformly from [low, high): ``randint(low, high, size)`` or ``randint(high, size)``."""
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
@@ -126,16 +150,24 @@ def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
     return _leaf(arr, requires_grad, device)
 
 
-def randperm(n: int, generator: Any = None, dtype: Any = np.int64, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def randperm(
+    n: int, generator: Any = None, dtype: Any = np.int64, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     return _leaf(resolve_generator(generator).permutation(int(n)).astype(dtype), requires_grad, device)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, generator: Any = None, dtype: Any = None,
-           device: Any = None, requires_grad: bool = False) -> Tensor:
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Samples of N(mean, std²); ``mean``/``std`` numbers (then ``size`` is needed) or tensors (broadcast)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     sd = std._data if isinstance(std, Tensor) else std
@@ -165,22 +197,33 @@ def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, device:
     return _leaf(np.ones(shape, dtype=d), requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
+def full_like(
+    t: Tensor, fill_value: float, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """``fill_value`` with ``t``'s shape (and dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(np.full(shape, fill_value, dtype=d), requires_grad, device)
 
 
-def rand_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
-              requires_grad: bool = False, device: Any = None) -> Tensor:
+def rand_like(
+    t: Tensor,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Uniform samples in [0, 1) with ``t``'s shape (and float dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(resolve_generator(generator).random(shape).astype(d), requires_grad, device)
 
 
-def randn_like(t: Tensor, generator: np.random.Generator | None = None, dtype: Any = None,
-               requires_grad: bool = False, device: Any = None) -> Tensor:
+def randn_like(
+    t: Tensor,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Standard normal samples with ``t``'s shape (and float dtype unless given)."""
     shape, d = _like(t, dtype)
     return _leaf(resolve_generator(generator).standard_normal(shape).astype(d), requires_grad, device)

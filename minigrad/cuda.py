@@ -1,4 +1,5 @@
 """``mg.cuda``: what device-agnostic PyTorch code asks of CUDA. minigrad has none."""
+
 from __future__ import annotations
 
 
@@ -20,6 +21,8 @@ manual_seed_all = manual_seed
 
 def __getattr__(name: str):
     if name == "amp":  # torch.cuda.amp.autocast / GradScaler
-        raise AttributeError("minigrad does not support torch.cuda.amp: mixed precision needs a GPU; minigrad "
-                             "computes on the CPU in the dtypes you choose (drop autocast and GradScaler)")
+        raise AttributeError(
+            "minigrad does not support torch.cuda.amp: mixed precision needs a GPU; minigrad "
+            "computes on the CPU in the dtypes you choose (drop autocast and GradScaler)"
+        )
     raise AttributeError(f"module 'minigrad.cuda' has no attribute {name!r}")

@@ -31,6 +31,7 @@ learning rate, batch size 32, λ = 5 and retraining on train + validation for
 the best epoch count made no difference beyond the ±0.2% noise between seeds.
 scikit-learn's ``MLPClassifier((128, 64))`` gets 97.5% on the same splits.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -111,8 +112,7 @@ def load_split(seed: int, recipe: Recipe = Recipe()) -> dict[str, np.ndarray]:
         # and an image with ink there lands 30-70 standard deviations out, enough for one sample to
         # dominate the validation loss that early stopping watches. Bound them.
         X_train, X_val, X_test = (np.clip(a, -recipe.clip, recipe.clip) for a in (X_train, X_val, X_test))
-    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
-            "X_test": X_test, "y_test": y_test}
+    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val, "X_test": X_test, "y_test": y_test}
 
 
 def build_model(recipe: Recipe = Recipe(), in_features: int = 64, n_classes: int = 10) -> Any:
@@ -180,17 +180,38 @@ def train_split(
     optimizer = optim.Adam(model.parameters(), lr=recipe.lr)
     rng = np.random.default_rng(init_seed)
     jitter = GaussianNoise(recipe.noise, generator=rng) if recipe.noise > 0 else None
-    train_loader = DataLoader(TensorDataset(data["X_train"], data["y_train"]), recipe.batch_size,
-                              shuffle=True, generator=rng, transform=jitter)
+    train_loader = DataLoader(
+        TensorDataset(data["X_train"], data["y_train"]),
+        recipe.batch_size,
+        shuffle=True,
+        generator=rng,
+        transform=jitter,
+    )
     val_loader = DataLoader(TensorDataset(data["X_val"], data["y_val"]), batch_size=1024)
-    history = fit(model, loss_fn, optimizer, train_loader, val_loader, epochs=recipe.epochs,
-                  callbacks=[EarlyStopping(recipe.patience, monitor="val_loss")], progress=progress)
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        val_loader,
+        epochs=recipe.epochs,
+        callbacks=[EarlyStopping(recipe.patience, monitor="val_loss")],
+        progress=progress,
+    )
     test = evaluate(model, DataLoader(TensorDataset(data["X_test"], data["y_test"]), batch_size=1024), loss_fn)
     n_test = len(data["y_test"])
-    return SplitResult(seed=seed, test_accuracy=test["accuracy"], test_correct=round(test["accuracy"] * n_test),
-                       test_size=n_test, best_epoch=history.best_epoch, epochs_run=len(history),
-                       seconds=time.perf_counter() - start, history=history,
-                       model=model if keep else None, data=data if keep else {})
+    return SplitResult(
+        seed=seed,
+        test_accuracy=test["accuracy"],
+        test_correct=round(test["accuracy"] * n_test),
+        test_size=n_test,
+        best_epoch=history.best_epoch,
+        epochs_run=len(history),
+        seconds=time.perf_counter() - start,
+        history=history,
+        model=model if keep else None,
+        data=data if keep else {},
+    )
 
 
 def gradient_check(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, n_samples: int = 8) -> str:
@@ -230,8 +251,10 @@ def gradient_check(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, n_s
         gradcheck(loss_of, (last_bias,), eps=1e-6, atol=1e-6, rtol=1e-4)
     except GradcheckError as exc:
         return f"FAILED: {exc}"
-    return (f"passed (float64, batch of {len(yb)}, all {len(params)} parameter tensors / {n_values} values along "
-            f"random directions, output bias element by element)")
+    return (
+        f"passed (float64, batch of {len(yb)}, all {len(params)} parameter tensors / {n_values} values along "
+        f"random directions, output bias element by element)"
+    )
 
 
 def write_curves(history: History, out_dir: Path, title: str = "") -> str:
@@ -244,8 +267,7 @@ def write_curves(history: History, out_dir: Path, title: str = "") -> str:
     return f"wrote {path}"
 
 
-def write_graph(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, out_dir: Path,
-                n_samples: int = 4) -> str:
+def write_graph(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, out_dir: Path, n_samples: int = 4) -> str:
     """Render the computation graph of the loss on a small batch as ``graph.svg``; returns what happened."""
     try:
         from minigrad.viz import draw_graph
@@ -261,8 +283,11 @@ def write_graph(model: Any, recipe: Recipe, X: np.ndarray, y: np.ndarray, out_di
         rendered = graph.render(str(target), format="svg", cleanup=True)
     except Exception as exc:  # graphviz's ExecutableNotFound when `dot` is missing, among others
         name = type(exc).__name__
-        hint = " (install Graphviz: apt-get install graphviz / brew install graphviz)" \
-            if "Executable" in name or "dot" in str(exc) else ""
+        hint = (
+            " (install Graphviz: apt-get install graphviz / brew install graphviz)"
+            if "Executable" in name or "dot" in str(exc)
+            else ""
+        )
         return f"computation graph not rendered: {name}: {exc}{hint}"
     finally:
         model.train(was_training)
@@ -332,17 +357,20 @@ def run_demo(
 
     X, _ = load_digits()
     first = load_split(seed, recipe)
-    say("minigrad demo: an MLP on the bundled UCI handwritten digits "
-        f"({X.shape[0]} images of 8×8 pixels, 10 classes)")
-    say(f"data: stratified split (seed {seed}): {len(first['y_train'])} train / {len(first['y_val'])} validation "
+    say(f"minigrad demo: an MLP on the bundled UCI handwritten digits ({X.shape[0]} images of 8×8 pixels, 10 classes)")
+    say(
+        f"data: stratified split (seed {seed}): {len(first['y_train'])} train / {len(first['y_val'])} validation "
         f"/ {len(first['y_test'])} test; inputs standardised with the training set's mean and std"
-        + (f", then clipped to ±{recipe.clip:g}" if recipe.clip is not None else ""))
+        + (f", then clipped to ±{recipe.clip:g}" if recipe.clip is not None else "")
+    )
     widths = " → ".join(str(w) for w in (X.shape[1], *recipe.hidden, 10))
     say(f"model: {widths}, He init, Linear → BatchNorm1d → ReLU → Dropout({recipe.dropout}) per hidden layer")
     jitter = f", Gaussian input jitter σ={recipe.noise:g}" if recipe.noise > 0 else ""
-    say(f"training: Adam(lr={recipe.lr:g}), batch {recipe.batch_size}, cross-entropy + (λ/2m)·Σ‖W‖² with "
+    say(
+        f"training: Adam(lr={recipe.lr:g}), batch {recipe.batch_size}, cross-entropy + (λ/2m)·Σ‖W‖² with "
         f"λ={recipe.l2:g}, m={len(first['y_train'])}{jitter}; at most {recipe.epochs} epochs, early stopping "
-        f"(patience {recipe.patience}) on the validation loss, best weights restored")
+        f"(patience {recipe.patience}) on the validation loss, best weights restored"
+    )
 
     results: list[SplitResult] = []
     report: dict[str, Any] = {"recipe": asdict(recipe)}
@@ -352,12 +380,19 @@ def run_demo(
             say(f"\n-- split {k + 1}/{splits} (seed {split_seed})")
         result = train_split(split_seed, recipe, progress=progress, keep=(k == 0))
         results.append(result)
-        stop = (f"stopped early at epoch {result.epochs_run}" if result.epochs_run < recipe.epochs
-                else f"ran all {result.epochs_run} epochs")
-        say(f"{stop}; best epoch {result.best_epoch} "
-            f"(validation accuracy {_at(result.history.val_acc, result.history, result.best_epoch):.2%})")
-        say(f"test accuracy (seed {split_seed}): {result.test_accuracy:.2%} "
-            f"({result.test_correct}/{result.test_size}) in {result.seconds:.1f} s")
+        stop = (
+            f"stopped early at epoch {result.epochs_run}"
+            if result.epochs_run < recipe.epochs
+            else f"ran all {result.epochs_run} epochs"
+        )
+        say(
+            f"{stop}; best epoch {result.best_epoch} "
+            f"(validation accuracy {_at(result.history.val_acc, result.history, result.best_epoch):.2%})"
+        )
+        say(
+            f"test accuracy (seed {split_seed}): {result.test_accuracy:.2%} "
+            f"({result.test_correct}/{result.test_size}) in {result.seconds:.1f} s"
+        )
         if k == 0:
             data = result.data
             verdict = gradient_check(result.model, recipe, data["X_train"], data["y_train"])
@@ -365,9 +400,11 @@ def run_demo(
             report["gradcheck"] = verdict
             if out_path is not None:
                 title = f"digits MLP, seed {split_seed}: test accuracy {result.test_accuracy:.2%}"
-                for line in (write_curves(result.history, out_path, title),
-                             write_graph(result.model, recipe, data["X_train"], data["y_train"], out_path),
-                             write_onnx(result.model, data["X_train"], out_path)):
+                for line in (
+                    write_curves(result.history, out_path, title),
+                    write_graph(result.model, recipe, data["X_train"], data["y_train"], out_path),
+                    write_onnx(result.model, data["X_train"], out_path),
+                ):
                     say(line)
                     report.setdefault("files", []).append(line)
 
@@ -379,8 +416,14 @@ def run_demo(
         for r in results:
             say(f"{r.seed:>4}  {r.test_accuracy:>12.2%}  {r.best_epoch!s:>10}  {r.seconds:>7.1f}")
         say(f"mean test accuracy over {splits} splits: {mean:.2%} (std {np.std(accuracies):.2%})")
-    report.update(accuracies=accuracies, seeds=[r.seed for r in results], mean=mean, seconds=seconds,
-                  best_epochs=[r.best_epoch for r in results], results=results)
+    report.update(
+        accuracies=accuracies,
+        seeds=[r.seed for r in results],
+        mean=mean,
+        seconds=seconds,
+        best_epochs=[r.best_epoch for r in results],
+        results=results,
+    )
     if compare_sklearn:
         report["sklearn"] = sklearn_baseline([r.seed for r in results], recipe, say)
     say(f"total time: {seconds:.1f} s" + (f"; files in {out_path.resolve()}" if out_path is not None else ""))
@@ -393,8 +436,9 @@ def _at(values: Sequence[float], history: History, epoch: int | None) -> float:
     return values[history.epochs.index(epoch)]
 
 
-def sklearn_baseline(seeds: Sequence[int], recipe: Recipe = Recipe(), say: Any = print,
-                     hidden: tuple[int, ...] = (128, 64)) -> dict[str, Any] | None:
+def sklearn_baseline(
+    seeds: Sequence[int], recipe: Recipe = Recipe(), say: Any = print, hidden: tuple[int, ...] = (128, 64)
+) -> dict[str, Any] | None:
     """scikit-learn's ``MLPClassifier(hidden_layer_sizes=hidden)`` on the same 80/20 splits.
 
     The issue's reference point (hidden layers (128, 64), its defaults otherwise:
@@ -419,6 +463,9 @@ def sklearn_baseline(seeds: Sequence[int], recipe: Recipe = Recipe(), say: Any =
             clf = MLPClassifier(hidden_layer_sizes=hidden, random_state=seed).fit(X_tr, y_tr)
         accuracies.append(float(clf.score(X_te, y_te)))
     seconds = time.perf_counter() - start
-    say(f"scikit-learn MLPClassifier{tuple(hidden)} on the same splits: "
-        + ", ".join(f"{a:.2%}" for a in accuracies) + f"; mean {np.mean(accuracies):.2%} ({seconds:.1f} s)")
+    say(
+        f"scikit-learn MLPClassifier{tuple(hidden)} on the same splits: "
+        + ", ".join(f"{a:.2%}" for a in accuracies)
+        + f"; mean {np.mean(accuracies):.2%} ({seconds:.1f} s)"
+    )
     return {"accuracies": accuracies, "mean": float(np.mean(accuracies)), "seconds": seconds}

@@ -20,6 +20,7 @@ after layer; sigmoid/tanh units saturate (derivative ≈ 0) and gradients
 vanish; zero init gives every unit of a layer the same value, so symmetry is
 never broken; batch normalisation restores the spread whatever the init.
 """
+
 from __future__ import annotations
 
 import math
@@ -84,8 +85,9 @@ class Report:
     """The per-layer statistics of :func:`layer_stats`: ``layers`` (a list of :class:`LayerStats`),
     ``loss`` (when a loss was given), ``lr``, ``as_table()``, ``to_records()``, ``plot()``."""
 
-    def __init__(self, layers: Sequence[LayerStats], loss: float | None = None, lr: float | None = None,
-                 title: str = "") -> None:
+    def __init__(
+        self, layers: Sequence[LayerStats], loss: float | None = None, lr: float | None = None, title: str = ""
+    ) -> None:
         self.layers = list(layers)
         self.loss = loss
         self.lr = lr
@@ -113,14 +115,34 @@ class Report:
 
     def as_table(self) -> str:
         """A markdown table, one row per hooked module, input side first."""
-        header = ["#", "layer", "type", "output", "act mean", "act std", "dead", "saturated",
-                  "‖W‖", "‖∇W‖", "‖lr·∇W‖/‖W‖"]
+        header = [
+            "#",
+            "layer",
+            "type",
+            "output",
+            "act mean",
+            "act std",
+            "dead",
+            "saturated",
+            "‖W‖",
+            "‖∇W‖",
+            "‖lr·∇W‖/‖W‖",
+        ]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---:"] * 2 + ["---"] * 2 + ["---:"] * 7) + "|"]
         for row in self.layers:
-            cells = [str(row.index), row.name, row.kind, "×".join(map(str, row.shape)),
-                     _fmt(row.act_mean, ".3g"), _fmt(row.act_std, ".3g"), _fmt(row.dead_frac, ".0%"),
-                     _fmt(row.saturated_frac, ".0%"), _fmt(row.weight_norm, ".3g"), _fmt(row.grad_norm, ".2e"),
-                     _fmt(row.update_ratio, ".2e")]
+            cells = [
+                str(row.index),
+                row.name,
+                row.kind,
+                "×".join(map(str, row.shape)),
+                _fmt(row.act_mean, ".3g"),
+                _fmt(row.act_std, ".3g"),
+                _fmt(row.dead_frac, ".0%"),
+                _fmt(row.saturated_frac, ".0%"),
+                _fmt(row.weight_norm, ".3g"),
+                _fmt(row.grad_norm, ".2e"),
+                _fmt(row.update_ratio, ".2e"),
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         if self.loss is not None:
             lines.append(f"\nloss = {self.loss:.4g}" + (f", lr = {self.lr:g}" if self.lr is not None else ""))
@@ -207,12 +229,14 @@ def layer_stats(
                 if want_grad and output.requires_grad:
                     output.retain_grad()
                 outputs[i] = output
+
         return hook
 
     params = list(model.parameters())
     saved_grads = [p.grad for p in params]
-    saved_buffers = {k: np.array(v._data if isinstance(v, Tensor) else v, copy=True)
-                     for k, v in model.state_dict().items()}
+    saved_buffers = {
+        k: np.array(v._data if isinstance(v, Tensor) else v, copy=True) for k, v in model.state_dict().items()
+    }
     handles = [m.register_forward_hook(make_hook(i)) for i, (_, m) in enumerate(watched)]
     loss_value = None
     try:
@@ -235,9 +259,15 @@ def layer_stats(
             kind = _kind(m)
             flat = data.ravel()
             sample = flat if flat.size <= sample_size else rng.choice(flat, sample_size, replace=False)
-            row = LayerStats(index=len(rows), name=name, kind=kind, shape=tuple(data.shape),
-                             act_mean=float(data.mean()), act_std=float(data.std()),
-                             values=np.array(sample, dtype=np.float64))
+            row = LayerStats(
+                index=len(rows),
+                name=name,
+                kind=kind,
+                shape=tuple(data.shape),
+                act_mean=float(data.mean()),
+                act_std=float(data.std()),
+                values=np.array(sample, dtype=np.float64),
+            )
             if kind in ("ReLU",):
                 row.dead_frac = _dead_fraction(data)
             elif kind in ("Sigmoid", "Tanh"):
@@ -249,8 +279,13 @@ def layer_stats(
                     g = weight.grad
                     row.grad_norm = _norm(g._data) if g is not None else 0.0
                     if lr is not None:
-                        row.update_ratio = (lr * row.grad_norm / row.weight_norm if row.weight_norm > 0
-                                            else math.inf if row.grad_norm > 0 else 0.0)
+                        row.update_ratio = (
+                            lr * row.grad_norm / row.weight_norm
+                            if row.weight_norm > 0
+                            else math.inf
+                            if row.grad_norm > 0
+                            else 0.0
+                        )
             if want_grad and t.grad is not None:
                 row.out_grad_std = float(t.grad._data.std())
             rows.append(row)
@@ -297,8 +332,13 @@ def build_mlp(
 
     if init.endswith("+bn"):
         init, batchnorm = init[:-3], True
-    acts = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-            "leaky_relu": getattr(nn, "LeakyReLU", None), "elu": getattr(nn, "ELU", None)}
+    acts = {
+        "relu": nn.ReLU,
+        "tanh": nn.Tanh,
+        "sigmoid": nn.Sigmoid,
+        "leaky_relu": getattr(nn, "LeakyReLU", None),
+        "elu": getattr(nn, "ELU", None),
+    }
     act = acts.get(activation)
     if act is None:
         raise ValueError(f"build_mlp: activation must be one of {sorted(acts)}, got {activation!r}")
@@ -365,8 +405,9 @@ def compare_inits(
     y_arr = np.asarray(y._data if isinstance(y, Tensor) else y).astype(np.int64)
     reports: dict[str, Report] = {}
     for name in inits:
-        model = build_mlp(depth, width, in_features, out_features, activation, name,
-                          generator=np.random.default_rng(seed))
+        model = build_mlp(
+            depth, width, in_features, out_features, activation, name, generator=np.random.default_rng(seed)
+        )
         model.train()
         report = layer_stats(model, x_arr, y_arr, nn.CrossEntropyLoss(), lr=lr)
         report.title = f"{name} ({activation}, depth {depth})"
@@ -374,8 +415,7 @@ def compare_inits(
     return reports
 
 
-def plot_comparison(reports: Mapping[str, Report], path: str | Any | None = None,
-                    histograms: bool = False) -> Any:
+def plot_comparison(reports: Mapping[str, Report], path: str | Any | None = None, histograms: bool = False) -> Any:
     """One figure comparing reports: activation std per activation layer, and ‖∇W‖ per Linear (log scale).
 
     With ``histograms`` a row of output histograms per report is added.

@@ -1,4 +1,5 @@
 """The exceptions minigrad defines (everything else raises Python's and NumPy's own)."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Module-level forms of the Tensor methods (``mg.exp(x)`` beside ``x.exp()``), as in PyTorch."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -79,14 +80,20 @@ clip = clamp
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum; ties split the gradient equally."""
-    return Maximum.apply(_operand(a), _operand(b)) if isinstance(a, Tensor) or isinstance(b, Tensor) \
+    return (
+        Maximum.apply(_operand(a), _operand(b))
+        if isinstance(a, Tensor) or isinstance(b, Tensor)
         else Maximum.apply(_t(a), _operand(b))
+    )
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum; ties split the gradient equally."""
-    return Minimum.apply(_operand(a), _operand(b)) if isinstance(a, Tensor) or isinstance(b, Tensor) \
+    return (
+        Minimum.apply(_operand(a), _operand(b))
+        if isinstance(a, Tensor) or isinstance(b, Tensor)
         else Minimum.apply(_t(a), _operand(b))
+    )
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:  # noqa: A001
@@ -195,10 +202,50 @@ def numel(x: Tensor) -> int:
 
 
 __all__ = [
-    "abs", "amax", "amin", "argmax", "argmin", "bernoulli", "broadcast_to", "cat", "clamp", "clip", "cos",
-    "dropout", "elu", "exp", "flatten", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "matmul",
-    "max", "maximum", "mean", "min", "minimum", "numel", "pad", "permute", "relu", "reshape", "sigmoid", "sin",
-    "softmax", "sqrt", "squeeze", "stack", "std", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
+    "abs",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "bernoulli",
+    "broadcast_to",
+    "cat",
+    "clamp",
+    "clip",
+    "cos",
+    "dropout",
+    "elu",
+    "exp",
+    "flatten",
+    "leaky_relu",
+    "linear",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "numel",
+    "pad",
+    "permute",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "std",
+    "sum",
+    "tanh",
+    "transpose",
+    "unsqueeze",
+    "var",
+    "where",
 ]
 
 
@@ -207,7 +254,7 @@ __all__ = [
 # this module's sum/max/min/abs/all/any/round/pow are the tensor versions)
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """input ** exponent (either may be a number)."""
-    return input ** exponent if isinstance(input, Tensor) or isinstance(exponent, Tensor) else _t(input) ** exponent
+    return input**exponent if isinstance(input, Tensor) or isinstance(exponent, Tensor) else _t(input) ** exponent
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -450,8 +497,9 @@ def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
     return _t(input).cumsum(dim, dtype=dtype)
 
 
-def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Any = None,
-         dtype: Any = None) -> Tensor:
+def norm(
+    input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Any = None, dtype: Any = None
+) -> Tensor:
     """The p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (all elements by default)."""
     if out is not None:
         raise NotImplementedError("norm: out= is not supported by minigrad; use the returned tensor")
@@ -634,8 +682,13 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:
     return _t(input).masked_select(mask)
 
 
-def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
-           dim: int | None = None) -> Any:
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,  # noqa: A002
+    dim: int | None = None,
+) -> Any:
     """The sorted unique elements (optionally their inverse indices and counts)."""
     return _t(input).unique(sorted, return_inverse, return_counts, dim)
 
@@ -650,8 +703,14 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     return _t(input).histc(bins, min, max)
 
 
-def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
-              density: bool = False) -> Any:
+def histogram(
+    input: Tensor,
+    bins: Any = 100,
+    *,
+    range: Any = None,
+    weight: Tensor | None = None,  # noqa: A002
+    density: bool = False,
+) -> Any:
     """``(hist, bin_edges)`` as torch.histogram: ``bins`` equal bins (or the given edges)."""
     return _t(input).histogram(bins, range=range, weight=weight, density=density)
 
@@ -667,13 +726,98 @@ def is_nonzero(input: Tensor) -> bool:
 
 
 __all__ += [
-    "add", "all", "allclose", "any", "argsort", "bincount", "bmm", "ceil", "chunk", "clone", "count_nonzero",
-    "cumsum", "diag", "diagonal", "dist", "div", "divide", "dot", "eq", "equal", "exp2", "expm1", "fix", "flip",
-    "fliplr", "flipud", "floor", "floor_divide", "frac", "gather", "ge", "ger", "gt", "histc", "histogram",
-    "index_select", "is_floating_point", "is_nonzero", "isclose", "isfinite", "isinf", "isnan", "isneginf",
-    "isposinf", "le", "log10", "log1p", "log2", "logical_and", "logical_not", "logical_or", "logical_xor", "lt",
-    "masked_fill", "masked_select", "mm", "moveaxis", "movedim", "mul", "multiply", "mv", "nan_to_num", "narrow",
-    "ne", "neg", "negative", "norm", "outer", "pow", "prod", "reciprocal", "remainder", "repeat_interleave",
-    "roll", "round", "rsqrt", "scatter", "scatter_add", "sign", "sort", "split", "square", "sub", "subtract", "t",
-    "tile", "topk", "trace", "tril", "triu", "true_divide", "trunc", "unbind", "unique",
+    "add",
+    "all",
+    "allclose",
+    "any",
+    "argsort",
+    "bincount",
+    "bmm",
+    "ceil",
+    "chunk",
+    "clone",
+    "count_nonzero",
+    "cumsum",
+    "diag",
+    "diagonal",
+    "dist",
+    "div",
+    "divide",
+    "dot",
+    "eq",
+    "equal",
+    "exp2",
+    "expm1",
+    "fix",
+    "flip",
+    "fliplr",
+    "flipud",
+    "floor",
+    "floor_divide",
+    "frac",
+    "gather",
+    "ge",
+    "ger",
+    "gt",
+    "histc",
+    "histogram",
+    "index_select",
+    "is_floating_point",
+    "is_nonzero",
+    "isclose",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "isneginf",
+    "isposinf",
+    "le",
+    "log10",
+    "log1p",
+    "log2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "masked_fill",
+    "masked_select",
+    "mm",
+    "moveaxis",
+    "movedim",
+    "mul",
+    "multiply",
+    "mv",
+    "nan_to_num",
+    "narrow",
+    "ne",
+    "neg",
+    "negative",
+    "norm",
+    "outer",
+    "pow",
+    "prod",
+    "reciprocal",
+    "remainder",
+    "repeat_interleave",
+    "roll",
+    "round",
+    "rsqrt",
+    "scatter",
+    "scatter_add",
+    "sign",
+    "sort",
+    "split",
+    "square",
+    "sub",
+    "subtract",
+    "t",
+    "tile",
+    "topk",
+    "trace",
+    "tril",
+    "triu",
+    "true_divide",
+    "trunc",
+    "unbind",
+    "unique",
 ]

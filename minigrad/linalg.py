@@ -1,5 +1,6 @@
 """``mg.linalg``: the norms of ``torch.linalg`` (vector and matrix), differentiable through existing ops,
 and ``cross``. Decompositions, inverses and solvers are left out: asking for one says so."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,14 @@ def _float(x: Tensor, dtype: Any, op: str) -> Tensor:
     return x
 
 
-def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-                dtype: Any = None) -> Tensor:
+def vector_norm(
+    x: Any,
+    ord: float = 2,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,  # noqa: A002
+    dtype: Any = None,
+) -> Tensor:
     """‖x‖ₒᵣ𝒹 = (Σ|x|^ord)^(1/ord) over ``dim`` (all elements when None, whatever the shape); ord = inf,
     −inf (max, min |x|) and 0 (the count of non-zeros) too."""
     x = _float(_t(x), dtype, "vector_norm")
@@ -39,14 +46,16 @@ def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False, 
     return x.norm(float(ord), dim=dim, keepdim=keepdim)
 
 
-def matrix_norm(A: Any, ord: Any = "fro", dim: tuple[int, int] = (-2, -1), keepdim: bool = False, *,
-                dtype: Any = None) -> Tensor:
+def matrix_norm(
+    A: Any, ord: Any = "fro", dim: tuple[int, int] = (-2, -1), keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
     """A matrix norm over the two dims ``dim``: 'fro' (√Σ|aᵢⱼ|²), 1 / −1 (max / min column sum of |A|),
     inf / −inf (max / min row sum). 'nuc', 2 and −2 need singular values and are not supported."""
     A = _float(_t(A), dtype, "matrix_norm")
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, "
-                           f"got shape {A.shape}")
+        raise RuntimeError(
+            f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape {A.shape}"
+        )
     if len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}")
     r, c = (_wrap_dim(d, A.ndim, "linalg.matrix_norm") for d in dim)
@@ -55,8 +64,10 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: tuple[int, int] = (-2, -1), keepd
     if ord == "fro":
         return A.norm(2, dim=(r, c), keepdim=keepdim)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values (an SVD), which "
-                                  f"minigrad does not implement; 'fro', 1, -1, inf and -inf are supported")
+        raise NotImplementedError(
+            f"linalg.matrix_norm: ord={ord!r} needs singular values (an SVD), which "
+            f"minigrad does not implement; 'fro', 1, -1, inf and -inf are supported"
+        )
     if ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     # 1-norms sum |A| down the rows (over r) and take the extreme column; inf-norms the reverse
@@ -85,8 +96,7 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dty
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     if A.ndim == 2:
         return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
-    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
-                       f"Got {A.ndim}D.")
+    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {A.ndim}D.")
 
 
 def cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A002
@@ -94,12 +104,36 @@ def cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A002
     return _cross(input, other, dim)
 
 
-_NO_DECOMPOSITIONS = ("minigrad does not implement matrix inverses, solvers or decompositions (it covers "
-                      "MLP-scale ops); for values without gradients use numpy.linalg on .numpy()")
+_NO_DECOMPOSITIONS = (
+    "minigrad does not implement matrix inverses, solvers or decompositions (it covers "
+    "MLP-scale ops); for values without gradients use numpy.linalg on .numpy()"
+)
 _UNSUPPORTED = {
-    "inv", "inv_ex", "pinv", "det", "slogdet", "solve", "solve_ex", "lstsq", "cholesky", "cholesky_ex", "qr",
-    "svd", "svdvals", "eig", "eigh", "eigvals", "eigvalsh", "lu", "lu_factor", "matrix_exp", "matrix_power",
-    "matrix_rank", "cond", "tensorinv", "tensorsolve",
+    "inv",
+    "inv_ex",
+    "pinv",
+    "det",
+    "slogdet",
+    "solve",
+    "solve_ex",
+    "lstsq",
+    "cholesky",
+    "cholesky_ex",
+    "qr",
+    "svd",
+    "svdvals",
+    "eig",
+    "eigh",
+    "eigvals",
+    "eigvalsh",
+    "lu",
+    "lu_factor",
+    "matrix_exp",
+    "matrix_power",
+    "matrix_rank",
+    "cond",
+    "tensorinv",
+    "tensorsolve",
 }
 
 
@@ -107,5 +141,3 @@ def __getattr__(name: str) -> Any:
     if name in _UNSUPPORTED:
         raise AttributeError(f"minigrad does not support torch.linalg.{name}: {_NO_DECOMPOSITIONS}")
     raise AttributeError(f"module 'minigrad.linalg' has no attribute {name!r}")
-
-

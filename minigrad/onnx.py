@@ -21,6 +21,7 @@ Needs the ``onnx`` package (``pip install 'minigrad[onnx]'``, which brings ``onn
 ``onnx.checker`` validates every exported model. The module itself imports without it (so its
 reference documents it); ``export`` says how to install it.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,6 +61,7 @@ def _require() -> None:
         ) from exc
     onnx, TensorProto, helper, numpy_helper = _onnx, _proto, _helper, _numpy_helper
 
+
 __all__ = ["export", "DEFAULT_OPSET", "MIN_OPSET", "ExportWarning", "supported_ops"]
 
 #: the opset used when ``opset_version`` is None (LayerNormalization needs 17)
@@ -68,9 +70,15 @@ DEFAULT_OPSET = 17
 MIN_OPSET = 13
 
 _NUMPY_TO_ONNX = {  # NumPy dtype -> the name of its onnx.TensorProto element type
-    np.dtype(np.float32): "FLOAT", np.dtype(np.float64): "DOUBLE", np.dtype(np.float16): "FLOAT16",
-    np.dtype(np.int64): "INT64", np.dtype(np.int32): "INT32", np.dtype(np.int16): "INT16",
-    np.dtype(np.int8): "INT8", np.dtype(np.uint8): "UINT8", np.dtype(np.bool_): "BOOL",
+    np.dtype(np.float32): "FLOAT",
+    np.dtype(np.float64): "DOUBLE",
+    np.dtype(np.float16): "FLOAT16",
+    np.dtype(np.int64): "INT64",
+    np.dtype(np.int32): "INT32",
+    np.dtype(np.int16): "INT16",
+    np.dtype(np.int8): "INT8",
+    np.dtype(np.uint8): "UINT8",
+    np.dtype(np.bool_): "BOOL",
 }
 
 
@@ -141,11 +149,11 @@ class _Graph:
         self.opset = opset
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
-        self.names: dict[int, str] = {}      # id(Tensor) -> value name
-        self.batch: dict[str, bool] = {}     # value name -> its dim 0 is the (dynamic) batch dim
-        self.shapes: dict[str, tuple] = {}   # value name -> shape seen while tracing
-        self.arrays: dict[int, str] = {}     # id(ndarray) of a traced value -> its name (Embedding's indices)
-        self.named = named                   # id(parameter or buffer) -> its state_dict name
+        self.names: dict[int, str] = {}  # id(Tensor) -> value name
+        self.batch: dict[str, bool] = {}  # value name -> its dim 0 is the (dynamic) batch dim
+        self.shapes: dict[str, tuple] = {}  # value name -> shape seen while tracing
+        self.arrays: dict[int, str] = {}  # id(ndarray) of a traced value -> its name (Embedding's indices)
+        self.named = named  # id(parameter or buffer) -> its state_dict name
         self.int_values: list[tuple[np.ndarray, str]] = []  # traced integer values (candidate indices)
         self._count = 0
 
@@ -187,8 +195,11 @@ class _Graph:
                 _onnx_dtype(x.dtype, f"parameter {name}")
                 self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(x._data), name))
             elif x.grad_fn is not None:  # computed from the input, but not by an op the tracer saw
-                raise _unsupported(x.grad_fn.name, "it was computed outside minigrad's recorded ops, e.g. by a "
-                                                   "custom autograd.Function working on arrays or an in-place op")
+                raise _unsupported(
+                    x.grad_fn.name,
+                    "it was computed outside minigrad's recorded ops, e.g. by a "
+                    "custom autograd.Function working on arrays or an in-place op",
+                )
             else:  # made in forward without depending on the input: a constant, as PyTorch's tracer
                 name = self.const(np.ascontiguousarray(x._data))
             self.bind(x, name, False)
@@ -229,13 +240,41 @@ def _unsupported(what: str, why: str = "") -> NotImplementedError:
 # each takes (graph, record, input names) and returns the output's name and whether its dim 0 is the batch
 
 _SIMPLE = {  # one-input ops that map to one ONNX op of the same meaning
-    "Neg": "Neg", "Exp": "Exp", "Log": "Log", "Sqrt": "Sqrt", "Abs": "Abs", "Sin": "Sin", "Cos": "Cos",
-    "Tan": "Tan", "Erf": "Erf", "Tanh": "Tanh", "Sigmoid": "Sigmoid", "ReLU": "Relu", "Clone": "Identity",
-    "Floor": "Floor", "Ceil": "Ceil", "Sign": "Sign", "Asin": "Asin", "Acos": "Acos", "Atan": "Atan",
-    "Sinh": "Sinh", "Cosh": "Cosh", "Asinh": "Asinh", "Acosh": "Acosh", "Atanh": "Atanh",
+    "Neg": "Neg",
+    "Exp": "Exp",
+    "Log": "Log",
+    "Sqrt": "Sqrt",
+    "Abs": "Abs",
+    "Sin": "Sin",
+    "Cos": "Cos",
+    "Tan": "Tan",
+    "Erf": "Erf",
+    "Tanh": "Tanh",
+    "Sigmoid": "Sigmoid",
+    "ReLU": "Relu",
+    "Clone": "Identity",
+    "Floor": "Floor",
+    "Ceil": "Ceil",
+    "Sign": "Sign",
+    "Asin": "Asin",
+    "Acos": "Acos",
+    "Atan": "Atan",
+    "Sinh": "Sinh",
+    "Cosh": "Cosh",
+    "Asinh": "Asinh",
+    "Acosh": "Acosh",
+    "Atanh": "Atanh",
 }
-_BINARY = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Pow": "Pow", "Maximum": "Max",
-           "Minimum": "Min", "MatMul": "MatMul"}
+_BINARY = {
+    "Add": "Add",
+    "Sub": "Sub",
+    "Mul": "Mul",
+    "Div": "Div",
+    "Pow": "Pow",
+    "Maximum": "Max",
+    "Minimum": "Min",
+    "MatMul": "MatMul",
+}
 
 
 def _elementwise_batch(g: _Graph, rec: _Record) -> bool:
@@ -303,8 +342,9 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
             if hi is not None:
                 y = g.node("Min", [y, g.value(hi, dtype)])
             return y, batch
-        return g.node("Clip", [x, "" if lo is None else g.const(lo, dtype),
-                               "" if hi is None else g.const(hi, dtype)]), batch
+        return g.node(
+            "Clip", [x, "" if lo is None else g.const(lo, dtype), "" if hi is None else g.const(hi, dtype)]
+        ), batch
     if key == "Linear":
         xin = rec.inputs[0]
         has_bias = rec.inputs[2] is not None
@@ -384,12 +424,13 @@ def _getitem(g: _Graph, x: str, src: Tensor, index: Any, dtype: Any) -> tuple[st
     parts = list(index) if isinstance(index, tuple) else [index]
     for i in parts:
         if not (i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))) or isinstance(i, bool):
-            raise _unsupported("GetItemBackward", f"indexing with {type(i).__name__}: only ints, slices, None "
-                                                  "and ... export")
+            raise _unsupported(
+                "GetItemBackward", f"indexing with {type(i).__name__}: only ints, slices, None and ... export"
+            )
     if Ellipsis in parts:
         k = parts.index(Ellipsis)
         fill = src.ndim - sum(1 for i in parts if i is not None and i is not Ellipsis)
-        parts = parts[:k] + [slice(None)] * fill + parts[k + 1:]
+        parts = parts[:k] + [slice(None)] * fill + parts[k + 1 :]
     parts += [slice(None)] * (src.ndim - sum(1 for i in parts if i is not None))
     batch = g.is_batch(src, src.ndim)
     starts, ends, axes, steps, picks, news = [], [], [], [], [], []
@@ -440,9 +481,10 @@ def _emit_module(g: _Graph, rec: _Record) -> tuple[str, bool]:
     batch = g.is_batch(xin, xin.ndim)
     if isinstance(m, BatchNorm1d):
         if m.running_mean is None:
-            raise _unsupported("BatchNorm1d(track_running_stats=False)",
-                               "it normalises with batch statistics in eval too; ONNX's BatchNormalization "
-                               "needs running statistics")
+            raise _unsupported(
+                "BatchNorm1d(track_running_stats=False)",
+                "it normalises with batch statistics in eval too; ONNX's BatchNormalization needs running statistics",
+            )
         C = m.num_features
         scale = g.value(m.weight) if m.weight is not None else g.const(np.ones(C, dtype))
         bias = g.value(m.bias) if m.bias is not None else g.const(np.zeros(C, dtype))
@@ -458,11 +500,34 @@ def _emit_module(g: _Graph, rec: _Record) -> tuple[str, bool]:
 
 def supported_ops() -> set[str]:
     """The names of the op classes (``XBackward``) the exporter maps to ONNX."""
-    names = set(_SIMPLE) | set(_BINARY) | {
-        "PowScalar", "Rsqrt", "LeakyReLU", "ELU", "SiLU", "GELU", "Softplus", "Hardtanh", "Clamp", "Linear",
-        "Softmax", "LogSoftmax", "LogSumExp", "Sum", "Mean", "Reshape", "Permute", "BroadcastTo", "Cast", "Cat",
-        "Embedding", "GetItem",
-    }
+    names = (
+        set(_SIMPLE)
+        | set(_BINARY)
+        | {
+            "PowScalar",
+            "Rsqrt",
+            "LeakyReLU",
+            "ELU",
+            "SiLU",
+            "GELU",
+            "Softplus",
+            "Hardtanh",
+            "Clamp",
+            "Linear",
+            "Softmax",
+            "LogSoftmax",
+            "LogSumExp",
+            "Sum",
+            "Mean",
+            "Reshape",
+            "Permute",
+            "BroadcastTo",
+            "Cast",
+            "Cat",
+            "Embedding",
+            "GetItem",
+        }
+    )
     return {n + "Backward" for n in names}
 
 
@@ -502,14 +567,19 @@ def export(
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
     newest = onnx.defs.onnx_opset_version()
     if not MIN_OPSET <= opset <= newest:
-        raise ValueError(f"onnx export: opset_version must be between {MIN_OPSET} and {newest} (the onnx "
-                         f"package's newest), got {opset_version}")
+        raise ValueError(
+            f"onnx export: opset_version must be between {MIN_OPSET} and {newest} (the onnx "
+            f"package's newest), got {opset_version}"
+        )
     args = _as_tuple(example_input)
     for i, a in enumerate(args):
         if not isinstance(a, Tensor):
             raise TypeError(f"onnx export: example input {i} must be a Tensor, got {type(a).__name__}")
-    names_in = list(input_names) if input_names is not None else (
-        ["input"] if len(args) == 1 else [f"input_{i}" for i in range(len(args))])
+    names_in = (
+        list(input_names)
+        if input_names is not None
+        else (["input"] if len(args) == 1 else [f"input_{i}" for i in range(len(args))])
+    )
     if len(names_in) != len(args):
         raise ValueError(f"onnx export: {len(names_in)} input_names for {len(args)} inputs")
 
@@ -548,8 +618,11 @@ def export(
         g.bind(rec.output, name, batch and dynamic_batch)
 
     results = _as_tuple(result)
-    names_out = list(output_names) if output_names is not None else (
-        ["output"] if len(results) == 1 else [f"output_{i}" for i in range(len(results))])
+    names_out = (
+        list(output_names)
+        if output_names is not None
+        else (["output"] if len(results) == 1 else [f"output_{i}" for i in range(len(results))])
+    )
     if len(names_out) != len(results):
         raise ValueError(f"onnx export: {len(names_out)} output_names for {len(results)} outputs")
     outputs = []
@@ -608,16 +681,23 @@ def _verify(proto: Any, model: Any, args: tuple, names_in: list[str], dynamic_ba
         session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
         got = session.run(None, dict(zip(names_in, second)))
     except Exception as exc:  # onnxruntime's own errors (shapes frozen at the example's batch size, ...)
-        warnings.warn(f"onnx export: the exported graph fails in onnxruntime on a second input of shapes "
-                      f"{[x.shape for x in second]}: {exc}", ExportWarning, stacklevel=3)
+        warnings.warn(
+            f"onnx export: the exported graph fails in onnxruntime on a second input of shapes "
+            f"{[x.shape for x in second]}: {exc}",
+            ExportWarning,
+            stacklevel=3,
+        )
         return
     for i, (g, w) in enumerate(zip(got, want)):
         scale = float(np.abs(w).max()) if w.size else 0.0
         if g.shape != w.shape or not np.allclose(g, w, rtol=1e-3, atol=1e-4 * max(scale, 1.0), equal_nan=True):
-            warnings.warn(f"onnx export: output {i} of the exported graph differs from the model's on a second "
-                          "input: the forward computes something the trace froze to a constant (a value taken "
-                          "through .numpy()/.item(), a random draw, or a size taken from the example input)",
-                          ExportWarning, stacklevel=3)
+            warnings.warn(
+                f"onnx export: output {i} of the exported graph differs from the model's on a second "
+                "input: the forward computes something the trace froze to a constant (a value taken "
+                "through .numpy()/.item(), a random draw, or a size taken from the example input)",
+                ExportWarning,
+                stacklevel=3,
+            )
             return
 
 

@@ -19,6 +19,7 @@ Reading is lazy and bounded: only the members the manifest references are read,
 and each one's ``.npy`` header must agree with the member's size in the zip
 directory before anything is allocated.
 """
+
 from __future__ import annotations
 
 import io

@@ -6,6 +6,7 @@ access; the engine reads the private field ``_data``), whether it
 Every operator and method here calls an op from ``minigrad.ops``; nothing in
 this file computes a gradient.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -90,12 +91,19 @@ class Tensor:
 
     # a dict, so that the public slots carry docstrings (``help(Tensor.requires_grad)``)
     __slots__ = {
-        "_data": None, "_grad": None,
+        "_data": None,
+        "_grad": None,
         "requires_grad": "Whether ops on this tensor are recorded, so that ``backward`` computes its gradient.",
         "grad_fn": "The Function node that made this tensor (``None`` for a leaf); ``backward`` starts from it.",
         "name": "An optional label (``None`` by default), shown in the repr and in drawn graphs.",
-        "_version": None, "_base": None, "_view_fn": None, "_view_version": None, "_hooks": None,
-        "_retains_grad": None, "_acc": None, "__weakref__": None,
+        "_version": None,
+        "_base": None,
+        "_view_fn": None,
+        "_view_version": None,
+        "_hooks": None,
+        "_retains_grad": None,
+        "_acc": None,
+        "__weakref__": None,
     }
     # the slots' types (annotations only: no class attributes); the public ones repeat the __slots__ docstrings
     # for the API reference, which reads them from the source
@@ -208,9 +216,7 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError(
-                    f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape}"
-                )
+                raise RuntimeError(f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape}")
             if value.dtype != self.dtype:
                 raise RuntimeError(
                     f"assigned grad has dtype {value.dtype}, but the tensor has dtype {self.dtype} "
@@ -290,8 +296,10 @@ class Tensor:
         if self.ndim == 0:
             return format(self._data.item(), spec)
         if spec:
-            raise TypeError(f"unsupported format string {spec!r} passed to a tensor of shape {self.shape}: "
-                            "format its .item() or .tolist()")
+            raise TypeError(
+                f"unsupported format string {spec!r} passed to a tensor of shape {self.shape}: "
+                "format its .item() or .tolist()"
+            )
         return repr(self)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -523,8 +531,10 @@ class Tensor:
         try:
             np.copyto(self._data, out._data, casting="same_kind")
         except (TypeError, ValueError) as exc:
-            raise RuntimeError(f"{op}: can't write a {out.dtype} result of shape {out.shape} into a tensor of "
-                               f"shape {self.shape} {self.dtype}: {exc}") from None
+            raise RuntimeError(
+                f"{op}: can't write a {out.dtype} result of shape {out.shape} into a tensor of "
+                f"shape {self.shape} {self.dtype}: {exc}"
+            ) from None
         self._bump_version()
         if not out.requires_grad:
             return
@@ -537,8 +547,9 @@ class Tensor:
         base.grad_fn, base.requires_grad = new_base.grad_fn, True
         self._regenerate_view()
 
-    def _inplace(self, op: str, fn: Callable[[Tensor], Tensor], ufunc: Any, other: Any,
-                 saves_self: builtins.bool = True) -> Tensor:
+    def _inplace(
+        self, op: str, fn: Callable[[Tensor], Tensor], ufunc: Any, other: Any, saves_self: builtins.bool = True
+    ) -> Tensor:
         """``self op= other``: ``fn(self)`` computes the result. Recorded when autograd needs it
         (see ``_write_recorded``), else ``ufunc`` updates the array itself."""
         self._check_inplace(op)
@@ -549,8 +560,10 @@ class Tensor:
         try:
             ufunc(self._data, o, out=self._data, casting="same_kind")
         except (ValueError, TypeError) as exc:
-            raise RuntimeError(f"{op}: cannot update a tensor of shape {self.shape} {self.dtype} in place "
-                               f"with {_describe(other)}: {exc}") from None
+            raise RuntimeError(
+                f"{op}: cannot update a tensor of shape {self.shape} {self.dtype} in place "
+                f"with {_describe(other)}: {exc}"
+            ) from None
         self._bump_version()
         return self
 
@@ -642,7 +655,7 @@ class Tensor:
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent``."""
-        return self ** exponent
+        return self**exponent
 
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.MatMul.apply(self, _operand(other, "matmul"))
@@ -768,23 +781,40 @@ class Tensor:
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Sum.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "sum"), keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
-             keepdims: Any = None) -> Tensor:
+    def mean(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """Arithmetic mean over ``dim`` (an int, a tuple or None for all); ``keepdim`` keeps reduced dims as size 1.
         Integers give the default float dtype."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.mean(_as_float(self), dim, keepdim)
 
-    def var(self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False,
-            axis: Any = None, keepdims: Any = None, unbiased: builtins.bool | None = None) -> Tensor:
+    def var(
+        self,
+        dim: Any = None,
+        *,
+        correction: builtins.float = 1,
+        keepdim: builtins.bool = False,
+        axis: Any = None,
+        keepdims: Any = None,
+        unbiased: builtins.bool | None = None,
+    ) -> Tensor:
         """Variance Σ(x−x̄)²/(N−correction); ``correction=1`` (default) is the unbiased estimate."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         if unbiased is not None:
             correction = 1 if unbiased else 0
         return _reduce.var(_as_float(self), dim, correction, keepdim)
 
-    def std(self, dim: Any = None, *, correction: builtins.float = 1, keepdim: builtins.bool = False,
-            axis: Any = None, keepdims: Any = None, unbiased: builtins.bool | None = None) -> Tensor:
+    def std(
+        self,
+        dim: Any = None,
+        *,
+        correction: builtins.float = 1,
+        keepdim: builtins.bool = False,
+        axis: Any = None,
+        keepdims: Any = None,
+        unbiased: builtins.bool | None = None,
+    ) -> Tensor:
         """Standard deviation √var (one node; its gradient is 0 where the std is 0, as PyTorch)."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         if unbiased is not None:
@@ -814,14 +844,16 @@ class Tensor:
             return _reduce.Min.apply(self, dim=None, keepdim=False)
         return _reduce.extremum_along(self, dim, keepdim, np.argmin, "min")
 
-    def amax(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
-             keepdims: Any = None) -> Tensor:
+    def amax(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """Largest values over ``dim`` (an int or a tuple; values only); ties share the gradient."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Max.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amax"), keepdim=keepdim)
 
-    def amin(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
-             keepdims: Any = None) -> Tensor:
+    def amin(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """Smallest values over ``dim`` (an int or a tuple; values only); ties share the gradient."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amin"), keepdim=keepdim)
@@ -834,12 +866,14 @@ class Tensor:
         """Index of the smallest value (in the flattened tensor, or along ``dim``; the first of ties), int64."""
         return _reduce.argext(self, dim, keepdim, np.argmin, "argmin")
 
-    def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
-                  keepdims: Any = None) -> Tensor:
+    def logsumexp(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """log Σ exp(x), computed as m + log Σ exp(x − m) with m the max (stable)."""
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
-        return _reduce.LogSumExp.apply(_as_float(self), dim=_reduce.norm_dims(dim, self.ndim, "logsumexp"),
-                                       keepdim=keepdim)
+        return _reduce.LogSumExp.apply(
+            _as_float(self), dim=_reduce.norm_dims(dim, self.ndim, "logsumexp"), keepdim=keepdim
+        )
 
     def softmax(self, dim: builtins.int = -1) -> Tensor:
         """exp(x) / Σ exp(x) along ``dim`` (computed stably); gradient s ⊙ (g − Σ g ⊙ s)."""
@@ -1003,32 +1037,37 @@ class Tensor:
         return -1
 
     # factories in this tensor's dtype
-    def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: builtins.bool = False,
-                   device: Any = None) -> Tensor:
+    def new_tensor(
+        self, data: ArrayLike, dtype: Any = None, requires_grad: builtins.bool = False, device: Any = None
+    ) -> Tensor:
         """A new leaf tensor from ``data`` (copied), in this tensor's dtype unless ``dtype`` is given."""
         check_device(device)
         return Tensor(data, requires_grad=requires_grad, dtype=self.dtype if dtype is None else dtype)
 
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: builtins.bool = False,
-                 device: Any = None) -> Tensor:
+    def new_full(
+        self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: builtins.bool = False, device: Any = None
+    ) -> Tensor:
         """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype unless given."""
         check_device(device)
         arr = np.full(_size_arg((size,), "new_full"), fill_value, dtype=self.dtype if dtype is None else dtype)
         _check_requires_grad(arr.dtype, requires_grad)
         return Tensor._make(arr, bool(requires_grad))
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
-                  device: Any = None) -> Tensor:
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False, device: Any = None
+    ) -> Tensor:
         """A tensor of zeros of shape ``size``, in this tensor's dtype unless given."""
         return self.new_full(_size_arg(size, "new_zeros"), 0, dtype, requires_grad, device)
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
-                 device: Any = None) -> Tensor:
+    def new_ones(
+        self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False, device: Any = None
+    ) -> Tensor:
         """A tensor of ones of shape ``size``, in this tensor's dtype unless given."""
         return self.new_full(_size_arg(size, "new_ones"), 1, dtype, requires_grad, device)
 
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False,
-                  device: Any = None) -> Tensor:
+    def new_empty(
+        self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False, device: Any = None
+    ) -> Tensor:
         """A tensor of shape ``size`` in this tensor's dtype unless given (filled with zeros here)."""
         return self.new_full(_size_arg(size, "new_empty"), 0, dtype, requires_grad, device)
 
@@ -1059,7 +1098,7 @@ class Tensor:
 
     def square(self) -> Tensor:
         """x² elementwise (``self ** 2``); gradient 2x."""
-        return self ** 2
+        return self**2
 
     def reciprocal(self) -> Tensor:
         """1/x (integers give the default float dtype)."""
@@ -1103,8 +1142,9 @@ class Tensor:
             raise TypeError(f"frac: needs a floating tensor, got {self.dtype}")
         return self - self.trunc()
 
-    def nan_to_num(self, nan: builtins.float = 0.0, posinf: builtins.float | None = None,
-                   neginf: builtins.float | None = None) -> Tensor:
+    def nan_to_num(
+        self, nan: builtins.float = 0.0, posinf: builtins.float | None = None, neginf: builtins.float | None = None
+    ) -> Tensor:
         """nan → ``nan``, ±inf → ``posinf``/``neginf`` (default: the dtype's largest/smallest finite value);
         the gradient passes where x is finite."""
         if self._data.dtype.kind not in "fc":
@@ -1234,13 +1274,23 @@ class Tensor:
         """True where the element is neither inf nor nan (a bool tensor)."""
         return Tensor._make(np.isfinite(self._data))
 
-    def isclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
-                equal_nan: builtins.bool = False) -> Tensor:
+    def isclose(
+        self,
+        other: Tensor,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> Tensor:
         """|self − other| ≤ atol + rtol·|other|, elementwise."""
         return _select.isclose(self, other, rtol, atol, equal_nan)
 
-    def allclose(self, other: Tensor, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
-                 equal_nan: builtins.bool = False) -> builtins.bool:
+    def allclose(
+        self,
+        other: Tensor,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> builtins.bool:
         """Whether every element satisfies |self − other| ≤ atol + rtol·|other| (a Python bool)."""
         return _select.allclose(self, other, rtol, atol, equal_nan)
 
@@ -1279,8 +1329,10 @@ class Tensor:
     def t(self) -> Tensor:
         """The transpose of a matrix (tensors of at most 2 dims, as ``torch.t``)."""
         if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}-D "
-                               f"(shape {self.shape}); use transpose(d0, d1) or mT")
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}-D "
+                f"(shape {self.shape}); use transpose(d0, d1) or mT"
+            )
         return self.T
 
     def flip(self, *dims: Any) -> Tensor:
@@ -1390,13 +1442,15 @@ class Tensor:
         """``(values, indices)`` sorted along ``dim``; the values' gradient goes where each came from."""
         return _select.sort(self, dim, descending, stable)
 
-    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
-                stable: builtins.bool = False) -> Tensor:
+    def argsort(
+        self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False
+    ) -> Tensor:
         """The indices that sort along ``dim`` (``descending``; ``stable`` keeps ties in order), int64."""
         return _select.argsort(self, dim, descending, stable)
 
-    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
-             sorted: builtins.bool = True) -> Any:  # noqa: A002
+    def topk(
+        self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True
+    ) -> Any:  # noqa: A002
         """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``."""
         return _select.topk(self, k, dim, largest, sorted)
 
@@ -1404,8 +1458,9 @@ class Tensor:
         """out[…, i, …] = self[…, index[…, i, …], …] along ``dim`` (``torch.gather``); gradients scatter-add back."""
         return _select.gather(self, dim, index)
 
-    def scatter(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
-                reduce: Any = None) -> Tensor:
+    def scatter(
+        self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
         """A copy with the elements at ``index`` along ``dim`` set from ``src`` (or a number ``value``)
         (``torch.scatter``)."""
         if value is None and not isinstance(src, Tensor):
@@ -1433,9 +1488,13 @@ class Tensor:
         return _select.masked_select(self, mask)
 
     # counting (no gradient)
-    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False,  # noqa: A002
-               return_counts: builtins.bool = False,
-               dim: builtins.int | None = None) -> Any:
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,  # noqa: A002
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
         """The distinct values (sorted), with the inverse indices and the counts when asked (``torch.unique``)."""
         return _select.unique(self, sorted, return_inverse, return_counts, dim)
 
@@ -1449,8 +1508,14 @@ class Tensor:
         ignored."""
         return _select.histc(self, bins, min, max)
 
-    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
-                  density: builtins.bool = False) -> Any:
+    def histogram(
+        self,
+        bins: Any = 100,
+        *,
+        range: Any = None,
+        weight: Tensor | None = None,  # noqa: A002
+        density: builtins.bool = False,
+    ) -> Any:
         """``(hist, bin_edges)``: counts in ``bins`` equal bins over ``range`` (or between given edges); ``density``
         normalises."""
         return _select.histogram(self, bins, range=range, weight=weight, density=density)
@@ -1466,6 +1531,7 @@ class Tensor:
 
     def _apply_(self, op: str, fn: Callable[[Tensor], Tensor], other: Any = None) -> Tensor:
         """``self = fn(self)`` in place: recorded when autograd needs it, else written into the array."""
+
         def write(data: np.ndarray, _other: Any, out: np.ndarray, casting: Literal["same_kind"]) -> None:
             np.copyto(out, fn(Tensor._make(data))._data, casting=casting)
 
@@ -1480,7 +1546,7 @@ class Tensor:
 
     def pow_(self, exponent: Any) -> Tensor:
         """``self ** exponent`` in place."""
-        return self._apply_("pow_", lambda a: a ** exponent, exponent)
+        return self._apply_("pow_", lambda a: a**exponent, exponent)
 
     def exp_(self) -> Tensor:
         """``exp`` in place."""
@@ -1526,8 +1592,9 @@ class Tensor:
         idx = _select._select_index(self, d, index, "index_fill_")
         return self._put("index_fill_", (slice(None),) * d + (idx,), _select._fill_value(value, self, "index_fill_"))
 
-    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
-                 reduce: Any = None) -> Tensor:
+    def scatter_(
+        self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
         """Write ``src`` (or a number ``value``) at ``index`` along ``dim``, in place (``reduce`` is not supported)."""
         if reduce is not None:
             raise NotImplementedError("scatter_: reduce= is not supported by minigrad; use scatter_add_")
@@ -1738,8 +1805,9 @@ class Tensor:
         """``(min, max)`` over all elements or along ``dim``."""
         return _extra.aminmax(self, dim=dim, keepdim=keepdim)
 
-    def quantile(self, q: Any, dim: builtins.int | None = None, keepdim: builtins.bool = False, *,
-                 interpolation: str = "linear") -> Tensor:
+    def quantile(
+        self, q: Any, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
         """The q-quantiles along ``dim`` (all elements when None), with ``torch.quantile``'s interpolations."""
         return _extra.quantile(self, q, dim, keepdim, interpolation=interpolation)
 
@@ -1808,12 +1876,19 @@ def _unsupported(name: str, reason: str) -> Callable[..., Any]:
 
 _NO_SPARSE = "sparse tensors are not implemented (minigrad's tensors are dense NumPy arrays)"
 _NO_STORAGE = "a tensor is a NumPy array with no separate storage object; use .numpy() for the array"
-_NO_LINALG = ("matrix inverses and decompositions are not implemented (minigrad covers MLP-scale ops); "
-              "for values without gradients use numpy.linalg on .numpy()")
+_NO_LINALG = (
+    "matrix inverses and decompositions are not implemented (minigrad covers MLP-scale ops); "
+    "for values without gradients use numpy.linalg on .numpy()"
+)
 #: PyTorch Tensor methods minigrad leaves out on purpose: calling one says so and why.
 UNSUPPORTED: dict[str, str] = {
-    "to_sparse": _NO_SPARSE, "to_sparse_csr": _NO_SPARSE, "coalesce": _NO_SPARSE, "sparse_mask": _NO_SPARSE,
-    "storage": _NO_STORAGE, "untyped_storage": _NO_STORAGE, "storage_offset": _NO_STORAGE,
+    "to_sparse": _NO_SPARSE,
+    "to_sparse_csr": _NO_SPARSE,
+    "coalesce": _NO_SPARSE,
+    "sparse_mask": _NO_SPARSE,
+    "storage": _NO_STORAGE,
+    "untyped_storage": _NO_STORAGE,
+    "storage_offset": _NO_STORAGE,
     "data_ptr": _NO_STORAGE,
     "as_strided": "stride tricks are not supported; use reshape, expand, indexing or unfold-free code",
     "unfold": "sliding windows (a stride trick) are not supported; build the windows with indexing or stack",
@@ -1824,8 +1899,14 @@ UNSUPPORTED: dict[str, str] = {
     "resize_": "a tensor's size is not changed in place; use reshape, or make a new tensor",
     "set_": "a tensor's memory is not swapped in place; assign t.data = other, or make a new tensor",
     "dequantize": "quantized tensors are not supported",
-    "inverse": _NO_LINALG, "det": _NO_LINALG, "logdet": _NO_LINALG, "slogdet": _NO_LINALG,
-    "pinverse": _NO_LINALG, "svd": _NO_LINALG, "qr": _NO_LINALG, "cholesky": _NO_LINALG,
+    "inverse": _NO_LINALG,
+    "det": _NO_LINALG,
+    "logdet": _NO_LINALG,
+    "slogdet": _NO_LINALG,
+    "pinverse": _NO_LINALG,
+    "svd": _NO_LINALG,
+    "qr": _NO_LINALG,
+    "cholesky": _NO_LINALG,
     "register_post_accumulate_grad_hook": "use register_hook on the tensor, or read .grad after backward()",
 }
 for _name, _reason in UNSUPPORTED.items():
@@ -1885,8 +1966,14 @@ def _promote(a: Any, b: Any, op: str = "arithmetic", true_divide: bool = False) 
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         if a._data.dtype == b._data.dtype and (not true_divide or a._data.dtype.kind in "fc"):
             return a, b  # the common case: nothing to do
-    elif (isinstance(a, Tensor) and type(b) in _WEAK and a._data.dtype.kind in "fc"
-          or isinstance(b, Tensor) and type(a) in _WEAK and b._data.dtype.kind in "fc"):
+    elif (
+        isinstance(a, Tensor)
+        and type(b) in _WEAK
+        and a._data.dtype.kind in "fc"
+        or isinstance(b, Tensor)
+        and type(a) in _WEAK
+        and b._data.dtype.kind in "fc"
+    ):
         return a, b  # a Python number never changes a float tensor's dtype
     dtype = result_type(a, b)
     if true_divide and dtype.kind not in "fc":
@@ -1921,9 +2008,7 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     if not -n <= dim < n:
-        raise IndexError(
-            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
+        raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return int(dim) % n
 
 

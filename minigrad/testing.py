@@ -1,4 +1,5 @@
 """``mg.testing.assert_close``: PyTorch's comparison of tensors in tests, with its default tolerances."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -37,8 +38,9 @@ def _tolerances(dtype: np.dtype, rtol: float | None, atol: float | None) -> tupl
     return float(rtol), float(atol)
 
 
-def _compare(actual: Any, expected: Any, rtol: Any, atol: Any, equal_nan: bool, check_dtype: bool,
-             msg: Any, path: str) -> None:
+def _compare(
+    actual: Any, expected: Any, rtol: Any, atol: Any, equal_nan: bool, check_dtype: bool, msg: Any, path: str
+) -> None:
     if isinstance(actual, Mapping) and isinstance(expected, Mapping):
         if set(actual) != set(expected):
             raise AssertionError(f"The keys of the mappings do not match{path}: {sorted(actual)} != {sorted(expected)}")
@@ -56,11 +58,14 @@ def _compare(actual: Any, expected: Any, rtol: Any, atol: Any, equal_nan: bool, 
     e, e_is_tensor = _as_array(expected)
     where = f"\n\nThe failure occurred for item {path}" if path else ""
     if a_is_tensor != e_is_tensor and not (isinstance(actual, Sequence) or isinstance(expected, Sequence)):
-        raise AssertionError(f"Expected both inputs to be tensors or both to be numbers, got "
-                             f"{type(actual).__name__} and {type(expected).__name__}{where}")
+        raise AssertionError(
+            f"Expected both inputs to be tensors or both to be numbers, got "
+            f"{type(actual).__name__} and {type(expected).__name__}{where}"
+        )
     if a.shape != e.shape:
-        raise AssertionError(f"The values for attribute 'shape' do not match: {tuple(a.shape)} != {tuple(e.shape)}."
-                             f"{where}")
+        raise AssertionError(
+            f"The values for attribute 'shape' do not match: {tuple(a.shape)} != {tuple(e.shape)}.{where}"
+        )
     if check_dtype and a_is_tensor and e_is_tensor and a.dtype != e.dtype:
         raise AssertionError(f"The values for attribute 'dtype' do not match: {a.dtype} != {e.dtype}.{where}")
     dtype = np.promote_types(a.dtype, e.dtype) if a.dtype != e.dtype else a.dtype
@@ -69,8 +74,10 @@ def _compare(actual: Any, expected: Any, rtol: Any, atol: Any, equal_nan: bool, 
         ok = a == e
         a64, e64 = a.astype(np.float64), e.astype(np.float64)
     else:
-        a64, e64 = a.astype(np.complex128 if dtype.kind == "c" else np.float64), \
-            e.astype(np.complex128 if dtype.kind == "c" else np.float64)
+        a64, e64 = (
+            a.astype(np.complex128 if dtype.kind == "c" else np.float64),
+            e.astype(np.complex128 if dtype.kind == "c" else np.float64),
+        )
         ok = np.isclose(a64, e64, rtol=r, atol=t, equal_nan=equal_nan)
     if np.all(ok):
         return
@@ -84,25 +91,38 @@ def _compare(actual: Any, expected: Any, rtol: Any, atol: Any, equal_nan: bool, 
     kind = "Scalars are" if a.ndim == 0 and not a_is_tensor else "Tensor-likes are"
     lines = [f"{kind} not close!", ""]
     if a.ndim == 0:
-        lines += [f"Expected {e.item()} but got {a.item()}.",
-                  f"Absolute difference: {float(diff):g} (up to {t:g} allowed)",
-                  f"Relative difference: {float(rel):g} (up to {r:g} allowed)"]
+        lines += [
+            f"Expected {e.item()} but got {a.item()}.",
+            f"Absolute difference: {float(diff):g} (up to {t:g} allowed)",
+            f"Relative difference: {float(rel):g} (up to {r:g} allowed)",
+        ]
     else:
         worst = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(diff, nan=np.inf), -np.inf))), a.shape)
-        worst_rel = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(rel, nan=np.inf), -np.inf))),
-                                     a.shape)
-        lines += [f"Mismatched elements: {n_bad} / {n} ({100.0 * n_bad / n:.1f}%)",
-                  f"Greatest absolute difference: {float(diff[worst]):g} at index {tuple(int(i) for i in worst)} "
-                  f"(up to {t:g} allowed)",
-                  f"Greatest relative difference: {float(rel[worst_rel]):g} at index "
-                  f"{tuple(int(i) for i in worst_rel)} (up to {r:g} allowed)"]
+        worst_rel = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(rel, nan=np.inf), -np.inf))), a.shape)
+        lines += [
+            f"Mismatched elements: {n_bad} / {n} ({100.0 * n_bad / n:.1f}%)",
+            f"Greatest absolute difference: {float(diff[worst]):g} at index {tuple(int(i) for i in worst)} "
+            f"(up to {t:g} allowed)",
+            f"Greatest relative difference: {float(rel[worst_rel]):g} at index "
+            f"{tuple(int(i) for i in worst_rel)} (up to {r:g} allowed)",
+        ]
     raise AssertionError("\n".join(lines) + where)
 
 
-def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True, rtol: float | None = None,
-                 atol: float | None = None, equal_nan: bool = False, check_device: bool = True,
-                 check_dtype: bool = True, check_layout: bool = True, check_stride: bool = False,
-                 msg: Any = None) -> None:
+def assert_close(
+    actual: Any,
+    expected: Any,
+    *,
+    allow_subclasses: bool = True,
+    rtol: float | None = None,
+    atol: float | None = None,
+    equal_nan: bool = False,
+    check_device: bool = True,
+    check_dtype: bool = True,
+    check_layout: bool = True,
+    check_stride: bool = False,
+    msg: Any = None,
+) -> None:
     """Raise ``AssertionError`` unless |actual − expected| ≤ atol + rtol·|expected| elementwise, with equal
     shapes and (``check_dtype``) dtypes. Without ``rtol``/``atol`` the tolerances are PyTorch's for the dtype:
     float16 (1e-3, 1e-5), float32 (1.3e-6, 1e-5), float64 (1e-7, 1e-7), integers and bools exact.
@@ -110,7 +130,13 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True, r
     _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, "")
 
 
-def assert_allclose(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None,
-                    equal_nan: bool = True, msg: str = "") -> None:
+def assert_allclose(
+    actual: Any,
+    expected: Any,
+    rtol: float | None = None,
+    atol: float | None = None,
+    equal_nan: bool = True,
+    msg: str = "",
+) -> None:
     """The deprecated ``torch.testing.assert_allclose``: ``assert_close`` without the dtype check."""
     _compare(actual, expected, rtol, atol, equal_nan, False, msg or None, "")

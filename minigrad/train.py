@@ -18,6 +18,7 @@ under ``mg.no_grad()`` with ``model.eval()`` (dropout off, batch norm on its
 running statistics), the learning-rate scheduler steps, and the callbacks run.
 Epochs are numbered from 1.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,8 +54,7 @@ def accuracy(outputs: Any, targets: Any) -> float:
     out, tgt = _array(outputs), _array(targets)
     if not _is_classification(out, tgt):
         raise ValueError(
-            f"accuracy: needs (N, C) scores and N integer labels, got shapes {out.shape} and {tgt.shape} "
-            f"({tgt.dtype})"
+            f"accuracy: needs (N, C) scores and N integer labels, got shapes {out.shape} and {tgt.shape} ({tgt.dtype})"
         )
     return float(np.mean(out.argmax(axis=1) == tgt))
 
@@ -243,8 +243,10 @@ class History:
 
     def as_table(self, every: int = 1) -> str:
         """A markdown table, one row per ``every`` epochs (the best and the last always shown)."""
-        columns: list[tuple[str, Sequence[Any], str]] = [("epoch", self.epochs, "{}"),
-                                                        ("train loss", self.train_loss, "{:.4f}")]
+        columns: list[tuple[str, Sequence[Any], str]] = [
+            ("epoch", self.epochs, "{}"),
+            ("train loss", self.train_loss, "{:.4f}"),
+        ]
         if any(not math.isnan(v) for v in self.train_acc):
             columns.append(("train acc", self.train_acc, "{:.2%}"))
         if self.has_validation():
@@ -254,8 +256,10 @@ class History:
         columns.extend((name, values, "{:.4g}") for name, values in self.metrics.items())
         if any(not math.isnan(v) for v in self.lr):
             columns.append(("lr", self.lr, "{:.3g}"))
-        lines = ["| " + " | ".join(name for name, _, _ in columns) + " |",
-                 "|" + "|".join("---:" for _ in columns) + "|"]
+        lines = [
+            "| " + " | ".join(name for name, _, _ in columns) + " |",
+            "|" + "|".join("---:" for _ in columns) + "|",
+        ]
         best = self.best_epoch
         for i, epoch in enumerate(self.epochs):
             if every > 1 and epoch % every and epoch not in (best, self.epochs[-1], self.epochs[0]):
@@ -333,8 +337,7 @@ def _pyplot(who: str) -> Any:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            f"{who} needs matplotlib, an optional dependency: pip install 'minigrad[train]' "
-            "(or pip install matplotlib)"
+            f"{who} needs matplotlib, an optional dependency: pip install 'minigrad[train]' (or pip install matplotlib)"
         ) from exc
     return plt
 
@@ -444,8 +447,9 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             if self.verbose:
-                print(f"early stopping at epoch {epoch}: best {self.monitor} {self.best:.4g} at epoch "
-                      f"{self.best_epoch}")
+                print(
+                    f"early stopping at epoch {epoch}: best {self.monitor} {self.best:.4g} at epoch {self.best_epoch}"
+                )
             return True
         return False
 
@@ -454,8 +458,10 @@ class EarlyStopping(Callback):
             model.load_state_dict(self.best_state)
 
     def __repr__(self) -> str:
-        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-                f"monitor={self.monitor!r}, mode={self.mode!r}, restore_best={self.restore_best})")
+        return (
+            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+            f"monitor={self.monitor!r}, mode={self.mode!r}, restore_best={self.restore_best})"
+        )
 
 
 # ---------------------------------------------------------------------- progress
@@ -473,14 +479,19 @@ class _Progress:
             from tqdm.auto import tqdm
         except ImportError:
             return
-        self.bar = tqdm(total=epochs, desc="training", unit="epoch", file=file or sys.stderr,
-                        dynamic_ncols=True, leave=True)
+        self.bar = tqdm(
+            total=epochs, desc="training", unit="epoch", file=file or sys.stderr, dynamic_ncols=True, leave=True
+        )
 
     @staticmethod
     def _summary(logs: Mapping[str, float]) -> dict[str, str]:
         out = {}
-        for key, label, fmt in (("loss", "loss", "{:.4f}"), ("accuracy", "acc", "{:.2%}"),
-                                ("val_loss", "val_loss", "{:.4f}"), ("val_accuracy", "val_acc", "{:.2%}")):
+        for key, label, fmt in (
+            ("loss", "loss", "{:.4f}"),
+            ("accuracy", "acc", "{:.2%}"),
+            ("val_loss", "val_loss", "{:.4f}"),
+            ("val_accuracy", "val_acc", "{:.2%}"),
+        ):
             if key in logs:
                 out[label] = fmt.format(logs[key])
         return out

@@ -20,6 +20,7 @@ hyperparameters matter (each trial tries a new value of every one); sample
 learning rates and penalties on a log₁₀ scale, widths and layer counts linearly;
 then search again, more finely, around the best.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -282,16 +283,23 @@ class Results:
         header = ["rank", "trial", *names, "score", "seconds"]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
         for rank, t in enumerate(self.trials[:max_rows] if max_rows else self.trials, 1):
-            cells = [str(rank), str(t.index), *(_fmt(t.params.get(n, "")) for n in names),
-                     _fmt(t.score), f"{t.seconds:.1f}"]
+            cells = [
+                str(rank),
+                str(t.index),
+                *(_fmt(t.params.get(n, "")) for n in names),
+                _fmt(t.score),
+                f"{t.seconds:.1f}",
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         if not self.trials:
             return f"Results(0 trials, mode={self.mode!r})"
-        return f"Results({len(self.trials)} trials, mode={self.mode!r}, best={self.best.score:.6g} " \
-               f"with {self.best.params})"
+        return (
+            f"Results({len(self.trials)} trials, mode={self.mode!r}, best={self.best.score:.6g} "
+            f"with {self.best.params})"
+        )
 
 
 def _fmt(v: Any) -> str:
@@ -323,8 +331,10 @@ def _run(
         except BaseException as exc:  # also Ctrl-C: the finished trials stay reachable
             exc.partial_results = Results(trials, mode)  # type: ignore[attr-defined]
             if hasattr(exc, "add_note"):  # Python >= 3.11
-                exc.add_note(f"tune: trial {i} ({dict(params)}) raised; the {len(trials)} finished trials are in "
-                             "this exception's .partial_results")
+                exc.add_note(
+                    f"tune: trial {i} ({dict(params)}) raised; the {len(trials)} finished trials are in "
+                    "this exception's .partial_results"
+                )
             raise
         seconds = time.perf_counter() - start
         trials.append(Trial(dict(params), score, i, seconds, extra))
@@ -387,8 +397,9 @@ def random_search(
     return _run(train_fn, points, mode, progress, int(n_trials))
 
 
-def refine(results: Results | Sequence[Trial], space: Space, top_k: int = 3, shrink: float = 0.5,
-           mode: str | None = None) -> dict[str, Any]:
+def refine(
+    results: Results | Sequence[Trial], space: Space, top_k: int = 3, shrink: float = 0.5, mode: str | None = None
+) -> dict[str, Any]:
     """A narrower space around the ``top_k`` best trials, for the next, finer search.
 
     For each range: the centre is the mean of the top trials' values in

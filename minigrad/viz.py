@@ -23,6 +23,7 @@ per module; beyond ``max_nodes`` the middle of the graph (by distance from the
 roots) is collapsed into one note node, so both the loss end and the input end
 stay visible. The walk is iterative: a chain of 100 000 ops is fine.
 """
+
 from __future__ import annotations
 
 import html
@@ -40,7 +41,11 @@ import numpy as np
 from minigrad.tensor import Tensor
 
 __all__ = [
-    "DEFAULT_MAX_NODES", "GraphDrawing", "GraphvizNotFoundError", "LogColorScale", "draw_graph",
+    "DEFAULT_MAX_NODES",
+    "GraphDrawing",
+    "GraphvizNotFoundError",
+    "LogColorScale",
+    "draw_graph",
     "trace_gradients",
 ]
 
@@ -211,8 +216,7 @@ def _data_lines(a: np.ndarray) -> list[str]:
     if a.size <= _SMALL:
         if a.ndim == 0:
             return [_fmt(float(a)) if a.dtype.kind == "f" else str(a.item())]
-        text = np.array2string(a, separator=", ", max_line_width=10**6,
-                               formatter={"float_kind": lambda v: f"{v:.4g}"})
+        text = np.array2string(a, separator=", ", max_line_width=10**6, formatter={"float_kind": lambda v: f"{v:.4g}"})
         return [" ".join(text.split())]
     with np.errstate(all="ignore"):
         x = a.astype(np.float64, copy=False)
@@ -515,8 +519,15 @@ class _Builder:
     """Turns the walked graph into Graphviz nodes and edges (forward or backward picture)."""
 
     def __init__(
-        self, graph: _Graph, names: dict[int, str], clusters: _Clusters | None, vals: list[float | None],
-        scale: LogColorScale | None, show_data: bool, show_inputs: bool, vertical: bool,
+        self,
+        graph: _Graph,
+        names: dict[int, str],
+        clusters: _Clusters | None,
+        vals: list[float | None],
+        scale: LogColorScale | None,
+        show_data: bool,
+        show_inputs: bool,
+        vertical: bool,
     ) -> None:
         self.graph, self.names, self.clusters = graph, names, clusters
         self.vals, self.scale = vals, scale
@@ -560,8 +571,11 @@ class _Builder:
         else:
             t = t or _output_tensor(self.graph, i)
             data = t._data if t is not None else node._out
-        attrs = _filled(self.fill(self.vals[i], default_fill), shape="record",
-                        label=self.record(self.fields(t, node.shape, node.dtype, data, self.vals[i])))
+        attrs = _filled(
+            self.fill(self.vals[i], default_fill),
+            shape="record",
+            label=self.record(self.fields(t, node.shape, node.dtype, data, self.vals[i])),
+        )
         if i in self.graph.root_tensor:
             attrs["penwidth"] = "2"
         self.drawing.node(name, path, **attrs)
@@ -589,16 +603,21 @@ class _Builder:
             if node.is_accumulator:
                 self.tensor_node(f"v{i}", path, i, _LEAF_COLOR)
                 continue
-            d.node(f"op{i}", path, shape="box", style="rounded,filled", fillcolor=_OP_COLOR,
-                   label=_escape(_op_name(node)))
+            d.node(
+                f"op{i}", path, shape="box", style="rounded,filled", fillcolor=_OP_COLOR, label=_escape(_op_name(node))
+            )
             self.tensor_node(f"v{i}", path, i, "white")
             d.edge(f"op{i}", f"v{i}", spine=True)
             saved = node._saved if self.show_inputs else None
             for k, p in enumerate(node.parents):
                 if p is not None:
                     j = graph.index[p]
-                    d.edge(f"v{j}" if self.drawn[j] else "collapsed", f"op{i}", unique=not self.drawn[j],
-                           spine=not p.is_accumulator)
+                    d.edge(
+                        f"v{j}" if self.drawn[j] else "collapsed",
+                        f"op{i}",
+                        unique=not self.drawn[j],
+                        spine=not p.is_accumulator,
+                    )
                 elif saved is not None and k < len(saved) and isinstance(saved[k], Tensor):
                     d.edge(self._input_node(saved[k]), f"op{i}")
 
@@ -611,16 +630,27 @@ class _Builder:
                 continue
             path, v = self.path(i), self.vals[i]
             lines = [node.name] + ([] if v is None else [_grad_line(v, int(np.prod(node.shape)))])
-            d.node(f"n{i}", path, **_filled(self.fill(v, _OP_COLOR if node.is_accumulator else "white"),
-                                             shape="box", label="\\n".join(_escape(x) for x in lines)))
+            d.node(
+                f"n{i}",
+                path,
+                **_filled(
+                    self.fill(v, _OP_COLOR if node.is_accumulator else "white"),
+                    shape="box",
+                    label="\\n".join(_escape(x) for x in lines),
+                ),
+            )
             if node.is_accumulator:
                 self.tensor_node(f"v{i}", path, i, _LEAF_COLOR)
                 d.edge(f"n{i}", f"v{i}")
             for p in node.parents:
                 if p is not None:
                     j = graph.index[p]
-                    d.edge(f"n{i}", f"n{j}" if self.drawn[j] else "collapsed", unique=not self.drawn[j],
-                           spine=not p.is_accumulator)
+                    d.edge(
+                        f"n{i}",
+                        f"n{j}" if self.drawn[j] else "collapsed",
+                        unique=not self.drawn[j],
+                        spine=not p.is_accumulator,
+                    )
         for i, t in graph.root_tensor.items():  # the tensor the gradient starts from
             if not graph.nodes[i].is_accumulator:
                 self.tensor_node(f"r{i}", (), i, "white", t)
@@ -647,8 +677,9 @@ class _Builder:
         """Roots with no graph behind them (they need no grad): a record each."""
         for k, (t, v) in enumerate(zip(self.graph.plain_roots, vals)):
             label = self.record(self.fields(t, t.shape, t.dtype, t._data, v))
-            self.drawing.node(f"p{k}", (), **_filled(self.fill(v, _INPUT_COLOR), shape="record", label=label,
-                                                      penwidth="2"))
+            self.drawing.node(
+                f"p{k}", (), **_filled(self.fill(v, _INPUT_COLOR), shape="record", label=label, penwidth="2")
+            )
 
     def collapsed(self, costs: list[int], max_nodes: int | None) -> None:
         """The note node standing for the collapsed middle of the graph."""
@@ -662,16 +693,21 @@ class _Builder:
         common = ", ".join(f"{name} ×{n}" for name, n in ops.most_common(4)) + (", …" if len(ops) > 4 else "")
         what = ([f"{n_ops} ops ({common})"] if n_ops else []) + ([f"{n_leaves} leaf tensors"] if n_leaves else [])
         lines = [f"… {sum(costs[i] for i in hidden)} more nodes not drawn (max_nodes={max_nodes})", ", ".join(what)]
-        known = sorted((graph.depth[i], abs(v)) for i in hidden
-                       if (v := vals[i]) is not None and not graph.nodes[i].is_accumulator and math.isfinite(v))
-        rows = [f"<TR><TD COLSPAN=\"3\">{html.escape(line)}</TD></TR>" for line in lines]
+        known = sorted(
+            (graph.depth[i], abs(v))
+            for i in hidden
+            if (v := vals[i]) is not None and not graph.nodes[i].is_accumulator and math.isfinite(v)
+        )
+        rows = [f'<TR><TD COLSPAN="3">{html.escape(line)}</TD></TR>' for line in lines]
         if scale is not None and known:
             mags = [v for _, v in known]  # ordered from the roots' end to the inputs' end
-            rows.append(f"<TR><TD COLSPAN=\"3\">‖grad‖ {_fmt(min(mags))} … {_fmt(max(mags))}</TD></TR>")
+            rows.append(f'<TR><TD COLSPAN="3">‖grad‖ {_fmt(min(mags))} … {_fmt(max(mags))}</TD></TR>')
             k = max(1, len(known) // 10)
             near_output, near_inputs = scale.color(_geomean(mags[:k])), scale.color(_geomean(mags[-k:]))
-            rows.append(f'<TR><TD ALIGN="RIGHT">inputs side</TD><TD BGCOLOR="{near_inputs}:{near_output}" '
-                        f'WIDTH="90"> </TD><TD ALIGN="LEFT">output side</TD></TR>')
+            rows.append(
+                f'<TR><TD ALIGN="RIGHT">inputs side</TD><TD BGCOLOR="{near_inputs}:{near_output}" '
+                f'WIDTH="90"> </TD><TD ALIGN="LEFT">output side</TD></TR>'
+            )
         label = f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}</TABLE>>'
         attrs = {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": "#fff8dc", "label": label}
         # inside the innermost cluster that holds all it stands for
@@ -748,11 +784,18 @@ def draw_graph(
     if backward:
         costs = [2 if node.is_accumulator else 1 for node in graph.nodes]
     else:
-        costs = [1 if node.is_accumulator else 2 + (_count_inputs(node) if show_inputs else 0)
-                 for node in graph.nodes]
+        costs = [1 if node.is_accumulator else 2 + (_count_inputs(node) if show_inputs else 0) for node in graph.nodes]
     fixed = len(graph.plain_roots) + (len(graph.root_tensor) if backward else 0) + int(has_legend)
-    builder = _Builder(graph, names, _Clusters(params, names) if cluster_modules else None, vals, scale,
-                       show_data, show_inputs, vertical=rankdir in ("LR", "RL"))
+    builder = _Builder(
+        graph,
+        names,
+        _Clusters(params, names) if cluster_modules else None,
+        vals,
+        scale,
+        show_data,
+        show_inputs,
+        vertical=rankdir in ("LR", "RL"),
+    )
     # only graph nodes collapse: roots without a graph (plain tensors) are always drawn
     collapse = max_nodes is not None and bool(graph.nodes) and sum(costs) + fixed > max_nodes
     if collapse and max_nodes is not None:  # (collapse implies a max_nodes)
@@ -769,8 +812,7 @@ def draw_graph(
 
     dot = GraphDrawing(
         format="svg",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3", "fontname": _FONT,
-                    "fontsize": "11"},
+        graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3", "fontname": _FONT, "fontsize": "11"},
         node_attr={"fontname": _FONT, "fontsize": "10", "height": "0.25", "penwidth": "0.8"},
         edge_attr={"arrowsize": "0.6", "color": "#666666", "penwidth": "0.8"},
     )
@@ -809,8 +851,10 @@ def _legend(scale: LogColorScale | None, values: list[float | None]) -> str:
         cells.append(f'<TD BGCOLOR="{_NONFINITE_COLOR}"><FONT COLOR="white">inf/nan</FONT></TD>')
     cells.append('<TD BGCOLOR="white">none</TD>')
     title = "gradient norm ‖grad‖ (log scale)"
-    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR>'
-            f'<TD COLSPAN="{len(cells)}" BORDER="0"><B>{title}</B></TD></TR><TR>{"".join(cells)}</TR></TABLE>>')
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR>'
+        f'<TD COLSPAN="{len(cells)}" BORDER="0"><B>{title}</B></TD></TR><TR>{"".join(cells)}</TR></TABLE>>'
+    )
 
 
 def _emit(dot: graphviz.Digraph, drawing: _Drawing, labels: dict[tuple, str]) -> None:
@@ -825,8 +869,15 @@ def _emit(dot: graphviz.Digraph, drawing: _Drawing, labels: dict[tuple, str]) ->
     for path, n in order.items():
         fill = "#f6f6f6" if len(path) % 2 else "#ffffff"
         sub = graphviz.Digraph(name=f"cluster_{n}")
-        sub.attr(label=_escape(labels.get(path, "")), style="rounded,filled", fillcolor=fill,
-                 color="#999999", fontsize="10", labeljust="l", fontname=_FONT)
+        sub.attr(
+            label=_escape(labels.get(path, "")),
+            style="rounded,filled",
+            fillcolor=fill,
+            color="#999999",
+            fontsize="10",
+            labeljust="l",
+            fontname=_FONT,
+        )
         subgraphs[path] = sub
     for path, sub in subgraphs.items():
         for name, attrs in members.get(path, ()):

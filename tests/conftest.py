@@ -6,6 +6,7 @@ release checks, runs thousands::
     python -m pytest tests/test_fuzz.py --fuzz-long
     MINIGRAD_FUZZ_LONG=1 MINIGRAD_FUZZ_GRAPHS=20000 python -m pytest tests/test_fuzz.py
 """
+
 from __future__ import annotations
 
 import os

@@ -40,6 +40,7 @@ step after which they first go wrong (found by replaying ever longer prefixes), 
 The in-place and view-write features are switches (``Features``, ``--no-inplace``,
 ``--no-view-writes``), so a run can leave them out to look at the rest.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -153,16 +154,20 @@ class Program:
             lines.append("loss.backward()")
         lines.append(f"gs = lib.autograd.grad(loss, [{', '.join(names)}], create_graph=True, allow_unused=True)")
         if self.features.second_order:
-            terms = [f"(gs[{i}] * lib.tensor({fmt_array(self.second_weights[n])}, dtype=lib.float64)).sum()"
-                     for i, n in enumerate(names)]
+            terms = [
+                f"(gs[{i}] * lib.tensor({fmt_array(self.second_weights[n])}, dtype=lib.float64)).sum()"
+                for i, n in enumerate(names)
+            ]
             lines.append("s = " + " + ".join(terms) + "  # over the gs that require grad")
             lines.append(f"lib.autograd.grad(s, [{', '.join(names)}], allow_unused=True)")
         return "\n".join(lines)
 
     def shadow(self, values: dict[str, np.ndarray] | None = None, steps: int | None = None) -> dict[str, np.ndarray]:
         """Run the NumPy shadow (the first ``steps``); ``values`` replaces leaf values (for finite differences)."""
-        env = {leaf.name: np.array(leaf.value if values is None else values[leaf.name], dtype=np.float64)
-               for leaf in self.leaves}
+        env = {
+            leaf.name: np.array(leaf.value if values is None else values[leaf.name], dtype=np.float64)
+            for leaf in self.leaves
+        }
         for step in self.steps[:steps]:
             step.run(env)
         return env
@@ -322,8 +327,9 @@ class GraphBuilder:
         return -s if signed and self.chance(0.4) else s
 
     # -- variables
-    def add_leaf(self, shape: tuple, kind: str | None = None, requires_grad: bool | None = None,
-                 value: np.ndarray | None = None) -> str:
+    def add_leaf(
+        self, shape: tuple, kind: str | None = None, requires_grad: bool | None = None, value: np.ndarray | None = None
+    ) -> str:
         name = f"x{next(self._leaf_ids)}"
         kind = kind or self.weighted([("normal", 3), ("positive", 1), ("away", 1)])
         rg = self.chance(0.75) if requires_grad is None else requires_grad
@@ -351,8 +357,17 @@ class GraphBuilder:
             if n in self.vars:
                 self.roots[self.vars[n].root].writable = False
 
-    def emit(self, rhs: str, fn: Callable, inputs: list, *, view: str | None = None,
-             saves_inputs: bool = False, saves_output: bool = False, contiguous: bool = False) -> str | None:
+    def emit(
+        self,
+        rhs: str,
+        fn: Callable,
+        inputs: list,
+        *,
+        view: str | None = None,
+        saves_inputs: bool = False,
+        saves_output: bool = False,
+        contiguous: bool = False,
+    ) -> str | None:
         """``vN = rhs``; shadow ``env[vN] = fn(*inputs)`` (input names, or constants used as they are).
 
         Returns the new name, or None (and emits nothing) when the result is too big or not finite.
@@ -386,8 +401,9 @@ class GraphBuilder:
             self.freeze(*tensor_inputs)
         return name
 
-    def emit_inplace(self, code: str, run: Callable[[dict], None], operand: str | None = None,
-                     saves_operand: bool = False) -> bool:
+    def emit_inplace(
+        self, code: str, run: Callable[[dict], None], operand: str | None = None, saves_operand: bool = False
+    ) -> bool:
         self.steps.append(Step(code, run))
         run(self.env)
         if operand is not None and saves_operand:
@@ -401,23 +417,31 @@ class GraphBuilder:
         if form == "ones":
             return tuple(1 if self.chance(0.5) else s for s in shape)
         if form == "suffix":
-            return shape[self.rng.randint(0, len(shape)):]
+            return shape[self.rng.randint(0, len(shape)) :]
         if form == "scalar":
             return ()
         if form == "prepend" and len(shape) < 3:
             return (self.pick_from([1, 2]),) + shape
         return shape
 
-    def tensor_partner(self, shape: tuple, pred: Callable[[np.ndarray], bool], kind: str = "normal",
-                       grow: bool = True, avoid_root: str | None = None) -> str:
+    def tensor_partner(
+        self,
+        shape: tuple,
+        pred: Callable[[np.ndarray], bool],
+        kind: str = "normal",
+        grow: bool = True,
+        avoid_root: str | None = None,
+    ) -> str:
         """An existing variable that broadcasts with ``shape`` and satisfies ``pred``, or a new leaf."""
         if self.chance(0.5):
+
             def fits(n: str) -> bool:
                 try:
                     b = np.broadcast_shapes(self.env[n].shape, shape)
                 except ValueError:
                     return False
                 return (grow or b == shape) and self.vars[n].root != avoid_root
+
             name = self.pick(pred, [n for n in self.vars if fits(n)])
             if name is not None:
                 return name
@@ -433,9 +457,17 @@ class GraphBuilder:
         x = self.pick(lambda a: pre(a) and np.abs(a).max() < BOUND)
         if x is None:
             return False
-        return self.emit(tmpl.format(x), fn, [x], saves_output=saves_out, saves_inputs=saves_in,
-                         contiguous=name == "neg" and self.roots[self.vars[x].root].contiguous
-                         and self.vars[x].root == x) is not None
+        return (
+            self.emit(
+                tmpl.format(x),
+                fn,
+                [x],
+                saves_output=saves_out,
+                saves_inputs=saves_in,
+                contiguous=name == "neg" and self.roots[self.vars[x].root].contiguous and self.vars[x].root == x,
+            )
+            is not None
+        )
 
     def op_clamp(self) -> bool:
         x = self.pick()
@@ -465,14 +497,23 @@ class GraphBuilder:
         form = self.weighted([("tensor", 5), ("scalar", 2), ("rscalar", 1)])
         if form == "scalar":
             s = self.scalar()
-            return self.emit(f"{a} {op} {s}", lambda x, s=s, fn=fn: fn(x, s), [a], contiguous=self._contig(a)) \
-                is not None
+            return (
+                self.emit(f"{a} {op} {s}", lambda x, s=s, fn=fn: fn(x, s), [a], contiguous=self._contig(a)) is not None
+            )
         if form == "rscalar":
             if op == "/" and np.abs(av).min() < 0.3:
                 return False
             s = self.scalar()
-            return self.emit(f"{s} {op} {a}", lambda x, s=s, fn=fn: fn(s, x), [a], saves_inputs=op == "/",
-                             contiguous=self._contig(a)) is not None
+            return (
+                self.emit(
+                    f"{s} {op} {a}",
+                    lambda x, s=s, fn=fn: fn(s, x),
+                    [a],
+                    saves_inputs=op == "/",
+                    contiguous=self._contig(a),
+                )
+                is not None
+            )
         if op == "/":
             b = self.tensor_partner(av.shape, lambda v: np.abs(v).min() >= 0.3, kind="away")
         elif op == "*":
@@ -500,6 +541,7 @@ class GraphBuilder:
                 return bool(np.abs(av - b).min() > MARGIN)
             except ValueError:
                 return False
+
         b = self.tensor_partner(av.shape, apart)
         if not apart(self.val(b)):
             return False
@@ -532,8 +574,9 @@ class GraphBuilder:
         return tuple(sorted(self.rng.sample(range(ndim), k)))
 
     def op_reduce(self) -> bool:
-        kind = self.weighted([("sum", 3), ("mean", 2), ("var", 1), ("std", 1), ("amax", 1), ("amin", 1),
-                              ("logsumexp", 1)])
+        kind = self.weighted(
+            [("sum", 3), ("mean", 2), ("var", 1), ("std", 1), ("amax", 1), ("amin", 1), ("logsumexp", 1)]
+        )
         x = self.pick(lambda v: np.abs(v).max() < BOUND)
         if x is None:
             return False
@@ -559,9 +602,16 @@ class GraphBuilder:
                 return False
             fn = np.var if kind == "var" else np.std
             args.append(f"correction={correction}")
-            return self.emit(f"{x}.{kind}({', '.join(args)})",
-                             lambda a, f=fn, ax=np_axis, k=keepdim, c=correction: f(a, ax, ddof=c, keepdims=k), [x],
-                             saves_inputs=True, saves_output=kind == "std") is not None
+            return (
+                self.emit(
+                    f"{x}.{kind}({', '.join(args)})",
+                    lambda a, f=fn, ax=np_axis, k=keepdim, c=correction: f(a, ax, ddof=c, keepdims=k),
+                    [x],
+                    saves_inputs=True,
+                    saves_output=kind == "std",
+                )
+                is not None
+            )
         if kind in ("amax", "amin"):
             if xv.ndim and n > 1:  # the winner must be clear: no near-ties along the reduced dims
                 moved = np.moveaxis(xv, axes, tuple(range(-len(axes), 0))).reshape(-1, n)
@@ -570,16 +620,32 @@ class GraphBuilder:
                 if gap.min() < MARGIN:
                     return False
             fn = np.max if kind == "amax" else np.min
-            return self.emit(rhs, lambda a, f=fn, ax=np_axis, k=keepdim: f(a, ax, keepdims=k), [x],
-                             saves_inputs=True, saves_output=True) is not None
+            return (
+                self.emit(
+                    rhs,
+                    lambda a, f=fn, ax=np_axis, k=keepdim: f(a, ax, keepdims=k),
+                    [x],
+                    saves_inputs=True,
+                    saves_output=True,
+                )
+                is not None
+            )
         # logsumexp: torch needs a dim
         if xv.ndim == 0:
             return False
         if dim is None:
             dim = axes
             args = [f"dim={dim}"] + (["keepdim=True"] if keepdim else [])
-        return self.emit(f"{x}.logsumexp({', '.join(args)})", lambda a, ax=axes, k=keepdim: np_logsumexp(a, ax, k),
-                         [x], saves_inputs=True, saves_output=True) is not None
+        return (
+            self.emit(
+                f"{x}.logsumexp({', '.join(args)})",
+                lambda a, ax=axes, k=keepdim: np_logsumexp(a, ax, k),
+                [x],
+                saves_inputs=True,
+                saves_output=True,
+            )
+            is not None
+        )
 
     def op_softmax(self) -> bool:
         x = self.pick(lambda v: np.abs(v).max() < BOUND)
@@ -591,10 +657,14 @@ class GraphBuilder:
         if wide and self.chance(0.8):  # softmax over a size-1 dim is constant: rarely worth it
             dim = self.pick_from(wide)
         if self.chance(0.5):
-            return self.emit(f"{x}.softmax(dim={dim})", lambda a, d=dim: np_softmax(a, d), [x],
-                             saves_output=True) is not None
-        return self.emit(f"{x}.log_softmax(dim={dim})", lambda a, d=dim: np_log_softmax(a, d), [x],
-                         saves_output=True) is not None
+            return (
+                self.emit(f"{x}.softmax(dim={dim})", lambda a, d=dim: np_softmax(a, d), [x], saves_output=True)
+                is not None
+            )
+        return (
+            self.emit(f"{x}.log_softmax(dim={dim})", lambda a, d=dim: np_log_softmax(a, d), [x], saves_output=True)
+            is not None
+        )
 
     def op_shape(self) -> bool:
         x = self.pick()
@@ -608,17 +678,30 @@ class GraphBuilder:
             if target and self.chance(0.3):
                 target[self.rng.randint(0, len(target) - 1)] = -1
             text = "()" if not target else ", ".join(map(str, target))
-            return self.emit(f"{x}.reshape({text})", lambda a, t=tuple(target): a.reshape(t), [x],
-                             view="maybe") is not None
+            return (
+                self.emit(f"{x}.reshape({text})", lambda a, t=tuple(target): a.reshape(t), [x], view="maybe")
+                is not None
+            )
         if kind == "transpose" and ndim >= 2:
             d0, d1 = self.rng.sample(range(ndim), 2)
-            return self.emit(f"{x}.transpose({d0}, {d1})", lambda a, d0=d0, d1=d1: np.swapaxes(a, d0, d1), [x],
-                             view="strict") is not None
+            return (
+                self.emit(
+                    f"{x}.transpose({d0}, {d1})", lambda a, d0=d0, d1=d1: np.swapaxes(a, d0, d1), [x], view="strict"
+                )
+                is not None
+            )
         if kind == "permute" and ndim >= 2:
             perm = list(range(ndim))
             self.rng.shuffle(perm)
-            return self.emit(f"{x}.permute({', '.join(map(str, perm))})", lambda a, p=tuple(perm): np.transpose(a, p),
-                             [x], view="strict") is not None
+            return (
+                self.emit(
+                    f"{x}.permute({', '.join(map(str, perm))})",
+                    lambda a, p=tuple(perm): np.transpose(a, p),
+                    [x],
+                    view="strict",
+                )
+                is not None
+            )
         if kind == "T" and ndim == 2:
             return self.emit(f"{x}.T", lambda a: a.T, [x], view="strict") is not None
         if kind == "unsqueeze" and ndim <= 2:
@@ -633,10 +716,19 @@ class GraphBuilder:
             new = [self.pick_from([1, 2, 3]) if s == 1 else s for s in shape]
             if self.chance(0.5):
                 new = [self.pick_from([1, 2])] + new
-            text = [str(n) if (i < len(new) - ndim or shape[i - (len(new) - ndim)] == 1 or self.chance(0.5)) else "-1"
-                    for i, n in enumerate(new)]
-            return self.emit(f"{x}.expand({', '.join(text) or '()'})", lambda a, t=tuple(new): np.broadcast_to(a, t),
-                             [x], view="readonly") is not None
+            text = [
+                str(n) if (i < len(new) - ndim or shape[i - (len(new) - ndim)] == 1 or self.chance(0.5)) else "-1"
+                for i, n in enumerate(new)
+            ]
+            return (
+                self.emit(
+                    f"{x}.expand({', '.join(text) or '()'})",
+                    lambda a, t=tuple(new): np.broadcast_to(a, t),
+                    [x],
+                    view="readonly",
+                )
+                is not None
+            )
         return False
 
     def _factor(self, n: int) -> list[int]:
@@ -711,23 +803,32 @@ class GraphBuilder:
             dim = self.rng.randint(0, xv.ndim)
             others = [n for n in self.vars if self.env[n].shape == xv.shape]
             y = self.pick_from(others) if self.chance(0.6) else self.add_leaf(xv.shape)
-            return self.emit(f"lib.stack([{x}, {y}], dim={dim})", lambda a, b, d=dim: np.stack([a, b], d),
-                             [x, y]) is not None
+            return (
+                self.emit(f"lib.stack([{x}, {y}], dim={dim})", lambda a, b, d=dim: np.stack([a, b], d), [x, y])
+                is not None
+            )
         dim = self.rng.randint(0, xv.ndim - 1)
 
         def fits(n: str) -> bool:
             s = self.env[n].shape
             return len(s) == xv.ndim and all(a == b for i, (a, b) in enumerate(zip(s, xv.shape)) if i != dim)
+
         cands = [n for n in self.vars if fits(n)]
         if self.chance(0.5) and cands:
             y = self.pick_from(cands)
         else:
             y = self.add_leaf(tuple(self.pick_from([1, 2]) if i == dim else s for i, s in enumerate(xv.shape)))
         if self.chance(0.3):
-            return self.emit(f"lib.cat([{x}, {y}, {x}], dim={dim})",
-                             lambda a, b, d=dim: np.concatenate([a, b, a], d), [x, y]) is not None
-        return self.emit(f"lib.cat([{x}, {y}], dim={dim})", lambda a, b, d=dim: np.concatenate([a, b], d),
-                         [x, y]) is not None
+            return (
+                self.emit(
+                    f"lib.cat([{x}, {y}, {x}], dim={dim})", lambda a, b, d=dim: np.concatenate([a, b, a], d), [x, y]
+                )
+                is not None
+            )
+        return (
+            self.emit(f"lib.cat([{x}, {y}], dim={dim})", lambda a, b, d=dim: np.concatenate([a, b], d), [x, y])
+            is not None
+        )
 
     def op_matmul(self) -> bool:
         x = self.pick(lambda v: 1 <= v.ndim <= 3 and np.abs(v).max() < 10)
@@ -811,10 +912,13 @@ class GraphBuilder:
             other_code = other = self.scalar(0.5, 2.0)
             other_code = fmt_num(other)
         else:
-            pred = {"*=": lambda v: np.abs(v).max() * np.abs(tv).max() < 100,
-                    "/=": lambda v: np.abs(v).min() >= 0.3}.get(op, lambda v: np.abs(v).max() < BOUND)
-            other = self.tensor_partner(tv.shape, pred, kind="away" if op == "/=" else "normal", grow=False,
-                                        avoid_root=root)
+            pred = {
+                "*=": lambda v: np.abs(v).max() * np.abs(tv).max() < 100,
+                "/=": lambda v: np.abs(v).min() >= 0.3,
+            }.get(op, lambda v: np.abs(v).max() < BOUND)
+            other = self.tensor_partner(
+                tv.shape, pred, kind="away" if op == "/=" else "normal", grow=False, avoid_root=root
+            )
             if other not in self.vars or not pred(self.val(other)) or self.vars[other].root == root:
                 return False
             other_code = other
@@ -826,6 +930,7 @@ class GraphBuilder:
 
         def run(env: dict, t=target, o=other, u=ufunc) -> None:
             u(env[t], env[o] if isinstance(o, str) else o, out=env[t])
+
         return self.emit_inplace(code, run, other if isinstance(other, str) else None, saves_operand=op in ("*=", "/="))
 
     def op_setitem(self) -> bool:
@@ -852,6 +957,7 @@ class GraphBuilder:
 
             def run(env: dict, t=t, p=npidx, s=s) -> None:
                 env[t][p] *= s
+
             return self.emit_inplace(code, run)
         code_v, value = self.write_value(region, self.vars[t].root)
         if form == "iadd":
@@ -864,6 +970,7 @@ class GraphBuilder:
 
             def run(env: dict, t=t, p=npidx, v=value) -> None:
                 env[t][p] = env[v] if isinstance(v, str) else v
+
         return self.emit_inplace(code, run)
 
     def op_view_write(self) -> bool:
@@ -909,6 +1016,7 @@ class GraphBuilder:
             def run(env: dict, t=t, view=view, s=s) -> None:
                 w = view(env[t])
                 w *= s
+
             return self.emit_inplace(code, run)
         code_v, value = self.write_value(region, self.vars[t].root)
         code = f"{text} {op} {code_v}"
@@ -920,15 +1028,27 @@ class GraphBuilder:
                 w += x
             else:
                 w[...] = x
+
         return self.emit_inplace(code, run)
 
     # ------------------------------------------------------------------ the whole program
     def build(self, label: str = "") -> Program:
         for _ in range(self.rng.randint(1, 2)):
             self.add_leaf(self.shape(), requires_grad=True if not self.leaves else None)
-        ops = [(self.op_unary, 5), (self.op_clamp, 1), (self.op_binary, 6), (self.op_minmax, 1), (self.op_where, 1),
-               (self.op_reduce, 3), (self.op_softmax, 1), (self.op_shape, 3), (self.op_index, 3), (self.op_cat, 1),
-               (self.op_matmul, 2), (self.op_pow, 1)]
+        ops = [
+            (self.op_unary, 5),
+            (self.op_clamp, 1),
+            (self.op_binary, 6),
+            (self.op_minmax, 1),
+            (self.op_where, 1),
+            (self.op_reduce, 3),
+            (self.op_softmax, 1),
+            (self.op_shape, 3),
+            (self.op_index, 3),
+            (self.op_cat, 1),
+            (self.op_matmul, 2),
+            (self.op_pow, 1),
+        ]
         if self.f.inplace:
             ops += [(self.op_inplace, 3), (self.op_setitem, 3)]
         if self.f.view_writes:
@@ -970,6 +1090,7 @@ class GraphBuilder:
 
         def run(env: dict, weights=tuple(weights)) -> None:
             env["loss"] = np.asarray(sum(float(np.sum(env[n] * w)) for n, w in weights))
+
         self.steps.append(Step("loss = " + " + ".join(terms), run))
         run(self.env)
 
@@ -1126,8 +1247,9 @@ class Checker:
         try:
             return fn(*args)
         except Exception as exc:
-            raise FuzzerBug(f"torch raised in {stage}: {_exc_text(exc)} {_where_raised(exc, self.prog)}\n\n"
-                            f"{self.prog.source()}") from exc
+            raise FuzzerBug(
+                f"torch raised in {stage}: {_exc_text(exc)} {_where_raised(exc, self.prog)}\n\n{self.prog.source()}"
+            ) from exc
 
     # -- the checks
     def run(self) -> None:
@@ -1167,8 +1289,10 @@ class Checker:
                 if n in env and n in ns:
                     bad = _close(self.mg.array(ns[n]), np.asarray(env[n], dtype=np.float64), 1e-6, 1e-9)
                     if bad:
-                        self.fail(self._divergence_kind(n, self.prog.steps[k - 1].code),
-                                  f"{n} goes wrong at `{self.prog.steps[k - 1].code}`:\n{bad}")
+                        self.fail(
+                            self._divergence_kind(n, self.prog.steps[k - 1].code),
+                            f"{n} goes wrong at `{self.prog.steps[k - 1].code}`:\n{bad}",
+                        )
         self.fail(f"forward value of {name} differs", detail)
 
     def _divergence_kind(self, name: str, step: str) -> str:
@@ -1183,8 +1307,9 @@ class Checker:
             who = "its base" if target_made.startswith(f"{target} = {name}") else "a view of it"
         else:
             who = "a tensor sharing its memory"
-        return (f"forward value of {who} differs after the in-place `{_form(step, True)}` "
-                f"on `{_form(target_made, True)}`")
+        return (
+            f"forward value of {who} differs after the in-place `{_form(step, True)}` on `{_form(target_made, True)}`"
+        )
 
     def _backward(self, be: Backend, values: dict | None = None) -> list[np.ndarray | None]:
         ns = be.build(self.prog, values)
@@ -1204,8 +1329,11 @@ class Checker:
             expected = [times * g for g in self.numeric_gradient()]
             rtol, atol = 1e-4, 1e-5
             got = [np.zeros_like(e) if g is None else g for g, e in zip(got, expected)]
-        what = "after loss.backward(retain_graph=True); loss.backward()" if self.prog.retain_graph else \
-            "after loss.backward()"
+        what = (
+            "after loss.backward(retain_graph=True); loss.backward()"
+            if self.prog.retain_graph
+            else "after loss.backward()"
+        )
         for n, g, e in zip(self.names, got, expected):
             if e is None:
                 if g is not None:
@@ -1222,8 +1350,11 @@ class Checker:
         return leaves, gs, [None if g is None else be.array(g) for g in gs]
 
     def _second(self, be: Backend, leaves: list, gs: tuple) -> list:
-        terms = [(g * be.const(self.prog.second_weights[n])).sum()
-                 for n, g in zip(self.names, gs) if g is not None and g.requires_grad]
+        terms = [
+            (g * be.const(self.prog.second_weights[n])).sum()
+            for n, g in zip(self.names, gs)
+            if g is not None and g.requires_grad
+        ]
         if not terms:
             return [None] * len(leaves)
         s = reduce(lambda a, b: a + b, terms)
@@ -1280,6 +1411,7 @@ class Checker:
 
     def numeric_second(self, eps: float = 1e-5) -> list[np.ndarray]:
         """d/dε of minigrad's gradient at x + ε·w: the Hessian times the weights of s = Σ gs·w."""
+
         def grads_at(sign: float) -> list[np.ndarray]:
             values = {leaf.name: np.array(leaf.value, dtype=np.float64) for leaf in self.prog.leaves}
             for n in self.names:
@@ -1290,6 +1422,7 @@ class Checker:
             finally:
                 self.prog.retain_graph = saved
             return [np.zeros(values[n].shape) if g is None else g for n, g in zip(self.names, gs)]
+
         plus, minus = grads_at(1.0), grads_at(-1.0)
         return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
@@ -1333,8 +1466,10 @@ def survey(graphs: int, seed: int, features: Features, oracle: str | None, quiet
             bugs.append(f"seed={s}: {str(e)[:2000]}")
     elapsed = time.perf_counter() - start
     if not quiet:
-        print(f"{graphs} graphs ({features.describe()}), oracle {oracle or ('torch' if torch_available() else 'fd')},"
-              f" {elapsed:.1f}s: {sum(c for c, _ in classes.values())} failed, {len(bugs)} fuzzer bugs")
+        print(
+            f"{graphs} graphs ({features.describe()}), oracle {oracle or ('torch' if torch_available() else 'fd')},"
+            f" {elapsed:.1f}s: {sum(c for c, _ in classes.values())} failed, {len(bugs)} fuzzer bugs"
+        )
         for sig, (count, e) in sorted(classes.items(), key=lambda kv: -kv[1][0]):
             print(f"\n=== {count:4d} x {sig}\n{e.detail[-1500:]}\n--- shortest program ---\n{e.program.source()}")
         for b in bugs[:5]:
@@ -1347,8 +1482,13 @@ def shrink(signature: str, features: Features, oracle: str | None, max_examples:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.randoms(use_true_random=False))
     def find(rng: random.Random) -> None:
         prog = generate(rng, features, label="(shrunk)")
@@ -1380,8 +1520,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--show", action="store_true", help="print the program of --seed and check it")
     p.add_argument("--shrink", metavar="CLASS", help="shrink a failure whose class contains CLASS")
     args = p.parse_args(argv)
-    features = Features(inplace=not args.no_inplace, view_writes=not (args.no_inplace or args.no_view_writes),
-                        second_order=not args.first_order, max_steps=args.max_steps)
+    features = Features(
+        inplace=not args.no_inplace,
+        view_writes=not (args.no_inplace or args.no_view_writes),
+        second_order=not args.first_order,
+        max_steps=args.max_steps,
+    )
     if args.shrink:
         shrink(args.shrink, features, args.oracle, max_examples=args.graphs)
         return 0

@@ -1,5 +1,6 @@
 """API.md revision 2: what PyTorch programs reach for first — ``.data``, ``max(dim)``, dtype aliases,
 devices, generators, type promotion, formatting of 0-d tensors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,9 +55,20 @@ def test_max_with_dim_returns_values_and_indices_and_routes_the_gradient():
 
 
 # ------------------------------------------------------------------ dtypes
-@pytest.mark.parametrize("alias,dtype", [("float", np.float32), ("double", np.float64), ("half", np.float16),
-                                         ("long", np.int64), ("int", np.int32), ("short", np.int16),
-                                         ("bool", np.bool_), ("uint8", np.uint8), ("float32", np.float32)])
+@pytest.mark.parametrize(
+    "alias,dtype",
+    [
+        ("float", np.float32),
+        ("double", np.float64),
+        ("half", np.float16),
+        ("long", np.int64),
+        ("int", np.int32),
+        ("short", np.int16),
+        ("bool", np.bool_),
+        ("uint8", np.uint8),
+        ("float32", np.float32),
+    ],
+)
 def test_dtype_aliases_are_numpy_dtypes(alias, dtype):
     d = getattr(mg, alias)
     assert d == dtype and mg.zeros(2, dtype=d).dtype == dtype and mg.tensor([1, 0], dtype=d).dtype == dtype
@@ -80,8 +92,13 @@ PROMOTION = [  # (a, b, op, torch's result dtype)
 def test_type_promotion_follows_pytorch(a, b, op, want):
     ta = mg.tensor(a)
     tb = mg.tensor(b) if isinstance(b, np.ndarray) else b
-    out = {"add": lambda: ta + tb, "mul": lambda: ta * tb, "div": lambda: ta / tb, "sub": lambda: ta - tb,
-           "pow": lambda: ta ** tb}[op]()
+    out = {
+        "add": lambda: ta + tb,
+        "mul": lambda: ta * tb,
+        "div": lambda: ta / tb,
+        "sub": lambda: ta - tb,
+        "pow": lambda: ta**tb,
+    }[op]()
     assert out.dtype == want
     assert mg.result_type(ta, tb) == want or op == "div"
 
@@ -103,13 +120,24 @@ def test_promotion_keeps_gradients_in_each_inputs_dtype():
 
 def test_promotion_matches_torch_result_type():
     torch = pytest.importorskip("torch")
-    to_torch = {np.float32: torch.float32, np.float64: torch.float64, np.float16: torch.float16,
-                np.int64: torch.int64, np.int32: torch.int32, np.bool_: torch.bool}
+    to_torch = {
+        np.float32: torch.float32,
+        np.float64: torch.float64,
+        np.float16: torch.float16,
+        np.int64: torch.int64,
+        np.int32: torch.int32,
+        np.bool_: torch.bool,
+    }
     for a, b, op, _ in PROMOTION:
         ta, tb = torch.tensor(a), (torch.tensor(b) if isinstance(b, np.ndarray) else b)
         ma, mb = mg.tensor(a), (mg.tensor(b) if isinstance(b, np.ndarray) else b)
-        fn = {"add": lambda x, y: x + y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
-              "sub": lambda x, y: x - y, "pow": lambda x, y: x ** y}[op]
+        fn = {
+            "add": lambda x, y: x + y,
+            "mul": lambda x, y: x * y,
+            "div": lambda x, y: x / y,
+            "sub": lambda x, y: x - y,
+            "pow": lambda x, y: x**y,
+        }[op]
         assert to_torch[fn(ma, mb).dtype.type] == fn(ta, tb).dtype, (a, b, op)
 
 
@@ -148,9 +176,14 @@ def test_random_factories_take_a_generator():
     def draws(seed):
         g = mg.Generator().manual_seed(seed)
         p = mg.tensor([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]])
-        return [mg.multinomial(p, 20, replacement=True, generator=g), mg.randint(0, 27, (5,), generator=g),
-                mg.randint(10, (2, 2), generator=g), mg.randperm(6, generator=g),
-                mg.normal(0.0, 1.0, (3,), generator=g), mg.rand_like(p, generator=g)]
+        return [
+            mg.multinomial(p, 20, replacement=True, generator=g),
+            mg.randint(0, 27, (5,), generator=g),
+            mg.randint(10, (2, 2), generator=g),
+            mg.randperm(6, generator=g),
+            mg.normal(0.0, 1.0, (3,), generator=g),
+            mg.rand_like(p, generator=g),
+        ]
 
     for a, b in zip(draws(1), draws(1)):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
@@ -165,8 +198,10 @@ def test_random_factories_take_a_generator():
 
 
 def test_multinomial_frequencies_follow_the_weights():
-    counts = np.bincount(mg.multinomial(mg.tensor([1.0, 3.0]), 20000, replacement=True,
-                                        generator=mg.Generator().manual_seed(0)).numpy(), minlength=2)
+    counts = np.bincount(
+        mg.multinomial(mg.tensor([1.0, 3.0]), 20000, replacement=True, generator=mg.Generator().manual_seed(0)).numpy(),
+        minlength=2,
+    )
     assert abs(counts[1] / 20000 - 0.75) < 0.02
 
 
@@ -199,8 +234,14 @@ def test_tensors_print_as_pytorch_prints_them(values, dtype, want):
 
 def test_large_and_empty_tensors_print_as_pytorch():
     torch = pytest.importorskip("torch")
-    for a in [np.arange(2000.0).reshape(40, 50) / 7, np.arange(3000.0), np.zeros((0, 3)), np.zeros(0),
-              np.random.default_rng(0).standard_normal((3, 3, 1100)), np.arange(24).reshape(2, 3, 4)]:
+    for a in [
+        np.arange(2000.0).reshape(40, 50) / 7,
+        np.arange(3000.0),
+        np.zeros((0, 3)),
+        np.zeros(0),
+        np.random.default_rng(0).standard_normal((3, 3, 1100)),
+        np.arange(24).reshape(2, 3, 4),
+    ]:
         a = a.astype(np.float32) if a.dtype.kind == "f" else a
         assert repr(mg.tensor(a)) == repr(torch.tensor(a))
 

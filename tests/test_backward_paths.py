@@ -6,6 +6,7 @@ A backward rule runs two ways: on plain NumPy arrays when no graph is recorded
 gradgradcheck exercise one path each, so a rule whose paths differ can pass both;
 here the first derivatives from the two paths must be the same.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -41,5 +42,10 @@ def test_array_path_equals_tensor_path(name, fn, arrays, _ops):
             assert type(g) is np.ndarray, f"input {i}, {path}: the gradient holds a {type(g).__name__}"
         assert a.shape == t.shape == np.shape(arrays[i]), f"input {i}: shapes {a.shape} vs {t.shape}"
         assert a.dtype == t.dtype, f"input {i}: dtypes {a.dtype} vs {t.dtype}"
-        np.testing.assert_allclose(a, t, rtol=1e-10, atol=1e-12,
-                                   err_msg=f"input {i}: create_graph=False (arrays) vs create_graph=True (Tensors)")
+        np.testing.assert_allclose(
+            a,
+            t,
+            rtol=1e-10,
+            atol=1e-12,
+            err_msg=f"input {i}: create_graph=False (arrays) vs create_graph=True (Tensors)",
+        )

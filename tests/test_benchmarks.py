@@ -1,4 +1,5 @@
 """The benchmark suite stays correct and runnable. No timing is asserted here (machines are noisy)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -88,8 +89,9 @@ def test_numpy_step_is_stable_for_huge_logits():
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
-@pytest.mark.parametrize(("sizes", "batch"), CONFIGS, ids=lambda c: "-".join(map(str, c)) if
-                         isinstance(c, tuple) else str(c))
+@pytest.mark.parametrize(
+    ("sizes", "batch"), CONFIGS, ids=lambda c: "-".join(map(str, c)) if isinstance(c, tuple) else str(c)
+)
 def test_minigrad_step_equals_numpy_step(sizes, batch, dtype):
     """One minigrad step (nn.Sequential, F.cross_entropy, optim.SGD) = the hand-written NumPy step."""
     result = engines.check_matches_numpy("minigrad", sizes, batch, dtype)
@@ -137,8 +139,9 @@ def test_absent_optional_engine_raises_unavailable(monkeypatch):
 
 def test_runner_reports_absent_engine_as_skipped(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "mygrad", None)
-    code = run.main(["--quick", "--rounds", "2", "--engines", "numpy,mygrad", "--workloads", "a",
-                     "--no-micro", "--no-memory"])
+    code = run.main(
+        ["--quick", "--rounds", "2", "--engines", "numpy,mygrad", "--workloads", "a", "--no-micro", "--no-memory"]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "- mygrad: skipped (not installed)" in out
@@ -151,7 +154,10 @@ def test_quick_runner_end_to_end(tmp_path):
     out_file = tmp_path / "results.md"
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--quick", "--rounds", "2", "--out", str(out_file)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
@@ -162,15 +168,26 @@ def test_quick_runner_end_to_end(tmp_path):
             assert f"| {title} | float32 | {name} |" in out, f"missing row {key}/{name}"
         assert f"| {title} | float64 |" not in out  # quick mode is float32 only
     assert "minigrad: matches the NumPy step" in out
-    for heading in ("**Machine**", "**Training step**", "**Per-op overhead**", "**Long chains**",
-                    "**Digits demo epoch**", "**Peak memory**"):
+    for heading in (
+        "**Machine**",
+        "**Training step**",
+        "**Per-op overhead**",
+        "**Long chains**",
+        "**Digits demo epoch**",
+        "**Peak memory**",
+    ):
         assert heading in out
     assert out_file.read_text(encoding="utf-8").strip() in out
 
 
 def test_runner_script_form_and_bad_arguments():
-    proc = subprocess.run([sys.executable, "benchmarks/run.py", "--workloads", "z"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--workloads", "z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "unknown workload" in proc.stderr
 
@@ -178,8 +195,7 @@ def test_runner_script_form_and_bad_arguments():
 def test_update_readme_rewrites_only_the_results_section(tmp_path):
     readme = tmp_path / "README.md"
     before = "# Title\n\nintro\n\n## Latest results\n\n"
-    readme.write_text(f"{before}{run.RESULTS_START}\nold\n{run.RESULTS_END}\n\n## After\n\nkept\n",
-                      encoding="utf-8")
+    readme.write_text(f"{before}{run.RESULTS_START}\nold\n{run.RESULTS_END}\n\n## After\n\nkept\n", encoding="utf-8")
     run.update_readme("| new | table |\n", readme)
     text = readme.read_text(encoding="utf-8")
     assert "old" not in text and "| new | table |" in text

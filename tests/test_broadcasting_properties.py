@@ -4,6 +4,7 @@ Broadcasting is where engines like this one most often go wrong, so the shapes
 here are drawn at random and every gradient is checked against NumPy's own
 reduction of the broadcast gradient and against finite differences.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,8 +67,7 @@ def array_and_dims(draw):
     # distinct values at least 0.01 apart: max/min have clear winners at finite-difference scale
     x = draw(hnp.arrays(np.int64, shape, elements=st.integers(-300, 300), unique=True)) * 0.01
     ndim = len(shape)
-    dims = draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
-                         unique_by=lambda d: d % ndim))
+    dims = draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim, unique_by=lambda d: d % ndim))
     keepdim = draw(st.booleans())
     return x, tuple(dims), keepdim
 
@@ -93,8 +93,12 @@ def test_reductions_over_random_dims_match_numpy_and_gradcheck(case, op):
         got = getattr(t, op)(dims, keepdim=keepdim)
         want = getattr(np, op.removeprefix("a") if op in ("amax", "amin") else op)(x, axis=axes, keepdims=keepdim)
     np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12)
-    assert gradcheck(lambda a: getattr(a, op)(dims, keepdim=keepdim) if op != "var"
-                     else a.var(dims, keepdim=keepdim), (t,), atol=1e-6, rtol=1e-4)
+    assert gradcheck(
+        lambda a: getattr(a, op)(dims, keepdim=keepdim) if op != "var" else a.var(dims, keepdim=keepdim),
+        (t,),
+        atol=1e-6,
+        rtol=1e-4,
+    )
 
 
 @SETTINGS

@@ -1,5 +1,6 @@
 """mg.compile: a traced and replayed training step gives exactly eager's numbers, retraces on its guards,
 and falls back to eager (with one warning) on what it can't trace."""
+
 from __future__ import annotations
 
 import warnings
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.filterwarnings("error::minigrad.compile.CompileWarning"
 
 def _model(dtype=mg.float32, dropout=0.2, seed=0):
     mg.manual_seed(seed)
-    return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(dropout), nn.Linear(16, 16), nn.Tanh(),
-                         nn.Linear(16, 3)).to(dtype)
+    return nn.Sequential(
+        nn.Linear(8, 16), nn.ReLU(), nn.Dropout(dropout), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3)
+    ).to(dtype)
 
 
 def _optimizer(name, params):
@@ -204,7 +206,7 @@ def test_scheduler_step_inside_the_step_is_replayed():
     step = mg.compile(train_step)
     for _ in range(5):
         step(mg.ones(1, 2))
-    assert opt.param_groups[0]["lr"] == 0.5 ** 5
+    assert opt.param_groups[0]["lr"] == 0.5**5
 
 
 def test_cache_evicts_the_least_recently_used_trace_with_a_warning():
@@ -246,8 +248,9 @@ def test_item_inside_the_step_falls_back_to_eager():
 def test_batchnorm_in_training_updates_running_statistics_as_eager(dtype):
     def run(compiled):
         mg.manual_seed(0)
-        model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.1),
-                              nn.Linear(16, 3)).to(mg.float32 if dtype == np.float32 else mg.float64)
+        model = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.1), nn.Linear(16, 3)).to(
+            mg.float32 if dtype == np.float32 else mg.float64
+        )
         opt = mg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 
         def train_step(x, y):
@@ -402,11 +405,25 @@ def test_grad_mode_is_a_guard():
 def _course_model(kind, dtype):
     mg.manual_seed(0)
     if kind == "layernorm":
-        layers = [nn.Linear(8, 16), nn.LayerNorm(16), nn.GELU(),
-                  nn.Residual(nn.Sequential(nn.Linear(16, 16), nn.SiLU())), nn.Dropout(0.1), nn.Linear(16, 3)]
+        layers = [
+            nn.Linear(8, 16),
+            nn.LayerNorm(16),
+            nn.GELU(),
+            nn.Residual(nn.Sequential(nn.Linear(16, 16), nn.SiLU())),
+            nn.Dropout(0.1),
+            nn.Linear(16, 3),
+        ]
     else:
-        layers = [nn.Linear(8, 16), nn.LeakyReLU(0.1), nn.ELU(), nn.Linear(16, 16), nn.Sigmoid(), nn.Softplus(),
-                  nn.Hardtanh(), nn.Linear(16, 3)]
+        layers = [
+            nn.Linear(8, 16),
+            nn.LeakyReLU(0.1),
+            nn.ELU(),
+            nn.Linear(16, 16),
+            nn.Sigmoid(),
+            nn.Softplus(),
+            nn.Hardtanh(),
+            nn.Linear(16, 3),
+        ]
     return nn.Sequential(*layers).to(mg.float32 if dtype == np.float32 else mg.float64)
 
 
@@ -434,8 +451,12 @@ def _course_run(compiled, kind, loss, opt_name, extras, dtype, steps=30):
         else:
             value = F.cross_entropy(out, y)
         if "penalties" in extras:
-            value = value + 1e-3 * reg.l2_penalty(model) + 1e-4 * reg.l1_penalty(model) \
+            value = (
+                value
+                + 1e-3 * reg.l2_penalty(model)
+                + 1e-4 * reg.l1_penalty(model)
                 + 1e-4 * reg.elastic_net_penalty(model, 0.3)
+            )
         value.backward()
         if "clip" in extras:
             mg.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
@@ -462,12 +483,15 @@ def _course_run(compiled, kind, loss, opt_name, extras, dtype, steps=30):
     return losses, [t.numpy().copy() for t in model.state_dict().values()], step
 
 
-@pytest.mark.parametrize("kind, loss, opt_name, extras", [
-    ("layernorm", "ce", "rmsprop", ("penalties",)),
-    ("activations", "bce", "adagrad", ("clip",)),
-    ("layernorm", "l1", "adam_amsgrad", ("maxnorm", "clip")),
-    ("activations", "ce", "sgd_dampening", ("penalties", "maxnorm")),
-])
+@pytest.mark.parametrize(
+    "kind, loss, opt_name, extras",
+    [
+        ("layernorm", "ce", "rmsprop", ("penalties",)),
+        ("activations", "bce", "adagrad", ("clip",)),
+        ("layernorm", "l1", "adam_amsgrad", ("maxnorm", "clip")),
+        ("activations", "ce", "sgd_dampening", ("penalties", "maxnorm")),
+    ],
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_course_layers_losses_penalties_optimizers_and_clipping_equal_eager(kind, loss, opt_name, extras, dtype):
     with warnings.catch_warnings():
@@ -539,14 +563,25 @@ def test_fit_with_compile_gives_the_same_history_and_weights():
         model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 3))
         opt = mg.optim.Adam(model.parameters(), lr=1e-2)
         rng = np.random.default_rng(0)
-        data = TensorDataset(mg.tensor(rng.standard_normal((70, 8)).astype(np.float32)),
-                             mg.tensor(rng.integers(0, 3, 70)))
+        data = TensorDataset(
+            mg.tensor(rng.standard_normal((70, 8)).astype(np.float32)), mg.tensor(rng.integers(0, 3, 70))
+        )
         loader = DataLoader(data, batch_size=16, shuffle=True, generator=mg.Generator().manual_seed(1))
         with warnings.catch_warnings():
             warnings.simplefilter("error", CompileWarning)
-            history = fit(model, nn.CrossEntropyLoss(), opt, loader, val_loader=loader, epochs=4, progress=False,
-                          clip_grad_norm=1.0, max_norm=2.0, compile=compiled,
-                          scheduler=mg.optim.lr_scheduler.StepLR(opt, 2))
+            history = fit(
+                model,
+                nn.CrossEntropyLoss(),
+                opt,
+                loader,
+                val_loader=loader,
+                epochs=4,
+                progress=False,
+                clip_grad_norm=1.0,
+                max_norm=2.0,
+                compile=compiled,
+                scheduler=mg.optim.lr_scheduler.StepLR(opt, 2),
+            )
         return history, [p.numpy().copy() for p in model.parameters()]
 
     (h1, w1), (h2, w2) = run(False), run(True)
@@ -631,8 +666,14 @@ def test_an_error_inside_a_traced_step_propagates_and_unwraps_the_library():
     from minigrad.autograd import engine
     from minigrad.autograd.function import Function
 
-    before = (Function.__dict__["apply"], engine.run_backward, engine._Walk.__dict__["deliver"],
-              mg.Tensor.__dict__["item"], mg.Tensor.__dict__["grad"], sys.getprofile())
+    before = (
+        Function.__dict__["apply"],
+        engine.run_backward,
+        engine._Walk.__dict__["deliver"],
+        mg.Tensor.__dict__["item"],
+        mg.Tensor.__dict__["grad"],
+        sys.getprofile(),
+    )
     lin = nn.Linear(3, 1)
 
     def broken(x):
@@ -642,8 +683,14 @@ def test_an_error_inside_a_traced_step_propagates_and_unwraps_the_library():
     f = mg.compile(broken)
     with pytest.raises(KeyError, match="boom"):
         f(mg.ones(2, 3))
-    after = (Function.__dict__["apply"], engine.run_backward, engine._Walk.__dict__["deliver"],
-             mg.Tensor.__dict__["item"], mg.Tensor.__dict__["grad"], sys.getprofile())
+    after = (
+        Function.__dict__["apply"],
+        engine.run_backward,
+        engine._Walk.__dict__["deliver"],
+        mg.Tensor.__dict__["item"],
+        mg.Tensor.__dict__["grad"],
+        sys.getprofile(),
+    )
     assert all(a is b for a, b in zip(before, after))
 
 

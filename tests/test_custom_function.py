@@ -1,4 +1,5 @@
 """PyTorch's custom-function protocol (``mg.autograd.Function`` with ``ctx``), as a user writes it."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -84,12 +85,15 @@ def test_needs_input_grad_and_no_graph_without_grad():
     assert seen == [(True, False), (False, False)]
 
 
-@pytest.mark.parametrize("bad,match", [
-    (lambda g: (g, g), "incorrect number of gradients"),
-    (lambda g: [g], "returned a list"),
-    (lambda g: mg.ones(5), r"invalid gradient at index 0 - got shape \(5,\)"),
-    (lambda g: "g", "invalid gradient at index 0"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (lambda g: (g, g), "incorrect number of gradients"),
+        (lambda g: [g], "returned a list"),
+        (lambda g: mg.ones(5), r"invalid gradient at index 0 - got shape \(5,\)"),
+        (lambda g: "g", "invalid gradient at index 0"),
+    ],
+)
 def test_what_backward_returns_is_checked_and_names_the_function(bad, match):
     class Bad(Function):
         @staticmethod

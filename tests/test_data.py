@@ -1,4 +1,5 @@
 """minigrad.data: DataLoader, TensorDataset, digits, IDX files, splits, standardisation, noise."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -61,7 +62,10 @@ def _indexed_dataset(n: int) -> TensorDataset:
 )
 def test_loader_covers_every_sample_once_per_epoch(n, batch_size, shuffle, drop_last, seed):
     loader = DataLoader(
-        _indexed_dataset(n), batch_size, shuffle=shuffle, drop_last=drop_last,
+        _indexed_dataset(n),
+        batch_size,
+        shuffle=shuffle,
+        drop_last=drop_last,
         generator=np.random.default_rng(seed),
     )
     batches = list(loader)
@@ -218,9 +222,7 @@ def test_abstract_dataset_needs_len_and_getitem():
 
 def test_loader_transform_touches_inputs_only():
     X, y = np.zeros((20, 4), dtype=np.float32), np.arange(20)
-    loader = DataLoader(
-        TensorDataset(X, y), 5, transform=GaussianNoise(1.0, generator=np.random.default_rng(0))
-    )
+    loader = DataLoader(TensorDataset(X, y), 5, transform=GaussianNoise(1.0, generator=np.random.default_rng(0)))
     for xb, yb in loader:
         assert xb.dtype == np.float32 and np.all(xb.numpy() != 0)
         assert yb.dtype == np.int64
@@ -375,8 +377,11 @@ def test_idx_gzip_is_streamed_up_to_the_declared_size(tmp_path):
     try:
         with pytest.raises(IdxFormatError, match="bomb-idx1-ubyte.gz' has .*trailing bytes after the data"):
             read_idx(path)
-        with pytest.raises(IdxFormatError, match=r"huge.gz' is truncated: .* needs 147573952520956936200 data bytes, "
-                                                 r"found 3$"):
+        with pytest.raises(
+            IdxFormatError,
+            match=r"huge.gz' is truncated: .* needs 147573952520956936200 data bytes, "
+            r"found 3$",
+        ):
             read_idx(declared_huge)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -441,12 +446,15 @@ def test_load_mnist_errors(tmp_path):
         load_mnist(tmp_path / "imgs")
 
 
-@pytest.mark.parametrize("labels, message", [
-    (np.array([1.0, 2.5, 3.0], np.float32), "labs' holds float32 values; class labels must be integers"),
-    (np.array([0.0, 1.0, 2.0]), "labs' holds float64 values"),
-    (np.array([3, -1, 2], np.int8), "labs' holds the negative label -1 at index 1"),
-    (np.array([3, 1, -70000], np.int32), "labs' holds the negative label -70000 at index 2"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (np.array([1.0, 2.5, 3.0], np.float32), "labs' holds float32 values; class labels must be integers"),
+        (np.array([0.0, 1.0, 2.0]), "labs' holds float64 values"),
+        (np.array([3, -1, 2], np.int8), "labs' holds the negative label -1 at index 1"),
+        (np.array([3, 1, -70000], np.int32), "labs' holds the negative label -70000 at index 2"),
+    ],
+)
 def test_load_mnist_refuses_labels_that_are_not_class_indices(tmp_path, labels, message):
     write_idx(tmp_path / "imgs", np.zeros((3, 2, 2), np.uint8))
     write_idx(tmp_path / "labs", labels)
@@ -595,7 +603,8 @@ def test_standardize_function_on_digits_guards_constant_features():
 @settings(max_examples=40, deadline=None)
 @given(
     X=hnp.arrays(
-        np.float64, hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=6),
+        np.float64,
+        hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=6),
         elements=st.floats(-1e3, 1e3),
     )
 )

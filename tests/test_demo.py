@@ -1,4 +1,5 @@
 """The end-to-end demo (python -m minigrad demo), run with a tiny epoch count."""
+
 from __future__ import annotations
 
 import shutil
@@ -40,8 +41,7 @@ def test_demo_runs_end_to_end_and_writes_files(tmp_path, capsys):
 
 
 def test_command_line_splits(tmp_path, capsys):
-    code = main(["demo", "--epochs", "1", "--splits", "2", "--seed", "3", "--out", str(tmp_path),
-                 "--no-progress"])
+    code = main(["demo", "--epochs", "1", "--splits", "2", "--seed", "3", "--out", str(tmp_path), "--no-progress"])
     assert code == 0
     text = capsys.readouterr().out
     assert "test accuracy (seed 3):" in text and "test accuracy (seed 4):" in text

@@ -1,4 +1,5 @@
 """minigrad.diagnostics: per-layer statistics, vanishing gradients, dead and saturated units, init comparison."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,16 +17,21 @@ def _batch(n: int = 128, d: int = 32, classes: int = 10, seed: int = 0):
 
 def test_ten_layer_sigmoid_network_has_vanishing_gradients():
     x, y = _batch()
-    model = build_mlp(depth=10, width=32, in_features=32, activation="sigmoid", init="xavier",
-                      generator=np.random.default_rng(0))
+    model = build_mlp(
+        depth=10, width=32, in_features=32, activation="sigmoid", init="xavier", generator=np.random.default_rng(0)
+    )
     report = layer_stats(model, x, y, nn.CrossEntropyLoss(), lr=0.1)
     norms = report.grad_norms()
     assert len(norms) == 10 == len(report.of_kind("Linear"))
     assert norms[0] < 1e-3 * norms[-1]  # orders of magnitude smaller at the input side
     assert norms[0] < norms[4] < norms[-1]
     # with He init and ReLU the first and last layers' gradients stay within two orders of magnitude
-    relu = layer_stats(build_mlp(10, 32, 32, activation="relu", init="he", generator=np.random.default_rng(0)),
-                       x, y, nn.CrossEntropyLoss())
+    relu = layer_stats(
+        build_mlp(10, 32, 32, activation="relu", init="he", generator=np.random.default_rng(0)),
+        x,
+        y,
+        nn.CrossEntropyLoss(),
+    )
     relu_norms = relu.grad_norms()
     assert relu_norms[0] > 1e-2 * relu_norms[-1]
 
@@ -102,8 +108,9 @@ def test_layer_stats_needs_both_y_and_loss_fn():
 
 def test_report_table_and_records():
     x, y = _batch(16, 4, 2)
-    report = layer_stats(nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)), x, y,
-                         nn.CrossEntropyLoss(), lr=1e-3)
+    report = layer_stats(
+        nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)), x, y, nn.CrossEntropyLoss(), lr=1e-3
+    )
     lines = report.as_table().splitlines()
     assert lines[0].startswith("| # | layer | type | output | act mean | act std | dead | saturated")
     assert sum(line.startswith("| ") for line in lines[2:]) == 3
@@ -129,8 +136,9 @@ def test_compare_inits_shows_the_course_claims():
 
 def test_plots_write_files(tmp_path):
     pytest.importorskip("matplotlib")
-    reports = compare_inits(depth=4, width=8, in_features=8, activation="tanh", batch_size=16,
-                            inits=("small", "xavier"))
+    reports = compare_inits(
+        depth=4, width=8, in_features=8, activation="tanh", batch_size=16, inits=("small", "xavier")
+    )
     plot_comparison(reports, tmp_path / "cmp.png", histograms=True)
     reports["xavier"].plot(tmp_path / "one.png")
     for name in ("cmp.png", "one.png"):

@@ -3,6 +3,7 @@
 A module's public names are its ``__all__`` where it has one, else the public attributes minigrad defines in it
 (``docs/make_api.py``'s ``public_names``). ``python docs/make_api.py`` regenerates the reference pages.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -34,8 +35,11 @@ def test_every_public_name_is_in_the_reference(modname, page):
     text = (ROOT / "docs" / "api" / page).read_text(encoding="utf-8")
     entries = set(re.findall(r"^::: (\S+)$", text, flags=re.M))
     table_rows = set(re.findall(r"^\| `([^`]+)` \|", text, flags=re.M))
-    missing = [n for n in make_api.public_names(modname)
-               if make_api.identifier(modname, n) not in entries and n not in table_rows]
+    missing = [
+        n
+        for n in make_api.public_names(modname)
+        if make_api.identifier(modname, n) not in entries and n not in table_rows
+    ]
     assert not missing, f"docs/api/{page} lacks {missing}: run python docs/make_api.py"
 
 
@@ -74,8 +78,12 @@ def test_readme_links_resolve_inside_the_repository():
         assert path.exists(), f"README links a missing file: {target}"
 
 
-PAGES_WITH_CODE = ["index.md", "getting-started.md", "pytorch.md",
-                   *sorted(str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs" / "guide").glob("*.md"))]
+PAGES_WITH_CODE = [
+    "index.md",
+    "getting-started.md",
+    "pytorch.md",
+    *sorted(str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs" / "guide").glob("*.md")),
+]
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_CODE)
@@ -117,9 +125,11 @@ def test_every_public_tensor_method_and_property_has_a_docstring():
     attrs = _tensor_public_attributes()
     assert {"exp", "sum", "reshape", "view", "float", "to", "shape", "requires_grad", "to_sparse"} <= set(attrs)
     assert "__init__" not in attrs and "__class__" not in attrs
-    members = {n for n, raw in attrs.items()  # not the plain data (is_cuda = False) that can't carry a docstring
-               if callable(raw) or isinstance(raw, (property, classmethod, staticmethod))
-               or inspect.ismemberdescriptor(raw)}
+    members = {
+        n
+        for n, raw in attrs.items()  # not the plain data (is_cuda = False) that can't carry a docstring
+        if callable(raw) or isinstance(raw, (property, classmethod, staticmethod)) or inspect.ismemberdescriptor(raw)
+    }
     assert len(members) > 300, sorted(members)
     missing = sorted(n for n in members if not (inspect.getdoc(getattr(minigrad.Tensor, n)) or "").strip())
     assert not missing, f"Tensor members without a docstring: {missing}"

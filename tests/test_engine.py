@@ -1,4 +1,5 @@
 """The backward engine: order, accumulation, freeing, versions, hooks, grad mode, higher order."""
+
 from __future__ import annotations
 
 import gc
@@ -63,7 +64,7 @@ def test_saved_arrays_are_freed_after_backward_even_if_the_loss_is_kept():
 
 def test_retain_graph_allows_a_second_backward():
     x = leaf(2.0)
-    y = (x ** 3).sum()
+    y = (x**3).sum()
     y.backward(retain_graph=True)
     y.backward()
     assert x.grad.item() == 2 * 3 * 4.0
@@ -272,7 +273,7 @@ def test_higher_order_derivatives_of_a_composite():
 
 def test_backward_create_graph_gives_differentiable_grads():
     x = leaf(1.5, 2.0)
-    (x ** 3).sum().backward(create_graph=True)
+    (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (h,) = grad(x.grad.sum(), x)
     np.testing.assert_allclose(h.numpy(), 6 * x.numpy())
@@ -378,13 +379,19 @@ class _Twice(Function):
         return self.answer(g)
 
 
-@pytest.mark.parametrize("answer,match", [
-    (lambda g: [2 * g], "returned a list"),
-    (lambda g: (2 * g, 2 * g), "incorrect number of gradients"),
-    (lambda g: (), "incorrect number of gradients"),
-    (lambda g: np.ones(5), r"invalid gradient at index 0 - got shape \(5,\) but expected shape compatible with \(2,\)"),
-    (lambda g: "two", "invalid gradient at index 0 - got a str"),
-])
+@pytest.mark.parametrize(
+    "answer,match",
+    [
+        (lambda g: [2 * g], "returned a list"),
+        (lambda g: (2 * g, 2 * g), "incorrect number of gradients"),
+        (lambda g: (), "incorrect number of gradients"),
+        (
+            lambda g: np.ones(5),
+            r"invalid gradient at index 0 - got shape \(5,\) but expected shape compatible with \(2,\)",
+        ),
+        (lambda g: "two", "invalid gradient at index 0 - got a str"),
+    ],
+)
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_what_a_rule_returns_is_checked(answer, match, create_graph):
     x = leaf(1.0, 2.0)
@@ -409,11 +416,14 @@ def test_jacobian_with_create_graph_stays_differentiable_in_its_input():
     np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0])
 
 
-@pytest.mark.parametrize("fn", [
-    lambda f, x: jacobian(f, x, strict=True),
-    lambda f, x: vjp(f, x, mg.ones(2, dtype=np.float64), strict=True),
-    lambda f, x: jvp(f, x, mg.ones(2, dtype=np.float64), strict=True),
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda f, x: jacobian(f, x, strict=True),
+        lambda f, x: vjp(f, x, mg.ones(2, dtype=np.float64), strict=True),
+        lambda f, x: jvp(f, x, mg.ones(2, dtype=np.float64), strict=True),
+    ],
+)
 def test_strict_functional_derivatives_refuse_an_independent_input(fn):
     x = mg.tensor([1.0, 2.0], dtype=np.float64)
     with pytest.raises(RuntimeError, match="independent of input 0"):

@@ -20,6 +20,7 @@ A failure prints the program (shrunk by hypothesis) as runnable code: paste it i
     MINIGRAD_FUZZ_SEED=7 python -m pytest tests/test_fuzz.py   # other graphs than CI's (derandomized) ones
     python tests/fuzz_graphs.py --graphs 2000 [--no-inplace | --no-view-writes]   # survey by failure class
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,14 @@ def _settings(examples: int):
     # Hypothesis draws the seeds, each seed makes a program with random.Random (st.randoms() gives
     # far less varied graphs); shrinking a seed means nothing, so failures are reported as found and
     # `python tests/fuzz_graphs.py --shrink CLASS` (printed with the failure) shrinks them.
-    common = dict(max_examples=examples, deadline=None, database=None, print_blob=True,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    common = dict(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     env_seed = os.environ.get("MINIGRAD_FUZZ_SEED")
     if env_seed:
         return lambda f: seed(int(env_seed))(settings(derandomize=False, **common)(f))

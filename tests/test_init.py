@@ -1,5 +1,6 @@
 """minigrad.nn.init: gains, fans, the distributions (statistically, on large tensors,
 against the exact formulas), in-place filling, generators and errors."""
+
 import math
 import warnings
 
@@ -37,13 +38,24 @@ def check_normal(a, std, mean=0.0):
 
 
 # ---------------------------------------------------------------- gains and fans
-@pytest.mark.parametrize("nonlinearity,param,expected", [
-    ("linear", None, 1.0), ("conv1d", None, 1.0), ("conv2d", None, 1.0), ("conv3d", None, 1.0),
-    ("conv_transpose2d", None, 1.0), ("sigmoid", None, 1.0), ("tanh", None, 5.0 / 3.0),
-    ("relu", None, math.sqrt(2.0)), ("leaky_relu", None, math.sqrt(2.0 / (1 + 0.01**2))),
-    ("leaky_relu", 0.2, math.sqrt(2.0 / 1.04)), ("leaky_relu", 0, math.sqrt(2.0)),
-    ("leaky_relu", math.sqrt(5), math.sqrt(1.0 / 3.0)), ("selu", None, 0.75),
-])
+@pytest.mark.parametrize(
+    "nonlinearity,param,expected",
+    [
+        ("linear", None, 1.0),
+        ("conv1d", None, 1.0),
+        ("conv2d", None, 1.0),
+        ("conv3d", None, 1.0),
+        ("conv_transpose2d", None, 1.0),
+        ("sigmoid", None, 1.0),
+        ("tanh", None, 5.0 / 3.0),
+        ("relu", None, math.sqrt(2.0)),
+        ("leaky_relu", None, math.sqrt(2.0 / (1 + 0.01**2))),
+        ("leaky_relu", 0.2, math.sqrt(2.0 / 1.04)),
+        ("leaky_relu", 0, math.sqrt(2.0)),
+        ("leaky_relu", math.sqrt(5), math.sqrt(1.0 / 3.0)),
+        ("selu", None, 0.75),
+    ],
+)
 def test_calculate_gain(nonlinearity, param, expected):
     assert math.isclose(init.calculate_gain(nonlinearity, param), expected, rel_tol=1e-15)
 
@@ -55,18 +67,23 @@ def test_calculate_gain_errors_list_valid_names():
         init.calculate_gain("leaky_relu", True)
 
 
-@pytest.mark.parametrize("shape,fan_in,fan_out", [
-    ((30, 40), 40, 30),                  # Linear weight (out, in)
-    ((128, 64, 3, 3), 64 * 9, 128 * 9),  # conv weight (out, in, kh, kw)
-    ((20, 5, 7), 35, 140),
-    ((1, 1), 1, 1),
-])
+@pytest.mark.parametrize(
+    "shape,fan_in,fan_out",
+    [
+        ((30, 40), 40, 30),  # Linear weight (out, in)
+        ((128, 64, 3, 3), 64 * 9, 128 * 9),  # conv weight (out, in, kh, kw)
+        ((20, 5, 7), 35, 140),
+        ((1, 1), 1, 1),
+    ],
+)
 def test_fan_in_and_fan_out(shape, fan_in, fan_out):
     assert init._calculate_fan_in_and_fan_out(mg.tensor(np.zeros(shape))) == (fan_in, fan_out)
 
 
-@pytest.mark.parametrize("fn", ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-                                "lecun_uniform_", "lecun_normal_"])
+@pytest.mark.parametrize(
+    "fn",
+    ["xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "lecun_uniform_", "lecun_normal_"],
+)
 def test_fan_based_schemes_reject_fewer_than_two_dims(fn):
     with pytest.raises(ValueError, match=rf"nn\.init\.{fn}: .*fewer than 2 dimensions.*shape \(7,\)"):
         getattr(init, fn)(mg.tensor(np.zeros(7)))
@@ -170,8 +187,16 @@ def test_lecun(shape, fan_in, fan_out):
 
 
 # ---------------------------------------------------------------- in place, dtype, generators
-ALL_RANDOM = ["uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-              "kaiming_normal_", "lecun_uniform_", "lecun_normal_"]
+ALL_RANDOM = [
+    "uniform_",
+    "normal_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+]
 
 
 @pytest.mark.parametrize("fn", ALL_RANDOM + ["zeros_", "ones_"])
@@ -245,8 +270,17 @@ def test_not_a_tensor():
 # ---------------------------------------------------------------- against torch (optional)
 def test_gain_and_fans_match_torch():
     torch = pytest.importorskip("torch")
-    for nl, param in [("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None), ("relu", None),
-                      ("leaky_relu", None), ("leaky_relu", 0.2), ("leaky_relu", 3), ("selu", None)]:
+    for nl, param in [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 3),
+        ("selu", None),
+    ]:
         expected = torch.nn.init.calculate_gain(nl, param)
         assert math.isclose(init.calculate_gain(nl, param), expected, rel_tol=1e-15)
     for shape in [(3, 4), (8, 3, 5), (16, 8, 3, 3), (4, 2, 2, 3, 5)]:
@@ -257,16 +291,24 @@ def test_gain_and_fans_match_torch():
 def test_bounds_and_stds_match_torch():
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
-    cases = [("xavier_uniform_", {}), ("xavier_uniform_", {"gain": 2.0}), ("kaiming_uniform_", {}),
-             ("kaiming_uniform_", {"a": math.sqrt(5)}), ("kaiming_uniform_", {"mode": "fan_out"})]
+    cases = [
+        ("xavier_uniform_", {}),
+        ("xavier_uniform_", {"gain": 2.0}),
+        ("kaiming_uniform_", {}),
+        ("kaiming_uniform_", {"a": math.sqrt(5)}),
+        ("kaiming_uniform_", {"mode": "fan_out"}),
+    ]
     for fn, kw in cases:
         shape = (200, 30, 3, 3)
         ours = getattr(init, fn)(big(shape), generator=gen(0), **kw).numpy()
         theirs = getattr(torch.nn.init, fn)(torch.empty(shape, dtype=torch.float64), **kw).numpy()
         # the same bound: both maxima are within 0.1 % below it
         assert math.isclose(np.abs(ours).max(), np.abs(theirs).max(), rel_tol=2e-3), (fn, kw)
-    for fn, kw in [("xavier_normal_", {}), ("kaiming_normal_", {"nonlinearity": "relu"}),
-                   ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "tanh"})]:
+    for fn, kw in [
+        ("xavier_normal_", {}),
+        ("kaiming_normal_", {"nonlinearity": "relu"}),
+        ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "tanh"}),
+    ]:
         shape = (200, 30, 3, 3)
         ours = getattr(init, fn)(big(shape), generator=gen(0), **kw).numpy()
         theirs = getattr(torch.nn.init, fn)(torch.empty(shape, dtype=torch.float64), **kw).numpy()

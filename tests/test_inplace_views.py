@@ -4,6 +4,7 @@ A write through a view changes the base and the base's history (CopySlices); an 
 a non-leaf extends its history; graphs that saved a tensor before it changed refuse backward.
 Each case is checked by hand-computed numbers, and against torch when it is installed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,15 +55,22 @@ def test_writes_reach_the_base_and_its_gradient(code, values, grad_x):
 def test_writes_match_torch_including_second_order(code):
     torch = pytest.importorskip("torch")
     results = []
-    for lib, make in ((mg, lambda: mg.tensor(X, dtype=mg.float64, requires_grad=True)),
-                      (torch, lambda: torch.tensor(X, dtype=torch.float64, requires_grad=True))):
+    for lib, make in (
+        (mg, lambda: mg.tensor(X, dtype=mg.float64, requires_grad=True)),
+        (torch, lambda: torch.tensor(X, dtype=torch.float64, requires_grad=True)),
+    ):
         x = make()
         h = _run(code, lib, x)
         y = (h * h * x).sum()
         (g,) = (grad if lib is mg else torch.autograd.grad)(y, x, create_graph=True)
         (gg,) = (grad if lib is mg else torch.autograd.grad)(g.sum(), x, allow_unused=True)
-        results.append([np.asarray(h.detach().numpy()), np.asarray(g.detach().numpy()),
-                        None if gg is None else np.asarray(gg.detach().numpy())])
+        results.append(
+            [
+                np.asarray(h.detach().numpy()),
+                np.asarray(g.detach().numpy()),
+                None if gg is None else np.asarray(gg.detach().numpy()),
+            ]
+        )
     for a, b in zip(*results):
         if b is None:
             assert a is None or not np.any(a)

@@ -1,4 +1,5 @@
 """minigrad.optim.lr_scheduler against hand-computed schedules (and torch when installed)."""
+
 import math
 import warnings
 
@@ -176,13 +177,26 @@ def test_scheduler_rejects_non_optimizer():
 def test_reduce_on_plateau_by_hand():
     opt = make_opt()
     s = sched.ReduceLROnPlateau(opt, factor=0.5, patience=2, cooldown=1, min_lr=0.02)
-    metrics = [1.0, 0.9, 0.95, 0.95, 0.95,  # 3 bad epochs > patience 2: 0.1 → 0.05
-               0.95,                         # cooldown: not counted
-               0.95, 0.95, 0.95,             # 3 bad: 0.05 → 0.025
-               0.95, 0.95, 0.95, 0.95,       # cooldown + 3 bad: max(0.0125, min_lr) = 0.02
-               0.95, 0.95, 0.95, 0.95]       # already at min_lr: unchanged
-    expected = [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025, 0.02,
-                0.02, 0.02, 0.02, 0.02]
+    metrics = [
+        1.0,
+        0.9,
+        0.95,
+        0.95,
+        0.95,  # 3 bad epochs > patience 2: 0.1 → 0.05
+        0.95,  # cooldown: not counted
+        0.95,
+        0.95,
+        0.95,  # 3 bad: 0.05 → 0.025
+        0.95,
+        0.95,
+        0.95,
+        0.95,  # cooldown + 3 bad: max(0.0125, min_lr) = 0.02
+        0.95,
+        0.95,
+        0.95,
+        0.95,
+    ]  # already at min_lr: unchanged
+    expected = [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025, 0.02, 0.02, 0.02, 0.02, 0.02]
     got = []
     for m in metrics:
         s.step(m)
@@ -252,8 +266,7 @@ def test_matches_torch_over_25_epochs(name, kw, use_epoch):
     torch = pytest.importorskip("torch")
     opt = make_opt(groups=[{}, {"lr": 0.7}])
     tparams = [torch.nn.Parameter(torch.ones(2)), torch.nn.Parameter(torch.ones(3))]
-    topt = torch.optim.SGD([{"params": [tparams[0]]}, {"params": [tparams[1]], "lr": 0.7}],
-                           lr=0.1, momentum=0.9)
+    topt = torch.optim.SGD([{"params": [tparams[0]]}, {"params": [tparams[1]], "lr": 0.7}], lr=0.1, momentum=0.9)
     s, ts = getattr(sched, name)(opt, **kw), getattr(torch.optim.lr_scheduler, name)(topt, **kw)
     got, expected = [s.get_last_lr()], [ts.get_last_lr()]
     with warnings.catch_warnings():
@@ -277,12 +290,27 @@ def test_reduce_on_plateau_matches_torch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     metrics = list(1.0 / (1.0 + np.arange(15))) + list(0.06 + 0.01 * rng.random(60))
-    for kw in [{}, {"mode": "max", "factor": 0.5, "patience": 2, "threshold_mode": "abs", "threshold": 0.1,
-                    "cooldown": 2, "min_lr": [0.01, 0.02]},
-               {"patience": 0, "cooldown": 1, "min_lr": 0.005, "eps": 1e-3}]:
+    for kw in [
+        {},
+        {
+            "mode": "max",
+            "factor": 0.5,
+            "patience": 2,
+            "threshold_mode": "abs",
+            "threshold": 0.1,
+            "cooldown": 2,
+            "min_lr": [0.01, 0.02],
+        },
+        {"patience": 0, "cooldown": 1, "min_lr": 0.005, "eps": 1e-3},
+    ]:
         opt = make_opt(groups=[{}, {"lr": 0.3}])
-        topt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.ones(2))]},
-                                {"params": [torch.nn.Parameter(torch.ones(3))], "lr": 0.3}], lr=0.1)
+        topt = torch.optim.SGD(
+            [
+                {"params": [torch.nn.Parameter(torch.ones(2))]},
+                {"params": [torch.nn.Parameter(torch.ones(3))], "lr": 0.3},
+            ],
+            lr=0.1,
+        )
         s = sched.ReduceLROnPlateau(opt, **kw)
         ts = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kw)
         for m in metrics:

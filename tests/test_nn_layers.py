@@ -1,4 +1,5 @@
 """Layers against their formulas: Linear, activations, Dropout, BatchNorm1d, LayerNorm."""
+
 from __future__ import annotations
 
 import math
@@ -58,17 +59,20 @@ def test_linear_gradcheck_and_batch_dims():
 X = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
 
 
-@pytest.mark.parametrize("module,expected", [
-    (nn.ReLU(), [[0, 0, 0, 0.5, 3]]),
-    (nn.LeakyReLU(), [[-0.02, -0.005, 0, 0.5, 3]]),
-    (nn.LeakyReLU(0.2), [[-0.4, -0.1, 0, 0.5, 3]]),
-    (nn.ELU(), [[math.exp(-2) - 1, math.exp(-0.5) - 1, 0, 0.5, 3]]),
-    (nn.ELU(alpha=2.0), [[2 * (math.exp(-2) - 1), 2 * (math.exp(-0.5) - 1), 0, 0.5, 3]]),
-    (nn.Sigmoid(), [[1 / (1 + math.exp(-v)) for v in X[0]]]),
-    (nn.Tanh(), [[math.tanh(v) for v in X[0]]]),
-    (nn.Softmax(dim=1), [np.exp(X[0]) / np.exp(X[0]).sum()]),
-    (nn.LogSoftmax(dim=1), [X[0] - np.log(np.exp(X[0]).sum())]),
-])
+@pytest.mark.parametrize(
+    "module,expected",
+    [
+        (nn.ReLU(), [[0, 0, 0, 0.5, 3]]),
+        (nn.LeakyReLU(), [[-0.02, -0.005, 0, 0.5, 3]]),
+        (nn.LeakyReLU(0.2), [[-0.4, -0.1, 0, 0.5, 3]]),
+        (nn.ELU(), [[math.exp(-2) - 1, math.exp(-0.5) - 1, 0, 0.5, 3]]),
+        (nn.ELU(alpha=2.0), [[2 * (math.exp(-2) - 1), 2 * (math.exp(-0.5) - 1), 0, 0.5, 3]]),
+        (nn.Sigmoid(), [[1 / (1 + math.exp(-v)) for v in X[0]]]),
+        (nn.Tanh(), [[math.tanh(v) for v in X[0]]]),
+        (nn.Softmax(dim=1), [np.exp(X[0]) / np.exp(X[0]).sum()]),
+        (nn.LogSoftmax(dim=1), [X[0] - np.log(np.exp(X[0]).sum())]),
+    ],
+)
 def test_activation_formulas(module, expected):
     np.testing.assert_allclose(module(mg.tensor(X)).numpy(), expected, rtol=1e-12, atol=1e-15)
 
@@ -276,8 +280,9 @@ def test_batchnorm_eval_gradcheck():
     bn.eval()
     x = leaf(RNG.normal(size=(2, 3)))
     assert gradcheck(lambda x, w, b: F.batch_norm(x, bn.running_mean, bn.running_var, w, b), [x, bn.weight, bn.bias])
-    assert gradgradcheck(lambda x, w, b: F.batch_norm(x, bn.running_mean, bn.running_var, w, b).tanh(),
-                         [x, bn.weight, bn.bias])
+    assert gradgradcheck(
+        lambda x, w, b: F.batch_norm(x, bn.running_mean, bn.running_var, w, b).tanh(), [x, bn.weight, bn.bias]
+    )
 
 
 def test_batchnorm_fused_op_detects_in_place_changes_of_its_input():
@@ -372,8 +377,11 @@ def test_batchnorm_training_on_an_empty_batch_gives_an_empty_output(shape):
 
 
 def test_batchnorm_single_value_per_channel_is_still_refused():
-    with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, got input size "
-                                         r"\(1, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected more than 1 value per channel when training, got input size "
+        r"\(1, 4\)",
+    ):
         F.batch_norm(mg.ones(1, 4), mg.zeros(4), mg.ones(4), training=True)
     with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
         nn.BatchNorm1d(4)(mg.ones(1, 4, 1))

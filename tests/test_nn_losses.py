@@ -1,4 +1,5 @@
 """Losses against their formulas, gradcheck/gradgradcheck of each, stability and error messages."""
+
 from __future__ import annotations
 
 import math
@@ -59,13 +60,16 @@ def test_bce_with_logits_by_hand_and_pos_weight():
     y = np.array([0.0, 1.0, 1.0])
     s = 1 / (1 + np.exp(-x))
     expected = -(y * np.log(s) + (1 - y) * np.log(1 - s))
-    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(mg.tensor(x), mg.tensor(y), reduction="none").numpy(),
-                               expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        F.binary_cross_entropy_with_logits(mg.tensor(x), mg.tensor(y), reduction="none").numpy(), expected, rtol=1e-12
+    )
     pw = np.array([3.0, 3.0, 0.5])
     with_pw = -(pw * y * np.log(s) + (1 - y) * np.log(1 - s))
     np.testing.assert_allclose(
         nn.BCEWithLogitsLoss(pos_weight=mg.tensor(pw), reduction="none")(mg.tensor(x), mg.tensor(y)).numpy(),
-        with_pw, rtol=1e-12)
+        with_pw,
+        rtol=1e-12,
+    )
     # the gradient is σ(x) − y, at the kink x = 0 too
     xl = leaf(x)
     F.binary_cross_entropy_with_logits(xl, mg.tensor(y), reduction="sum").backward()
@@ -124,21 +128,33 @@ LOSS_CASES = [
     ("mse-none", lambda x, y: F.mse_loss(x, y, reduction="none"), [X, RNG.standard_normal((4, 3))]),
     ("l1", lambda x: F.l1_loss(x, mg.tensor(X + 0.5)), [X]),
     ("bce", lambda p, y: F.binary_cross_entropy(p, y), [RNG.uniform(0.1, 0.9, (4, 3)), RNG.uniform(size=(4, 3))]),
-    ("bce-weight-sum", lambda p: F.binary_cross_entropy(p, mg.tensor(Y_BIN), weight=mg.tensor([1.0, 2.0, 0.5]),
-                                                        reduction="sum"), [RNG.uniform(0.1, 0.9, (4, 3))]),
+    (
+        "bce-weight-sum",
+        lambda p: F.binary_cross_entropy(p, mg.tensor(Y_BIN), weight=mg.tensor([1.0, 2.0, 0.5]), reduction="sum"),
+        [RNG.uniform(0.1, 0.9, (4, 3))],
+    ),
     ("bce-logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y), [X * 3, RNG.uniform(size=(4, 3))]),
-    ("bce-logits-pos-weight", lambda x, pw: F.binary_cross_entropy_with_logits(
-        x, mg.tensor(Y_BIN), pos_weight=pw, reduction="none"), [X * 3, RNG.uniform(0.5, 2.0, 3)]),
+    (
+        "bce-logits-pos-weight",
+        lambda x, pw: F.binary_cross_entropy_with_logits(x, mg.tensor(Y_BIN), pos_weight=pw, reduction="none"),
+        [X * 3, RNG.uniform(0.5, 2.0, 3)],
+    ),
     ("cross-entropy", lambda x: F.cross_entropy(x, T_IDX), [X]),
     ("cross-entropy-none", lambda x: F.cross_entropy(x, T_IDX, reduction="none"), [X]),
     ("cross-entropy-weight", lambda x: F.cross_entropy(x, T_IDX, weight=W3), [X]),
     ("cross-entropy-ignore", lambda x: F.cross_entropy(x, T_IGN), [X]),
     ("cross-entropy-smoothing", lambda x: F.cross_entropy(x, T_IGN, weight=W3, label_smoothing=0.2), [X]),
     ("cross-entropy-probs", lambda x, p: F.cross_entropy(x, p), [X, P_SOFT]),
-    ("cross-entropy-probs-smooth-weight", lambda x: F.cross_entropy(x, mg.tensor(P_SOFT), weight=W3,
-                                                                    label_smoothing=0.1, reduction="sum"), [X]),
-    ("cross-entropy-kdim", lambda x: F.cross_entropy(x, mg.tensor(np.array([[0, 2], [1, 1]]))),
-     [RNG.standard_normal((2, 3, 2))]),
+    (
+        "cross-entropy-probs-smooth-weight",
+        lambda x: F.cross_entropy(x, mg.tensor(P_SOFT), weight=W3, label_smoothing=0.1, reduction="sum"),
+        [X],
+    ),
+    (
+        "cross-entropy-kdim",
+        lambda x: F.cross_entropy(x, mg.tensor(np.array([[0, 2], [1, 1]]))),
+        [RNG.standard_normal((2, 3, 2))],
+    ),
     ("cross-entropy-unbatched", lambda x: F.cross_entropy(x, mg.tensor(np.array(1))), [RNG.standard_normal(3)]),
     ("nll", lambda x: F.nll_loss(x.log_softmax(1), T_IDX), [X]),
     ("nll-weight-ignore", lambda x: F.nll_loss(x, T_IGN, weight=W3), [X]),
@@ -180,8 +196,12 @@ def test_extreme_logits_give_finite_values_and_gradients():
 # ---------------------------------------------------------------------- errors
 def test_wrong_target_shapes_name_the_loss_and_both_shapes():
     x = mg.ones(4, 1)
-    for fn, name in ((F.mse_loss, "mse_loss"), (F.l1_loss, "l1_loss"), (F.binary_cross_entropy, "binary_cross_entropy"),
-                     (F.binary_cross_entropy_with_logits, "binary_cross_entropy_with_logits")):
+    for fn, name in (
+        (F.mse_loss, "mse_loss"),
+        (F.l1_loss, "l1_loss"),
+        (F.binary_cross_entropy, "binary_cross_entropy"),
+        (F.binary_cross_entropy_with_logits, "binary_cross_entropy_with_logits"),
+    ):
         with pytest.raises(ValueError, match=rf"{name}: target of shape \(4,\) does not match input of shape \(4, 1\)"):
             fn(x * 0.5, mg.ones(4) * 0.5)
     with pytest.raises(ValueError, match=r"cross_entropy: target of shape \(3,\) does not fit \w+ of shape \(4, 5\)"):
@@ -232,9 +252,11 @@ def test_weight_buffers_are_in_the_state_dict():
 
 def test_float32_stays_float32():
     x = mg.tensor(RNG.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
-    for loss in (F.mse_loss(x, mg.tensor(np.zeros((4, 3)))),  # a float64 target is cast to the input's dtype
-                 F.cross_entropy(x, T_IGN, label_smoothing=0.1),
-                 F.binary_cross_entropy_with_logits(x, mg.tensor(Y_BIN))):
+    for loss in (
+        F.mse_loss(x, mg.tensor(np.zeros((4, 3)))),  # a float64 target is cast to the input's dtype
+        F.cross_entropy(x, T_IGN, label_smoothing=0.1),
+        F.binary_cross_entropy_with_logits(x, mg.tensor(Y_BIN)),
+    ):
         assert loss.dtype == np.float32
         loss.backward()
         assert x.grad.dtype == np.float32
@@ -254,9 +276,13 @@ def test_options_match_torch():
     probs = RNG.uniform(size=(6, 4))
     probs /= probs.sum(1, keepdims=True)
     cases = [
-        (x, t, {"weight": w}), (x, t, {"label_smoothing": 0.25}), (x, t, {"weight": w, "label_smoothing": 0.1}),
-        (x2, t2, {"ignore_index": 3}), (x2, t2, {"ignore_index": 3, "weight": w, "label_smoothing": 0.3}),
-        (x2, probs, {"weight": w}), (x2, probs, {"label_smoothing": 0.2, "weight": w}),
+        (x, t, {"weight": w}),
+        (x, t, {"label_smoothing": 0.25}),
+        (x, t, {"weight": w, "label_smoothing": 0.1}),
+        (x2, t2, {"ignore_index": 3}),
+        (x2, t2, {"ignore_index": 3, "weight": w, "label_smoothing": 0.3}),
+        (x2, probs, {"weight": w}),
+        (x2, probs, {"label_smoothing": 0.2, "weight": w}),
     ]
     for xa, ta, kw in cases:
         for reduction in ("mean", "sum", "none"):
@@ -285,10 +311,12 @@ def test_options_match_torch():
         lm.sum().backward(), lt.sum().backward()
         np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-9)
         xm, xt = leaf(p * 8 - 4), torch.tensor(p * 8 - 4, requires_grad=True)
-        lm = F.binary_cross_entropy_with_logits(xm, mg.tensor(y), weight=mg.tensor(bw), pos_weight=mg.tensor(pw),
-                                                reduction=reduction)
-        lt = tf.binary_cross_entropy_with_logits(xt, torch.tensor(y), weight=torch.tensor(bw),
-                                                 pos_weight=torch.tensor(pw), reduction=reduction)
+        lm = F.binary_cross_entropy_with_logits(
+            xm, mg.tensor(y), weight=mg.tensor(bw), pos_weight=mg.tensor(pw), reduction=reduction
+        )
+        lt = tf.binary_cross_entropy_with_logits(
+            xt, torch.tensor(y), weight=torch.tensor(bw), pos_weight=torch.tensor(pw), reduction=reduction
+        )
         np.testing.assert_allclose(lm.numpy(), lt.detach().numpy(), rtol=1e-10)
         lm.sum().backward(), lt.sum().backward()
         np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-9)
@@ -310,8 +338,9 @@ def test_bce_gradient_of_confident_predictions_follows_torch_formula():
         np.testing.assert_array_equal(p.grad.numpy()[3:5], 0.0)
         # the value still clamps each log at −100 (log 1e-50 = −115 too)
         values = F.binary_cross_entropy(p, t, reduction="none").numpy()
-        np.testing.assert_allclose(values[:3], [100.0, 100.0, 100.0 if dtype == np.float64 else -np.log(1e-30)],
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            values[:3], [100.0, 100.0, 100.0 if dtype == np.float64 else -np.log(1e-30)], rtol=1e-6
+        )
 
 
 def test_bce_values_and_gradients_match_torch():
@@ -347,10 +376,18 @@ def test_bce_second_derivative_matches_the_first_derivatives_formula():
     np.testing.assert_allclose(gg.numpy(), (q - (pa - ta) * (1 - 2 * pa)) / q**2, rtol=1e-12)
 
 
-@pytest.mark.parametrize("bad,what", [
-    ((np.nan, 0.5), "input"), ((1.5, 0.5), "input"), ((-0.1, 0.5), "input"),
-    ((0.5, 2.0), "target"), ((0.5, -0.1), "target"), ((0.5, np.nan), "target"),
-], ids=["nan-input", "input>1", "input<0", "target>1", "target<0", "nan-target"])
+@pytest.mark.parametrize(
+    "bad,what",
+    [
+        ((np.nan, 0.5), "input"),
+        ((1.5, 0.5), "input"),
+        ((-0.1, 0.5), "input"),
+        ((0.5, 2.0), "target"),
+        ((0.5, -0.1), "target"),
+        ((0.5, np.nan), "target"),
+    ],
+    ids=["nan-input", "input>1", "input<0", "target>1", "target<0", "nan-target"],
+)
 def test_bce_refuses_values_outside_0_1_and_nan_as_torch(bad, what):
     p, t = bad
     for fn in (F.binary_cross_entropy, nn.BCELoss()):
@@ -404,8 +441,9 @@ def test_cross_entropy_class_weights_summing_to_zero_as_torch():
         return
     tf = torch.nn.functional
     for w, kw in (([1.0, -1.0, 0.0], {}), ([0.0, 0.0, 0.0], {}), ([1.0, -1.0, 0.0], {"label_smoothing": 0.2})):
-        theirs = tf.cross_entropy(torch.tensor(x), torch.tensor([0, 1]), weight=torch.tensor(w, dtype=torch.float64),
-                                  **kw)
+        theirs = tf.cross_entropy(
+            torch.tensor(x), torch.tensor([0, 1]), weight=torch.tensor(w, dtype=torch.float64), **kw
+        )
         with np.errstate(all="ignore"):
             ours = F.cross_entropy(mg.tensor(x), t, weight=mg.tensor(w, dtype=np.float64), **kw)
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
@@ -429,5 +467,6 @@ def test_cross_entropy_of_integer_logits_computes_in_the_default_float_dtype():
     target = mg.tensor(np.array([1, 0]))
     loss = F.cross_entropy(mg.tensor(logits), target, reduction="none")
     assert loss.dtype == np.float32
-    np.testing.assert_allclose(loss.numpy(), F.cross_entropy(mg.tensor(logits.astype(np.float32)), target,
-                                                             reduction="none").numpy())
+    np.testing.assert_allclose(
+        loss.numpy(), F.cross_entropy(mg.tensor(logits.astype(np.float32)), target, reduction="none").numpy()
+    )

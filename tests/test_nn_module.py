@@ -1,4 +1,5 @@
 """nn.Module: registration, traversal order, modes, state dicts, hooks, repr, containers."""
+
 from __future__ import annotations
 
 import copy
@@ -40,18 +41,37 @@ class Net(nn.Module):
 
 
 NET_PARAMS = [
-    "scale", "inp.weight", "inp.bias",
-    "blocks.0.fc.weight", "blocks.0.fc.bias", "blocks.0.bn.weight", "blocks.0.bn.bias",
-    "blocks.1.fc.weight", "blocks.1.fc.bias", "blocks.1.bn.weight", "blocks.1.bn.bias",
+    "scale",
+    "inp.weight",
+    "inp.bias",
+    "blocks.0.fc.weight",
+    "blocks.0.fc.bias",
+    "blocks.0.bn.weight",
+    "blocks.0.bn.bias",
+    "blocks.1.fc.weight",
+    "blocks.1.fc.bias",
+    "blocks.1.bn.weight",
+    "blocks.1.bn.bias",
     "head.1.weight",
 ]
 NET_STATE = [
-    "scale", "step", "inp.weight", "inp.bias",
-    "blocks.0.fc.weight", "blocks.0.fc.bias",
-    "blocks.0.bn.weight", "blocks.0.bn.bias", "blocks.0.bn.running_mean", "blocks.0.bn.running_var",
+    "scale",
+    "step",
+    "inp.weight",
+    "inp.bias",
+    "blocks.0.fc.weight",
+    "blocks.0.fc.bias",
+    "blocks.0.bn.weight",
+    "blocks.0.bn.bias",
+    "blocks.0.bn.running_mean",
+    "blocks.0.bn.running_var",
     "blocks.0.bn.num_batches_tracked",
-    "blocks.1.fc.weight", "blocks.1.fc.bias",
-    "blocks.1.bn.weight", "blocks.1.bn.bias", "blocks.1.bn.running_mean", "blocks.1.bn.running_var",
+    "blocks.1.fc.weight",
+    "blocks.1.fc.bias",
+    "blocks.1.bn.weight",
+    "blocks.1.bn.bias",
+    "blocks.1.bn.running_mean",
+    "blocks.1.bn.running_var",
     "blocks.1.bn.num_batches_tracked",
     "head.1.weight",
 ]
@@ -73,9 +93,15 @@ def test_named_parameters_in_pytorch_order():
 def test_buffers_are_state_but_not_parameters():
     net = Net()
     names = [n for n, _ in net.named_buffers()]
-    assert names == ["step", "blocks.0.bn.running_mean", "blocks.0.bn.running_var",
-                     "blocks.0.bn.num_batches_tracked", "blocks.1.bn.running_mean", "blocks.1.bn.running_var",
-                     "blocks.1.bn.num_batches_tracked"]
+    assert names == [
+        "step",
+        "blocks.0.bn.running_mean",
+        "blocks.0.bn.running_var",
+        "blocks.0.bn.num_batches_tracked",
+        "blocks.1.bn.running_mean",
+        "blocks.1.bn.running_var",
+        "blocks.1.bn.num_batches_tracked",
+    ]
     ids = {id(p) for p in net.parameters()}
     assert not any(id(b) in ids for b in net.buffers())
 
@@ -86,8 +112,7 @@ def test_shared_parameters_and_modules_appear_once():
     assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
     assert len(list(seq.modules())) == 3  # seq, shared, relu
     assert [n for n, _ in seq.named_modules()] == ["", "0", "1"]
-    assert [n for n, _ in seq.named_parameters(remove_duplicate=False)] == ["0.weight", "0.bias", "2.weight",
-                                                                             "2.bias"]
+    assert [n for n, _ in seq.named_parameters(remove_duplicate=False)] == ["0.weight", "0.bias", "2.weight", "2.bias"]
     # the state dict names every place (as PyTorch)
     assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
@@ -97,8 +122,20 @@ def test_children_modules_named_modules():
     assert [n for n, _ in net.named_children()] == ["inp", "blocks", "head"]
     assert [type(m).__name__ for m in net.children()] == ["Linear", "ModuleList", "Sequential"]
     names = [n for n, _ in net.named_modules()]
-    assert names == ["", "inp", "blocks", "blocks.0", "blocks.0.fc", "blocks.0.bn", "blocks.1", "blocks.1.fc",
-                     "blocks.1.bn", "head", "head.0", "head.1"]
+    assert names == [
+        "",
+        "inp",
+        "blocks",
+        "blocks.0",
+        "blocks.0.fc",
+        "blocks.0.bn",
+        "blocks.1",
+        "blocks.1.fc",
+        "blocks.1.bn",
+        "head",
+        "head.0",
+        "head.1",
+    ]
     assert next(iter(net.modules())) is net
     assert list(net.parameters(recurse=False)) == [net.scale]
     assert net.get_submodule("blocks.1.bn") is net.blocks[1].bn
@@ -394,17 +431,48 @@ def test_repr_is_pytorch_style():
 def test_repr_matches_torch():
     torch = pytest.importorskip("torch")
     pairs = [
-        (nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3, momentum=None), nn.ReLU(), nn.Dropout(0.2),
-                       nn.LeakyReLU(0.2), nn.ELU(), nn.Sigmoid(), nn.Tanh(), nn.Softmax(1), nn.LogSoftmax(dim=-1),
-                       nn.Flatten(), nn.Identity(), nn.LayerNorm((3, 2)), nn.Linear(2, 1, bias=False)),
-         torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3, momentum=None), torch.nn.ReLU(),
-                             torch.nn.Dropout(0.2), torch.nn.LeakyReLU(0.2), torch.nn.ELU(), torch.nn.Sigmoid(),
-                             torch.nn.Tanh(), torch.nn.Softmax(1), torch.nn.LogSoftmax(dim=-1), torch.nn.Flatten(),
-                             torch.nn.Identity(), torch.nn.LayerNorm((3, 2)), torch.nn.Linear(2, 1, bias=False))),
-        (nn.ModuleList([nn.Linear(2, 2)] * 3 + [nn.ReLU()]),
-         torch.nn.ModuleList([torch.nn.Linear(2, 2)] * 3 + [torch.nn.ReLU()])),
-        (nn.BatchNorm1d(3, affine=False, track_running_stats=False), torch.nn.BatchNorm1d(3, affine=False,
-                                                                                          track_running_stats=False)),
+        (
+            nn.Sequential(
+                nn.Linear(4, 3),
+                nn.BatchNorm1d(3, momentum=None),
+                nn.ReLU(),
+                nn.Dropout(0.2),
+                nn.LeakyReLU(0.2),
+                nn.ELU(),
+                nn.Sigmoid(),
+                nn.Tanh(),
+                nn.Softmax(1),
+                nn.LogSoftmax(dim=-1),
+                nn.Flatten(),
+                nn.Identity(),
+                nn.LayerNorm((3, 2)),
+                nn.Linear(2, 1, bias=False),
+            ),
+            torch.nn.Sequential(
+                torch.nn.Linear(4, 3),
+                torch.nn.BatchNorm1d(3, momentum=None),
+                torch.nn.ReLU(),
+                torch.nn.Dropout(0.2),
+                torch.nn.LeakyReLU(0.2),
+                torch.nn.ELU(),
+                torch.nn.Sigmoid(),
+                torch.nn.Tanh(),
+                torch.nn.Softmax(1),
+                torch.nn.LogSoftmax(dim=-1),
+                torch.nn.Flatten(),
+                torch.nn.Identity(),
+                torch.nn.LayerNorm((3, 2)),
+                torch.nn.Linear(2, 1, bias=False),
+            ),
+        ),
+        (
+            nn.ModuleList([nn.Linear(2, 2)] * 3 + [nn.ReLU()]),
+            torch.nn.ModuleList([torch.nn.Linear(2, 2)] * 3 + [torch.nn.ReLU()]),
+        ),
+        (
+            nn.BatchNorm1d(3, affine=False, track_running_stats=False),
+            torch.nn.BatchNorm1d(3, affine=False, track_running_stats=False),
+        ),
         (nn.LayerNorm(4, elementwise_affine=False), torch.nn.LayerNorm(4, elementwise_affine=False)),
         (nn.MSELoss(), torch.nn.MSELoss()),
         (nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()),
@@ -415,12 +483,24 @@ def test_repr_matches_torch():
 
 def test_state_dict_keys_and_shapes_match_torch():
     torch = pytest.importorskip("torch")
-    ours = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.LayerNorm(3), nn.Linear(3, 2, bias=False),
-                         nn.BatchNorm1d(2, affine=False), nn.BatchNorm1d(2, track_running_stats=False))
-    theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3), torch.nn.ReLU(),
-                                 torch.nn.LayerNorm(3), torch.nn.Linear(3, 2, bias=False),
-                                 torch.nn.BatchNorm1d(2, affine=False),
-                                 torch.nn.BatchNorm1d(2, track_running_stats=False))
+    ours = nn.Sequential(
+        nn.Linear(4, 3),
+        nn.BatchNorm1d(3),
+        nn.ReLU(),
+        nn.LayerNorm(3),
+        nn.Linear(3, 2, bias=False),
+        nn.BatchNorm1d(2, affine=False),
+        nn.BatchNorm1d(2, track_running_stats=False),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(4, 3),
+        torch.nn.BatchNorm1d(3),
+        torch.nn.ReLU(),
+        torch.nn.LayerNorm(3),
+        torch.nn.Linear(3, 2, bias=False),
+        torch.nn.BatchNorm1d(2, affine=False),
+        torch.nn.BatchNorm1d(2, track_running_stats=False),
+    )
     a, b = ours.state_dict(), theirs.state_dict()
     assert list(a) == list(b)
     for key in a:

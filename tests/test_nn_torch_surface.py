@@ -4,6 +4,7 @@ the robust and KL losses, normalize / cosine_similarity, Unflatten and the dict/
 Each is checked against PyTorch where it is installed (values, gradients, errors, reprs, state_dict
 keys) and, without it, against numbers worked out by hand.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,8 +36,7 @@ def _grad_pair(mg_fn, torch_fn, *arrays, dtype=np.float64, upstream_seed=0):
     g = np.random.default_rng(upstream_seed).standard_normal(tuple(y_theirs.shape)).astype(dtype)
     y_ours.backward(mg.tensor(g))
     y_theirs.backward(torch.tensor(g.astype(np.float64)))
-    return (y_ours.numpy(), y_theirs.detach().numpy(), [t.grad.numpy() for t in ours],
-            [t.grad.numpy() for t in theirs])
+    return (y_ours.numpy(), y_theirs.detach().numpy(), [t.grad.numpy() for t in ours], [t.grad.numpy() for t in theirs])
 
 
 def _assert_same(mg_fn, torch_fn, *arrays, dtype=np.float64, rtol=1e-10, atol=1e-12):
@@ -65,12 +65,15 @@ def test_one_hot_values_and_dtype():
     np.testing.assert_allclose((xenc @ W).numpy(), W.numpy()[[3, 0, 26]], rtol=1e-6)
 
 
-@pytest.mark.parametrize("indices,num_classes,message", [
-    ([1, -1], -1, "Class values must be non-negative."),
-    ([1, 3], 3, "Class values must be smaller than num_classes."),
-    (np.zeros(0, dtype=np.int64), -1, "Can not infer total number of classes from empty tensor."),
-    ([1.0, 2.0], -1, "one_hot is only applicable to index tensor of type LongTensor."),
-])
+@pytest.mark.parametrize(
+    "indices,num_classes,message",
+    [
+        ([1, -1], -1, "Class values must be non-negative."),
+        ([1, 3], 3, "Class values must be smaller than num_classes."),
+        (np.zeros(0, dtype=np.int64), -1, "Can not infer total number of classes from empty tensor."),
+        ([1.0, 2.0], -1, "one_hot is only applicable to index tensor of type LongTensor."),
+    ],
+)
 def test_one_hot_errors(indices, num_classes, message):
     with pytest.raises(RuntimeError, match=message.replace(".", r"\.")):
         F.one_hot(mg.tensor(indices), num_classes)
@@ -160,14 +163,17 @@ def test_embedding_from_pretrained():
         nn.Embedding.from_pretrained(mg.tensor([1.0, 2.0]))
 
 
-@pytest.mark.parametrize("call,exc", [
-    (lambda w: F.embedding(mg.tensor([0, 5]), w), IndexError),
-    (lambda w: F.embedding(mg.tensor([-1]), w), IndexError),
-    (lambda w: F.embedding(mg.tensor([0.0, 1.0]), w), RuntimeError),
-    (lambda w: F.embedding(mg.tensor([0]), w[0]), RuntimeError),
-    (lambda w: F.embedding(mg.tensor([0]), w, padding_idx=5), AssertionError),
-    (lambda w: F.embedding(mg.tensor([0]), w, sparse=True), NotImplementedError),
-])
+@pytest.mark.parametrize(
+    "call,exc",
+    [
+        (lambda w: F.embedding(mg.tensor([0, 5]), w), IndexError),
+        (lambda w: F.embedding(mg.tensor([-1]), w), IndexError),
+        (lambda w: F.embedding(mg.tensor([0.0, 1.0]), w), RuntimeError),
+        (lambda w: F.embedding(mg.tensor([0]), w[0]), RuntimeError),
+        (lambda w: F.embedding(mg.tensor([0]), w, padding_idx=5), AssertionError),
+        (lambda w: F.embedding(mg.tensor([0]), w, sparse=True), NotImplementedError),
+    ],
+)
 def test_embedding_errors(call, exc):
     with pytest.raises(exc, match="embedding|Padding_idx|index out of range|indices"):
         call(mg.randn(5, 3))
@@ -189,14 +195,24 @@ def test_embedding_errors_are_torchs_types():
             ours()
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1}, {"padding_idx": -1}, {"scale_grad_by_freq": True},
-                                    {"padding_idx": 0, "scale_grad_by_freq": True}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"padding_idx": 1},
+        {"padding_idx": -1},
+        {"scale_grad_by_freq": True},
+        {"padding_idx": 0, "scale_grad_by_freq": True},
+    ],
+)
 def test_embedding_matches_torch(kwargs):
     torch = pytest.importorskip("torch")
     ids = np.array([[1, 1, 2], [5, 1, 0], [3, 5, 5]])
-    _assert_same(lambda w: F.embedding(mg.tensor(ids), w, **kwargs),
-                 lambda w: torch.nn.functional.embedding(torch.tensor(ids), w, **kwargs),
-                 RNG.standard_normal((6, 4)))
+    _assert_same(
+        lambda w: F.embedding(mg.tensor(ids), w, **kwargs),
+        lambda w: torch.nn.functional.embedding(torch.tensor(ids), w, **kwargs),
+        RNG.standard_normal((6, 4)),
+    )
 
 
 def test_embedding_max_norm_matches_torch():
@@ -212,8 +228,13 @@ def test_embedding_max_norm_matches_torch():
 
 def test_embedding_module_matches_torch():
     torch = pytest.importorskip("torch")
-    for args, kwargs in [((7, 3), {}), ((7, 3), {"padding_idx": 0}), ((7, 3), {"padding_idx": -2}),
-                         ((7, 3), {"max_norm": 1.0}), ((7, 3), {"scale_grad_by_freq": True, "norm_type": 1.0})]:
+    for args, kwargs in [
+        ((7, 3), {}),
+        ((7, 3), {"padding_idx": 0}),
+        ((7, 3), {"padding_idx": -2}),
+        ((7, 3), {"max_norm": 1.0}),
+        ((7, 3), {"scale_grad_by_freq": True, "norm_type": 1.0}),
+    ]:
         ours, theirs = nn.Embedding(*args, **kwargs), torch.nn.Embedding(*args, **kwargs)
         assert repr(ours) == repr(theirs)
         assert list(ours.state_dict()) == list(theirs.state_dict())
@@ -229,8 +250,13 @@ def test_char_mlp_with_embedding_trains_like_torch():
     Y = RNG.integers(0, vocab, size=32)
 
     def build(lib):
-        return lib.nn.Sequential(lib.nn.Embedding(vocab, dim, padding_idx=0), lib.nn.Flatten(),
-                                 lib.nn.Linear(block * dim, hidden), lib.nn.GELU(), lib.nn.Linear(hidden, vocab))
+        return lib.nn.Sequential(
+            lib.nn.Embedding(vocab, dim, padding_idx=0),
+            lib.nn.Flatten(),
+            lib.nn.Linear(block * dim, hidden),
+            lib.nn.GELU(),
+            lib.nn.Linear(hidden, vocab),
+        )
 
     model, model_t = build(mg), build(torch)
     model_t.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
@@ -324,11 +350,23 @@ def test_activation_functions_match_torch(name, fn, _, dtype):
 
 
 MODULES = [
-    ("GELU", (), {}), ("GELU", ("tanh",), {}), ("SiLU", (), {}), ("Softplus", (), {}),
-    ("Softplus", (), {"beta": 2, "threshold": 10}), ("Hardtanh", (), {}), ("Hardtanh", (-2.0, 3.0), {}),
-    ("Hardtanh", (-2, 3), {}), ("ReLU6", (), {}), ("Flatten", (), {}), ("Unflatten", (1, (2, 3)), {}),
-    ("Unflatten", (-1, [3, -1]), {}), ("SmoothL1Loss", (), {}), ("SmoothL1Loss", (), {"beta": 0.5}),
-    ("HuberLoss", (), {}), ("HuberLoss", ("sum", 2.0), {}), ("KLDivLoss", (), {"reduction": "batchmean"}),
+    ("GELU", (), {}),
+    ("GELU", ("tanh",), {}),
+    ("SiLU", (), {}),
+    ("Softplus", (), {}),
+    ("Softplus", (), {"beta": 2, "threshold": 10}),
+    ("Hardtanh", (), {}),
+    ("Hardtanh", (-2.0, 3.0), {}),
+    ("Hardtanh", (-2, 3), {}),
+    ("ReLU6", (), {}),
+    ("Flatten", (), {}),
+    ("Unflatten", (1, (2, 3)), {}),
+    ("Unflatten", (-1, [3, -1]), {}),
+    ("SmoothL1Loss", (), {}),
+    ("SmoothL1Loss", (), {"beta": 0.5}),
+    ("HuberLoss", (), {}),
+    ("HuberLoss", ("sum", 2.0), {}),
+    ("KLDivLoss", (), {"reduction": "batchmean"}),
 ]
 
 
@@ -340,8 +378,17 @@ def test_module_repr_and_state_dict_match_torch(name, args, kwargs):
     assert list(ours.state_dict()) == list(theirs.state_dict()) == []
 
 
-@pytest.mark.parametrize("name,args", [("GELU", ()), ("GELU", ("tanh",)), ("SiLU", ()), ("Softplus", (0.5, 4.0)),
-                                       ("Hardtanh", (-0.5, 0.5)), ("ReLU6", ())])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("GELU", ()),
+        ("GELU", ("tanh",)),
+        ("SiLU", ()),
+        ("Softplus", (0.5, 4.0)),
+        ("Hardtanh", (-0.5, 0.5)),
+        ("ReLU6", ()),
+    ],
+)
 def test_activation_modules_match_torch(name, args):
     torch = pytest.importorskip("torch")
     x = RNG.standard_normal((4, 5)) * 4
@@ -355,23 +402,27 @@ def test_smooth_l1_and_huber_by_hand():
     np.testing.assert_allclose(F.smooth_l1_loss(x, y).numpy(), (0.125 + 1.5 + 2.5) / 3, rtol=1e-6)
     np.testing.assert_allclose(F.smooth_l1_loss(x, y, reduction="none", beta=0.0).numpy(), [0.5, 2.0, 3.0])
     np.testing.assert_allclose(F.huber_loss(x, y, reduction="none", delta=2.0).numpy(), [0.125, 2.0, 4.0])
-    np.testing.assert_allclose(nn.HuberLoss(delta=2.0)(x, y).numpy(),
-                               2.0 * nn.SmoothL1Loss(beta=2.0)(x, y).numpy(), rtol=1e-6)  # Huber = δ · smooth L1
+    np.testing.assert_allclose(
+        nn.HuberLoss(delta=2.0)(x, y).numpy(), 2.0 * nn.SmoothL1Loss(beta=2.0)(x, y).numpy(), rtol=1e-6
+    )  # Huber = δ · smooth L1
     np.testing.assert_allclose(F.huber_loss(x, y, "sum", 2.0, weight=mg.tensor([2.0, 0.0, 1.0])).numpy(), 4.25)
     x = mg.tensor([0.5, 2.0, -3.0], requires_grad=True)
     F.smooth_l1_loss(x, y, reduction="sum").backward()
     np.testing.assert_allclose(x.grad.numpy(), [0.5, 1.0, -1.0])  # (x − y)/β inside, sign outside
 
 
-@pytest.mark.parametrize("call,exc,message", [
-    (lambda: F.smooth_l1_loss(mg.randn(3), mg.randn(3), beta=-1.0), RuntimeError, "negative values for beta"),
-    (lambda: F.huber_loss(mg.randn(3), mg.randn(3), delta=0.0), RuntimeError, "non-positive values for delta"),
-    (lambda: F.huber_loss(mg.randn(3), mg.randn(3), weight=mg.ones(2)), ValueError, "Weights and input"),
-    (lambda: F.smooth_l1_loss(mg.randn(3), mg.randn(3), reduction="avg"), ValueError, "reduction"),
-    (lambda: F.kl_div(mg.randn(3), mg.randn(3), reduction="avg"), ValueError, "batchmean"),
-    (lambda: nn.KLDivLoss(reduction="avg"), ValueError, "batchmean"),
-    (lambda: nn.HuberLoss(reduction="avg"), ValueError, "reduction"),
-])
+@pytest.mark.parametrize(
+    "call,exc,message",
+    [
+        (lambda: F.smooth_l1_loss(mg.randn(3), mg.randn(3), beta=-1.0), RuntimeError, "negative values for beta"),
+        (lambda: F.huber_loss(mg.randn(3), mg.randn(3), delta=0.0), RuntimeError, "non-positive values for delta"),
+        (lambda: F.huber_loss(mg.randn(3), mg.randn(3), weight=mg.ones(2)), ValueError, "Weights and input"),
+        (lambda: F.smooth_l1_loss(mg.randn(3), mg.randn(3), reduction="avg"), ValueError, "reduction"),
+        (lambda: F.kl_div(mg.randn(3), mg.randn(3), reduction="avg"), ValueError, "batchmean"),
+        (lambda: nn.KLDivLoss(reduction="avg"), ValueError, "batchmean"),
+        (lambda: nn.HuberLoss(reduction="avg"), ValueError, "reduction"),
+    ],
+)
 def test_loss_argument_errors(call, exc, message):
     with pytest.raises(exc, match=message):
         call()
@@ -383,16 +434,36 @@ def test_smooth_l1_and_huber_match_torch(reduction, beta):
     torch = pytest.importorskip("torch")
     x, y = RNG.standard_normal((5, 4)) * 2, RNG.standard_normal((5, 4))
     tf = torch.nn.functional
-    _assert_same(lambda a, b: F.smooth_l1_loss(a, b, reduction=reduction, beta=beta),
-                 lambda a, b: tf.smooth_l1_loss(a, b, reduction=reduction, beta=beta), x, y)
+    _assert_same(
+        lambda a, b: F.smooth_l1_loss(a, b, reduction=reduction, beta=beta),
+        lambda a, b: tf.smooth_l1_loss(a, b, reduction=reduction, beta=beta),
+        x,
+        y,
+    )
     if beta > 0:
-        _assert_same(lambda a, b: F.huber_loss(a, b, reduction=reduction, delta=beta),
-                     lambda a, b: tf.huber_loss(a, b, reduction=reduction, delta=beta), x, y)
+        _assert_same(
+            lambda a, b: F.huber_loss(a, b, reduction=reduction, delta=beta),
+            lambda a, b: tf.huber_loss(a, b, reduction=reduction, delta=beta),
+            x,
+            y,
+        )
         w = RNG.uniform(0, 2, (5, 4))
-        _assert_same(lambda a, b, c: F.huber_loss(a, b, reduction, beta, weight=c),
-                     lambda a, b, c: tf.huber_loss(a, b, reduction=reduction, delta=beta, weight=c), x, y, w)
-    _assert_same(nn.SmoothL1Loss(reduction=reduction, beta=beta), torch.nn.SmoothL1Loss(reduction=reduction, beta=beta),
-                 x, y, dtype=np.float32, rtol=1e-6, atol=1e-7)
+        _assert_same(
+            lambda a, b, c: F.huber_loss(a, b, reduction, beta, weight=c),
+            lambda a, b, c: tf.huber_loss(a, b, reduction=reduction, delta=beta, weight=c),
+            x,
+            y,
+            w,
+        )
+    _assert_same(
+        nn.SmoothL1Loss(reduction=reduction, beta=beta),
+        torch.nn.SmoothL1Loss(reduction=reduction, beta=beta),
+        x,
+        y,
+        dtype=np.float32,
+        rtol=1e-6,
+        atol=1e-7,
+    )
 
 
 def test_kl_div_by_hand():
@@ -407,8 +478,9 @@ def test_kl_div_by_hand():
         warnings.simplefilter("error")  # 'mean' is the mean over all elements, without PyTorch's warning
         np.testing.assert_allclose(F.kl_div(logq, p).numpy(), 0.5 * math.log(2) / 6)
     q = mg.tensor([[0.5, 0.25, 0.25]], dtype=mg.float64)
-    np.testing.assert_allclose(F.kl_div(logq[:1], q.log(), reduction="sum", log_target=True).numpy(),
-                               0.5 * math.log(2) + 0.25 * math.log(0.5))  # Σ q·(log q − log q₀)
+    np.testing.assert_allclose(
+        F.kl_div(logq[:1], q.log(), reduction="sum", log_target=True).numpy(), 0.5 * math.log(2) + 0.25 * math.log(0.5)
+    )  # Σ q·(log q − log q₀)
     F.kl_div(logq, p, reduction="sum").backward()
     np.testing.assert_allclose(logq.grad.numpy(), -p.numpy())  # ∂/∂log q of −Σ p log q
     assert np.isfinite(logq.grad.numpy()).all()
@@ -424,15 +496,22 @@ def test_kl_div_matches_torch(reduction, log_target):
     target = np.log(p + 0.05) if log_target else p
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PyTorch warns about 'mean'
-        _assert_same(lambda x, t: F.kl_div(x.log_softmax(1), t, reduction=reduction, log_target=log_target),
-                     lambda x, t: torch.nn.functional.kl_div(x.log_softmax(1), t, reduction=reduction,
-                                                             log_target=log_target),
-                     RNG.standard_normal((4, 5)), target + (0.1 if not log_target else 0.0))
+        _assert_same(
+            lambda x, t: F.kl_div(x.log_softmax(1), t, reduction=reduction, log_target=log_target),
+            lambda x, t: torch.nn.functional.kl_div(x.log_softmax(1), t, reduction=reduction, log_target=log_target),
+            RNG.standard_normal((4, 5)),
+            target + (0.1 if not log_target else 0.0),
+        )
         ours = nn.KLDivLoss(reduction=reduction, log_target=log_target)
         theirs = torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)
-        _assert_same(lambda x: ours(x.log_softmax(1), mg.tensor(target, dtype=mg.float32)),
-                     lambda x: theirs(x.log_softmax(1), torch.tensor(target, dtype=torch.float32)),
-                     RNG.standard_normal((4, 5)), dtype=np.float32, rtol=1e-5, atol=1e-7)
+        _assert_same(
+            lambda x: ours(x.log_softmax(1), mg.tensor(target, dtype=mg.float32)),
+            lambda x: theirs(x.log_softmax(1), torch.tensor(target, dtype=torch.float32)),
+            RNG.standard_normal((4, 5)),
+            dtype=np.float32,
+            rtol=1e-5,
+            atol=1e-7,
+        )
 
 
 def test_loss_errors_are_torchs_types():
@@ -491,13 +570,18 @@ def test_normalize_matches_torch(p, dim):
     _assert_same(lambda t: F.normalize(t, p=p, dim=dim), lambda t: torch.nn.functional.normalize(t, p=p, dim=dim), x)
 
 
-@pytest.mark.parametrize("shapes,dim", [(((5, 4), (5, 4)), 1), (((5, 4), (4,)), -1), (((3, 1, 4), (1, 2, 4)), 2),
-                                        (((6, 3), (6, 3)), 0)])
+@pytest.mark.parametrize(
+    "shapes,dim", [(((5, 4), (5, 4)), 1), (((5, 4), (4,)), -1), (((3, 1, 4), (1, 2, 4)), 2), (((6, 3), (6, 3)), 0)]
+)
 def test_cosine_similarity_matches_torch(shapes, dim):
     torch = pytest.importorskip("torch")
     a, b = (RNG.standard_normal(s) for s in shapes)
-    _assert_same(lambda x, y: F.cosine_similarity(x, y, dim=dim),
-                 lambda x, y: torch.nn.functional.cosine_similarity(x, y, dim=dim), a, b)
+    _assert_same(
+        lambda x, y: F.cosine_similarity(x, y, dim=dim),
+        lambda x, y: torch.nn.functional.cosine_similarity(x, y, dim=dim),
+        a,
+        b,
+    )
 
 
 # ====================================================================== Unflatten

@@ -1,4 +1,5 @@
 """nn.utils: gradient clipping, the max-norm constraint and parameter vectors."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ Fast and without Jupyter: it reads the ``.ipynb`` files as JSON and never runs t
 Executing them is ``python notebooks/build.py --check`` (CI); rebuilding them after
 editing ``notebooks/src/NN_*.py`` is ``python notebooks/build.py [--only NN]``.
 """
+
 from __future__ import annotations
 
 import importlib.util

@@ -1,5 +1,6 @@
 """minigrad.onnx.export: every exported layer and model runs in ONNX Runtime and agrees with minigrad's
 eval-mode output (float32, 1e-5) on batch sizes other than the example's; unsupported ops are refused."""
+
 from __future__ import annotations
 
 import io
@@ -158,11 +159,22 @@ def test_demo_mlp_trained_with_batchnorm_and_dropout_in_train_mode(tmp_path):
 def test_char_model_embedding_flatten_linear(tmp_path):
     mg.manual_seed(6)
     vocab, block = 27, 3
-    model = nn.Sequential(nn.Embedding(vocab, 10), nn.Flatten(), nn.Linear(block * 10, 64), nn.Tanh(),
-                          nn.Linear(64, vocab), nn.LogSoftmax(dim=1))
+    model = nn.Sequential(
+        nn.Embedding(vocab, 10),
+        nn.Flatten(),
+        nn.Linear(block * 10, 64),
+        nn.Tanh(),
+        nn.Linear(64, vocab),
+        nn.LogSoftmax(dim=1),
+    )
     onnx = pytest.importorskip("onnx")
-    _check(model, mg.randint(0, vocab, (4, block)), tmp_path, batches=(1, 9),
-           make=lambda n: mg.randint(0, vocab, (n, block)))
+    _check(
+        model,
+        mg.randint(0, vocab, (4, block)),
+        tmp_path,
+        batches=(1, 9),
+        make=lambda n: mg.randint(0, vocab, (n, block)),
+    )
     proto = onnx.load(str(tmp_path / "model.onnx"))
     ops = [node.op_type for node in proto.graph.node]
     assert "Gather" in ops and "Gemm" in ops
@@ -179,7 +191,7 @@ class _Custom(nn.Module):
 
     def forward(self, x):
         h = (x @ self.w).exp().clamp(max=5.0) - x.mean(dim=1, keepdim=True)
-        h = h * self.scale / (h ** 2 + 1.0).sqrt()
+        h = h * self.scale / (h**2 + 1.0).sqrt()
         h = mg.cat([h, h.transpose(0, 1).transpose(0, 1) * 2.0], dim=1)
         return h.sum(dim=1, keepdim=True) + h.reshape(h.shape[0], 2, 6).permute(0, 2, 1).reshape(-1, 12) * 0.5
 
@@ -237,8 +249,7 @@ def test_names_file_objects_and_fixed_batch(tmp_path):
     mg.manual_seed(8)
     model = nn.Sequential(nn.Linear(3, 2), nn.Sigmoid())
     buf = io.BytesIO()
-    proto = mg.onnx.export(model, mg.randn(4, 3), buf, input_names=["x"], output_names=["probs"],
-                           dynamic_batch=False)
+    proto = mg.onnx.export(model, mg.randn(4, 3), buf, input_names=["x"], output_names=["probs"], dynamic_batch=False)
     session = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["x"] and [o.name for o in session.get_outputs()] == ["probs"]
     assert session.get_inputs()[0].shape == [4, 3]  # dynamic_batch=False keeps the example's size
@@ -288,10 +299,12 @@ def test_the_checker_accepts_what_is_written(tmp_path):
 
 
 def test_export_without_onnx_says_how_to_install():
-    code = ("import sys; sys.modules['onnx'] = None\n"
-            "import minigrad as mg\nimport minigrad.onnx\n"  # the module imports (its reference documents it)
-            "try:\n    mg.onnx.export(mg.nn.Linear(2, 2), mg.randn(3, 2), 'm.onnx')\n"
-            "except ImportError as e:\n    print(e)\n")
+    code = (
+        "import sys; sys.modules['onnx'] = None\n"
+        "import minigrad as mg\nimport minigrad.onnx\n"  # the module imports (its reference documents it)
+        "try:\n    mg.onnx.export(mg.nn.Linear(2, 2), mg.randn(3, 2), 'm.onnx')\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'minigrad[onnx]'" in out
 

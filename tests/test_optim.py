@@ -1,6 +1,7 @@
 """minigrad.optim: every optimizer against its update written out by hand in NumPy,
 dtypes, skipped parameters, param groups, zero_grad, state_dict, validation; and
 (when torch is installed) against torch.optim."""
+
 import math
 import re
 import warnings
@@ -69,8 +70,18 @@ def ref_sgd(w, fn, steps, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nes
     return out
 
 
-def ref_adam(w, fn, steps, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-             decoupled=False, maximize=False):
+def ref_adam(
+    w,
+    fn,
+    steps,
+    lr=1e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    amsgrad=False,
+    decoupled=False,
+    maximize=False,
+):
     b1, b2 = betas
     w, m, v, v_max, out = w.copy(), 0.0, 0.0, 0.0, []
     for t in range(1, steps + 1):
@@ -116,8 +127,7 @@ def ref_rmsprop(w, fn, steps, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, m
     return out
 
 
-def ref_adagrad(w, fn, steps, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                eps=1e-10):
+def ref_adagrad(w, fn, steps, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
     w, out = w.copy(), []
     G = np.full_like(w, initial_accumulator_value)
     for t in range(1, steps + 1):
@@ -145,8 +155,7 @@ CASES = [
     ("RMSprop", {"lr": 0.01, "centered": True}),
     ("RMSprop", {"lr": 0.01, "momentum": 0.9}),
     ("RMSprop", {"lr": 0.01, "weight_decay": 0.1}),
-    ("RMSprop", {"lr": 0.005, "alpha": 0.95, "eps": 1e-6, "weight_decay": 0.01, "momentum": 0.5,
-                 "centered": True}),
+    ("RMSprop", {"lr": 0.005, "alpha": 0.95, "eps": 1e-6, "weight_decay": 0.01, "momentum": 0.5, "centered": True}),
     ("Adam", {}),
     ("Adam", {"lr": 0.05}),
     ("Adam", {"lr": 0.05, "amsgrad": True}),
@@ -160,8 +169,7 @@ CASES = [
     ("AdamW", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
     ("Adagrad", {}),
     ("Adagrad", {"lr": 0.1}),
-    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01, "initial_accumulator_value": 0.1,
-                 "eps": 1e-10}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.01, "initial_accumulator_value": 0.1, "eps": 1e-10}),
 ]
 IDS = ["{}-{}".format(n, "-".join("{}={}".format(*kv) for kv in kw.items()) or "defaults") for n, kw in CASES]
 
@@ -180,8 +188,13 @@ def test_matches_hand_written_update(name, kw):
     for i, (w0, fn) in enumerate(zip((V0, M0), GRAD_FNS, strict=True)):
         ref = REFS[name](w0, fn, steps, **_ref_kwargs(name, kw))
         for step in range(steps):
-            np.testing.assert_allclose(traj[step][i], ref[step], rtol=1e-10, atol=1e-12,
-                                       err_msg=f"{name} {kw}: param {i} after step {step + 1}")
+            np.testing.assert_allclose(
+                traj[step][i],
+                ref[step],
+                rtol=1e-10,
+                atol=1e-12,
+                err_msg=f"{name} {kw}: param {i} after step {step + 1}",
+            )
     assert not np.allclose(traj[-1][0], V0)  # it really moved
 
 
@@ -436,15 +449,17 @@ def test_load_state_dict_rejects_mismatches_and_changes_nothing():
     for k in before["state"]:
         for name, v in before["state"][k].items():
             w = after["state"][k][name]
-            np.testing.assert_array_equal(np.asarray(getattr(v, "data", v)),
-                                          np.asarray(getattr(w, "data", w)))
+            np.testing.assert_array_equal(np.asarray(getattr(v, "data", v)), np.asarray(getattr(w, "data", w)))
 
 
 # ---------------------------------------------------------------- a failed step changes nothing
 def _state_arrays(opt):
     """Every state entry of ``opt`` as a NumPy value (copies), keyed (param index, name)."""
-    return {(k, name): np.array(v.numpy() if isinstance(v, mg.Tensor) else v)
-            for k, entry in opt.state_dict()["state"].items() for name, v in entry.items()}
+    return {
+        (k, name): np.array(v.numpy() if isinstance(v, mg.Tensor) else v)
+        for k, entry in opt.state_dict()["state"].items()
+        for name, v in entry.items()
+    }
 
 
 @pytest.mark.parametrize("steps_before", [0, 2])
@@ -454,8 +469,11 @@ def test_a_step_that_cannot_write_a_parameter_changes_nothing(name, kw, steps_be
     params[1].numpy().flags.writeable = False  # as a parameter loaded with np.load(mmap_mode="r")
     set_grads(params)
     state, values = _state_arrays(opt), [p.numpy().copy() for p in params]
-    with pytest.raises(RuntimeError, match=rf"{name}.step: parameter 1 of param group 0 \(shape \(3, 4\), float64\)"
-                                           ".* read-only"):
+    with pytest.raises(
+        RuntimeError,
+        match=rf"{name}.step: parameter 1 of param group 0 \(shape \(3, 4\), float64\)"
+        ".* read-only",
+    ):
         opt.step()
     after = _state_arrays(opt)
     assert after.keys() == state.keys()
@@ -469,26 +487,28 @@ def test_a_step_that_cannot_write_a_parameter_changes_nothing(name, kw, steps_be
 
 
 # ---------------------------------------------------------------- validation
-@pytest.mark.parametrize("make,message", [
-    (lambda p: optim.SGD(p, lr=-0.1), "Invalid learning rate: -0.1"),
-    (lambda p: optim.SGD(p, momentum=-0.5), "Invalid momentum value: -0.5"),
-    (lambda p: optim.SGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
-    (lambda p: optim.SGD(p, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
-    (lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True), "Nesterov momentum requires"),
-    (lambda p: optim.Adam(p, lr=-1e-3), "Invalid learning rate: -0.001"),
-    (lambda p: optim.Adam(p, eps=-1e-8), "Invalid epsilon value: -1e-08"),
-    (lambda p: optim.Adam(p, betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
-    (lambda p: optim.Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
-    (lambda p: optim.AdamW(p, weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
-    (lambda p: optim.RMSprop(p, alpha=-0.9), "Invalid alpha value: -0.9"),
-    (lambda p: optim.RMSprop(p, momentum=-1.0), "Invalid momentum value: -1.0"),
-    (lambda p: optim.RMSprop(p, eps=-1.0), "Invalid epsilon value: -1.0"),
-    (lambda p: optim.Adagrad(p, lr_decay=-0.1), "Invalid lr_decay value: -0.1"),
-    (lambda p: optim.Adagrad(p, initial_accumulator_value=-1.0),
-     "Invalid initial_accumulator_value value: -1.0"),
-    (lambda p: optim.Adagrad(p, eps=-1.0), "Invalid epsilon value: -1.0"),
-    (lambda p: optim.SGD([], lr=0.1), "empty parameter list"),
-])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda p: optim.SGD(p, lr=-0.1), "Invalid learning rate: -0.1"),
+        (lambda p: optim.SGD(p, momentum=-0.5), "Invalid momentum value: -0.5"),
+        (lambda p: optim.SGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+        (lambda p: optim.SGD(p, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
+        (lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True), "Nesterov momentum requires"),
+        (lambda p: optim.Adam(p, lr=-1e-3), "Invalid learning rate: -0.001"),
+        (lambda p: optim.Adam(p, eps=-1e-8), "Invalid epsilon value: -1e-08"),
+        (lambda p: optim.Adam(p, betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
+        (lambda p: optim.Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+        (lambda p: optim.AdamW(p, weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
+        (lambda p: optim.RMSprop(p, alpha=-0.9), "Invalid alpha value: -0.9"),
+        (lambda p: optim.RMSprop(p, momentum=-1.0), "Invalid momentum value: -1.0"),
+        (lambda p: optim.RMSprop(p, eps=-1.0), "Invalid epsilon value: -1.0"),
+        (lambda p: optim.Adagrad(p, lr_decay=-0.1), "Invalid lr_decay value: -0.1"),
+        (lambda p: optim.Adagrad(p, initial_accumulator_value=-1.0), "Invalid initial_accumulator_value value: -1.0"),
+        (lambda p: optim.Adagrad(p, eps=-1.0), "Invalid epsilon value: -1.0"),
+        (lambda p: optim.SGD([], lr=0.1), "empty parameter list"),
+    ],
+)
 def test_invalid_hyperparameters(make, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         make(make_params())
@@ -533,8 +553,9 @@ def test_matches_torch_for_20_steps(name, kw):
         opt.step()
         topt.step()
         for p, tp in zip(params, tparams, strict=True):
-            np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-9, atol=1e-12,
-                                       err_msg=f"{name} {kw} step {step + 1}")
+            np.testing.assert_allclose(
+                p.numpy(), tp.detach().numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{name} {kw} step {step + 1}"
+            )
 
 
 def test_state_dict_keys_match_torch():

@@ -9,6 +9,7 @@ tolerance (relative ``RTOL`` plus one unit in the last printed digit; printed in
 Re-record the expected outputs after editing a program (needs torch):
 ``python tests/test_programs.py --record [NAME ...]``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -125,6 +126,7 @@ def _describe_failure(run: Run, engine: str) -> str:
 
 # --- the tests --------------------------------------------------------------------------------------------
 
+
 def test_there_are_programs_with_recorded_outputs():
     assert len(PROGRAMS) >= 12, f"expected a dozen programs in {PROGRAMS_DIR}, found {len(PROGRAMS)}"
     recorded = {p.stem for p in EXPECTED_DIR.glob("*.txt")}
@@ -165,15 +167,20 @@ def test_recorded_output_is_what_pytorch_prints_now(program):
     assert want.returncode == 0, _describe_failure(want, "pytorch")
     recorded = (EXPECTED_DIR / f"{program.stem}.txt").read_text(encoding="utf-8")
     problems = compare_outputs(want.stdout, recorded)
-    assert not problems, (f"{program.stem}: the recorded output is stale; re-record it with "
-                          f"`python tests/test_programs.py --record {program.stem}`:\n" + "\n".join(problems[:5]))
+    assert not problems, (
+        f"{program.stem}: the recorded output is stale; re-record it with "
+        f"`python tests/test_programs.py --record {program.stem}`:\n" + "\n".join(problems[:5])
+    )
 
 
 # --- the comparison itself ----------------------------------------------------------------------------------
 
+
 def test_split_line_separates_text_and_numbers():
     assert split_line("step 20: loss 2.4681, W1 (30, 64) 1e-05 -0.5") == (
-        ["step ", ": loss ", ", W", " (", ", ", ") ", " ", ""], ["20", "2.4681", "1", "30", "64", "1e-05", "-0.5"])
+        ["step ", ": loss ", ", W", " (", ", ", ") ", " ", ""],
+        ["20", "2.4681", "1", "30", "64", "1e-05", "-0.5"],
+    )
     assert split_line("nancy and info: nan inf") == (["nancy and info: ", " ", ""], ["nan", "inf"])
 
 
@@ -198,8 +205,9 @@ def test_the_runner_makes_torch_resolve_to_minigrad(tmp_path):
         "print(torch.__name__, nn.__name__, F.__name__, optim.__name__, torch.autograd.__name__)\n"
         "print(sys.modules['torch.nn.functional'] is F, F.__spec__.name, sys.argv[1:], __name__)\n"
     )
-    proc = subprocess.run([sys.executable, str(RUNNER), str(script), "arg"], env=_env(), capture_output=True,
-                          text=True, timeout=TIMEOUT)
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER), str(script), "arg"], env=_env(), capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         "minigrad minigrad.nn minigrad.nn.functional minigrad.optim minigrad.autograd",

@@ -1,4 +1,5 @@
 """The README opens with the two set-up commands, and CI runs the test one as it stands."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

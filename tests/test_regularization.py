@@ -1,4 +1,5 @@
 """Weight penalties and RegularizedLoss: which tensors they cover, their values and gradients."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,9 @@ RNG = np.random.default_rng(9)
 
 def model():
     mg.manual_seed(0)
-    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.LayerNorm((4,)), nn.Linear(4, 2),
-                         nn.Residual(nn.Linear(2, 2)))
+    return nn.Sequential(
+        nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.LayerNorm((4,)), nn.Linear(4, 2), nn.Residual(nn.Linear(2, 2))
+    )
 
 
 def test_a_module_contributes_its_weight_matrices_only():
@@ -42,7 +44,8 @@ def test_penalty_values_by_hand():
     # a list covers every tensor in it, biases included
     b = net[0].bias
     assert nn.l2_penalty([net[0].weight, b]).item() == pytest.approx(
-        0.5 * ((ws[0] ** 2).sum() + (b.numpy()**2).sum()), rel=1e-6)
+        0.5 * ((ws[0] ** 2).sum() + (b.numpy() ** 2).sum()), rel=1e-6
+    )
     assert nn.l1_penalty([]).item() == 0.0
     with pytest.raises(ValueError, match="l1_ratio"):
         nn.elastic_net_penalty(net, l1_ratio=1.5)

@@ -1,4 +1,5 @@
 """minigrad.save / minigrad.load: round trips, safety (no code runs on load), atomic writes, errors."""
+
 from __future__ import annotations
 
 import errno
@@ -34,8 +35,12 @@ def make_model():
 # ---------------------------------------------------------------------- round trips
 def test_round_trip_preserves_structure_types_and_dtypes(tmp_path):
     obj = {
-        "sd": OrderedDict([("w", mg.tensor(RNG.standard_normal((2, 3)).astype(np.float32))),
-                           ("n", mg.tensor(np.array(7, dtype=np.int64)))]),
+        "sd": OrderedDict(
+            [
+                ("w", mg.tensor(RNG.standard_normal((2, 3)).astype(np.float32))),
+                ("n", mg.tensor(np.array(7, dtype=np.int64))),
+            ]
+        ),
         "state": {0: {"step": 3, "exp_avg": mg.tensor(np.ones(2))}, 10: {}},
         "groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "nesterov": False, "foreach": None, "params": [0, 10]}],
         "array": np.arange(6, dtype=np.int32).reshape(2, 3),
@@ -60,8 +65,9 @@ def test_round_trip_preserves_structure_types_and_dtypes(tmp_path):
     assert back["sd"]["w"].dtype == np.float32
     assert back["sd"]["n"].shape == () and back["sd"]["n"].dtype == np.int64 and back["sd"]["n"].item() == 7
     assert back["state"][0]["step"] == 3 and isinstance(back["state"][0]["step"], int)
-    assert back["groups"] == [{"lr": 1e-3, "betas": (0.9, 0.999), "nesterov": False, "foreach": None,
-                               "params": [0, 10]}]
+    assert back["groups"] == [
+        {"lr": 1e-3, "betas": (0.9, 0.999), "nesterov": False, "foreach": None, "params": [0, 10]}
+    ]
     assert isinstance(back["array"], mg.Tensor) and back["array"].dtype == np.int32  # arrays come back as Tensors
     np.testing.assert_array_equal(back["mask"].numpy(), [True, False])
     assert back["name"] == "run-1"
@@ -208,9 +214,12 @@ def test_missing_truncated_corrupt_and_foreign_files_name_the_file(tmp_path):
     path = tmp_path / "good.npz"
     mg.save(make_model().state_dict(), path)
     data = path.read_bytes()
-    for name, content in [("truncated.npz", data[: len(data) // 2]), ("empty.npz", b""),
-                          ("garbage.npz", bytes(RNG.integers(0, 256, 500, dtype=np.uint8))),
-                          ("text.npz", b"hello, world\n")]:
+    for name, content in [
+        ("truncated.npz", data[: len(data) // 2]),
+        ("empty.npz", b""),
+        ("garbage.npz", bytes(RNG.integers(0, 256, 500, dtype=np.uint8))),
+        ("text.npz", b"hello, world\n"),
+    ]:
         bad = tmp_path / name
         bad.write_bytes(content)
         with pytest.raises(SerializationError, match=name):
@@ -276,27 +285,36 @@ def test_arrays_of_every_layout_round_trip(tmp_path):
 
 
 def test_load_reads_only_the_members_the_manifest_references(tmp_path):
-    path = _archive(tmp_path / "extra.npz", {
-        "junk.npy": b"not an npy at all",
-        "bomb.npy": _npy_header((10**12,)) + bytes(64),
-        "a0.npy": _npy_bytes(np.arange(3.0)),
-        "__minigrad__.npy": _manifest([{"tensor": "a0", "requires_grad": False}, {"array": "a0"}]),
-    })
+    path = _archive(
+        tmp_path / "extra.npz",
+        {
+            "junk.npy": b"not an npy at all",
+            "bomb.npy": _npy_header((10**12,)) + bytes(64),
+            "a0.npy": _npy_bytes(np.arange(3.0)),
+            "__minigrad__.npy": _manifest([{"tensor": "a0", "requires_grad": False}, {"array": "a0"}]),
+        },
+    )
     first, second = mg.load(path)
     np.testing.assert_array_equal(first.numpy(), np.arange(3.0))
     assert np.shares_memory(first.numpy(), second.numpy())  # a member named twice is read once
 
 
-@pytest.mark.parametrize("member, message", [
-    pytest.param(_npy_header((10**12,)) + bytes(64),
-                 r"declares shape \(1000000000000,\) of float64 \(8000000000000 data bytes\)", id="huge"),
-    pytest.param(_npy_header((4,)) + bytes(24), "holds 24 data bytes", id="short"),
-    pytest.param(_npy_header((2,)) + bytes(24), "holds 24 data bytes", id="long"),
-    pytest.param(_npy_header((-2, -4)) + bytes(64), r"negative shape \(-2, -4\)", id="negative"),
-    pytest.param(_npy_header((0, 2**62, 2**62), "|u1"), "too big", id="empty-but-too-big"),
-    pytest.param(_npy_header((2,))[:30], "truncated", id="truncated-header"),
-    pytest.param(b"\x93NUMPY\x02\x00\xff\xff\xff\x7f" + bytes(100), "header of 2147483647 bytes", id="huge-header"),
-])
+@pytest.mark.parametrize(
+    "member, message",
+    [
+        pytest.param(
+            _npy_header((10**12,)) + bytes(64),
+            r"declares shape \(1000000000000,\) of float64 \(8000000000000 data bytes\)",
+            id="huge",
+        ),
+        pytest.param(_npy_header((4,)) + bytes(24), "holds 24 data bytes", id="short"),
+        pytest.param(_npy_header((2,)) + bytes(24), "holds 24 data bytes", id="long"),
+        pytest.param(_npy_header((-2, -4)) + bytes(64), r"negative shape \(-2, -4\)", id="negative"),
+        pytest.param(_npy_header((0, 2**62, 2**62), "|u1"), "too big", id="empty-but-too-big"),
+        pytest.param(_npy_header((2,))[:30], "truncated", id="truncated-header"),
+        pytest.param(b"\x93NUMPY\x02\x00\xff\xff\xff\x7f" + bytes(100), "header of 2147483647 bytes", id="huge-header"),
+    ],
+)
 def test_a_member_whose_header_disagrees_with_its_size_is_refused_before_allocating(tmp_path, member, message):
     path = _archive(tmp_path / "declared.npz", {"a0.npy": member, "__minigrad__.npy": _manifest({"array": "a0"})})
     with pytest.raises(SerializationError, match=message) as info:
@@ -355,14 +373,20 @@ def test_a_manifest_that_is_not_a_byte_string_is_refused(tmp_path):
         mg.load(path)
 
 
-@pytest.mark.parametrize("array", [np.array(["ab"]), np.array(["2020-01-01"], dtype="datetime64[D]"),
-                                   np.array([1], dtype="timedelta64[s]"), np.zeros(2, dtype=[("x", "f4")])],
-                         ids=lambda a: str(a.dtype))
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array(["ab"]),
+        np.array(["2020-01-01"], dtype="datetime64[D]"),
+        np.array([1], dtype="timedelta64[s]"),
+        np.zeros(2, dtype=[("x", "f4")]),
+    ],
+    ids=lambda a: str(a.dtype),
+)
 def test_load_refuses_the_non_numeric_arrays_save_refuses(tmp_path, array):
     with pytest.raises(SerializationError):
         mg.save({"a": array}, tmp_path / "saved.npz")
-    path = _archive(tmp_path / "odd.npz", {"a0.npy": _npy_bytes(array),
-                                           "__minigrad__.npy": _manifest({"array": "a0"})})
+    path = _archive(tmp_path / "odd.npz", {"a0.npy": _npy_bytes(array), "__minigrad__.npy": _manifest({"array": "a0"})})
     with pytest.raises(SerializationError, match=r"odd.npz.*'a0.npy' of dtype .*only numeric and bool arrays"):
         mg.load(path)
 
@@ -445,8 +469,11 @@ def test_model_and_optimizer_round_trip_continue_training_bit_for_bit(tmp_path):
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
     for sa, sb in zip(opt.state_dict()["state"].values(), ref_opt.state_dict()["state"].values()):
         for key in sa:
-            np.testing.assert_array_equal(np.asarray(getattr(sa[key], "data", sa[key])),
-                                          np.asarray(getattr(sb[key], "data", sb[key])), err_msg=key)
+            np.testing.assert_array_equal(
+                np.asarray(getattr(sa[key], "data", sa[key])),
+                np.asarray(getattr(sb[key], "data", sb[key])),
+                err_msg=key,
+            )
 
 
 def test_loading_the_wrong_model_names_the_keys_and_shapes(tmp_path):
@@ -477,8 +504,9 @@ def test_trained_weights_move_into_pytorch_with_one_dict_comprehension(tmp_path)
     mg.save(model.state_dict(), tmp_path / "model.npz")
 
     # --- the README snippet
-    torch_model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU(),
-                                      torch.nn.Dropout(0.25), torch.nn.Linear(8, 3))
+    torch_model = torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU(), torch.nn.Dropout(0.25), torch.nn.Linear(8, 3)
+    )
     state = mg.load(tmp_path / "model.npz")
     torch_model.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in state.items()})
     # ---

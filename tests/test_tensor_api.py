@@ -1,4 +1,5 @@
 """Tensor construction, dtype rules, conversions and the error messages bad input gets."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,7 +35,7 @@ def test_tensor_copies_its_data_but_from_numpy_shares_it():
 
 def test_python_scalars_do_not_upcast_float32():
     x = mg.tensor(np.ones(3, np.float32), requires_grad=True)
-    for y in (x * 2.5, 2.5 * x, x / 3, x ** 2.0, x - np.float64(1.0), np.float64(2.0) * x):
+    for y in (x * 2.5, 2.5 * x, x / 3, x**2.0, x - np.float64(1.0), np.float64(2.0) * x):
         assert y.dtype == np.float32
     (x * 2.5).sum().backward()
     assert x.grad.dtype == np.float32
@@ -142,10 +143,19 @@ def test_backward_gradient_of_wrong_shape():
         y.backward(mg.ones(3))
 
 
-@pytest.mark.parametrize("call", [
-    lambda t: t.sum(3), lambda t: t.mean(-4), lambda t: t.softmax(5), lambda t: t.amax((0, 7)), lambda t: t.max(7),
-    lambda t: t.transpose(0, 3), lambda t: t.unsqueeze(5), lambda t: t.flatten(4),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.sum(3),
+        lambda t: t.mean(-4),
+        lambda t: t.softmax(5),
+        lambda t: t.amax((0, 7)),
+        lambda t: t.max(7),
+        lambda t: t.transpose(0, 3),
+        lambda t: t.unsqueeze(5),
+        lambda t: t.flatten(4),
+    ],
+)
 def test_dim_out_of_range_is_an_index_error_with_the_valid_range(call):
     with pytest.raises(IndexError, match=r"range of \[-\d, \d\]"):
         call(mg.ones(2, 3, 4))
@@ -215,8 +225,11 @@ def test_a_used_leaf_pickles_and_copies():
 def test_std_gradient_is_zero_where_the_std_is_zero():
     # std = √var: at var = 0 the chain through √ gave g/(2·0)·0 = nan; PyTorch masks those places to 0
     data = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 3.0]])
-    for kw, row1 in (({"dim": 1}, [-0.5, 0.0, 0.5]), ({"dim": 1, "keepdim": True}, [-0.5, 0.0, 0.5]),
-                     ({"dim": (1,), "correction": 0}, np.array([-1.0, 0.0, 1.0]) / (3 * np.sqrt(2 / 3)))):
+    for kw, row1 in (
+        ({"dim": 1}, [-0.5, 0.0, 0.5]),
+        ({"dim": 1, "keepdim": True}, [-0.5, 0.0, 0.5]),
+        ({"dim": (1,), "correction": 0}, np.array([-1.0, 0.0, 1.0]) / (3 * np.sqrt(2 / 3))),
+    ):
         x = mg.tensor(data, requires_grad=True)
         x.std(**kw).sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0, 0.0], row1], atol=1e-12, err_msg=str(kw))
@@ -235,8 +248,14 @@ def test_std_values_and_gradients_match_torch():
     rng = np.random.default_rng(11)
     data = rng.standard_normal((3, 4))
     data[1] = 0.25  # a constant row: std 0
-    cases = [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": (0, 1), "correction": 0}, {"dim": 1, "correction": 4},
-             {"dim": 1, "unbiased": False}]
+    cases = [
+        {},
+        {"dim": 1},
+        {"dim": 0, "keepdim": True},
+        {"dim": (0, 1), "correction": 0},
+        {"dim": 1, "correction": 4},
+        {"dim": 1, "unbiased": False},
+    ]
     for kw in cases:
         x = mg.tensor(data, requires_grad=True)
         tx = torch.tensor(data, requires_grad=True)
@@ -306,16 +325,27 @@ def test_float16_mean_var_std_sum_and_divide_in_float32():
         np.testing.assert_allclose(np.abs(h.grad.numpy().astype(np.float64)), 1e-5, rtol=2e-2, err_msg=op)
 
 
-@pytest.mark.parametrize("fn,shape,want", [
-    (lambda x: x.softmax(0), (0, 3), np.zeros((0, 3))),
-    (lambda x: x.softmax(1), (0, 3), np.zeros((0, 3))),
-    (lambda x: x.log_softmax(1), (2, 0), np.zeros((2, 0))),
-    (lambda x: x.log_softmax(0), (2, 0), np.zeros((2, 0))),
-    (lambda x: x.logsumexp(0), (0, 3), np.full(3, -np.inf)),
-    (lambda x: x.logsumexp((0, 1)), (0, 3), np.array(-np.inf)),
-    (lambda x: x.logsumexp(1, keepdim=True), (0, 3), np.zeros((0, 1))),
-], ids=["softmax(0) (0,3)", "softmax(1) (0,3)", "log_softmax(1) (2,0)", "log_softmax(0) (2,0)",
-        "logsumexp(0) (0,3)", "logsumexp(all) (0,3)", "logsumexp(1) (0,3)"])
+@pytest.mark.parametrize(
+    "fn,shape,want",
+    [
+        (lambda x: x.softmax(0), (0, 3), np.zeros((0, 3))),
+        (lambda x: x.softmax(1), (0, 3), np.zeros((0, 3))),
+        (lambda x: x.log_softmax(1), (2, 0), np.zeros((2, 0))),
+        (lambda x: x.log_softmax(0), (2, 0), np.zeros((2, 0))),
+        (lambda x: x.logsumexp(0), (0, 3), np.full(3, -np.inf)),
+        (lambda x: x.logsumexp((0, 1)), (0, 3), np.array(-np.inf)),
+        (lambda x: x.logsumexp(1, keepdim=True), (0, 3), np.zeros((0, 1))),
+    ],
+    ids=[
+        "softmax(0) (0,3)",
+        "softmax(1) (0,3)",
+        "log_softmax(1) (2,0)",
+        "log_softmax(0) (2,0)",
+        "logsumexp(0) (0,3)",
+        "logsumexp(all) (0,3)",
+        "logsumexp(1) (0,3)",
+    ],
+)
 def test_softmax_family_over_an_empty_dim_follows_torch(fn, shape, want):
     x = mg.zeros(*shape, requires_grad=True)
     out = fn(x)

@@ -8,6 +8,7 @@ Each case runs one expression on minigrad and on PyTorch (``lib`` is ``mg`` or `
 values, dtypes, shapes, whether results require grad, and the gradients a fixed random cotangent sends
 back to the float inputs. The rest checks key numbers and errors without torch.
 """
+
 from __future__ import annotations
 
 import math
@@ -59,11 +60,16 @@ CASES = [
     ("lerp-f32", lambda lib, a, b: lib.lerp(a, b, 0.5), [normal(3, dtype=np.float32), normal(3, dtype=np.float32)]),
     # products
     ("addmm", lambda lib, c, a, b: lib.addmm(c, a, b), [normal(2, 4), normal(2, 3), normal(3, 4)]),
-    ("addmm-beta-alpha-broadcast", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=-2.0),
-     [normal(4), normal(2, 3), normal(3, 4)]),
-    ("addmm-beta0-ignores-nan",
-     lambda lib, a, b: lib.addmm(lib.full((2, 2), float("nan"), dtype=lib.float64), a, b, beta=0),
-     [normal(2, 3), normal(3, 2)]),
+    (
+        "addmm-beta-alpha-broadcast",
+        lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=-2.0),
+        [normal(4), normal(2, 3), normal(3, 4)],
+    ),
+    (
+        "addmm-beta0-ignores-nan",
+        lambda lib, a, b: lib.addmm(lib.full((2, 2), float("nan"), dtype=lib.float64), a, b, beta=0),
+        [normal(2, 3), normal(3, 2)],
+    ),
     ("addmm-method", lambda lib, c, a, b: c.addmm(a, b, alpha=3), [normal(2, 2), normal(2, 3), normal(3, 2)]),
     ("einsum-matmul", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), [normal(2, 3), normal(3, 4)]),
     ("einsum-implicit", lambda lib, a, b: lib.einsum("ij,jk", a, b), [normal(2, 3), normal(3, 4)]),
@@ -74,17 +80,22 @@ CASES = [
     ("einsum-transpose-sum", lambda lib, a: (lib.einsum("ij->ji", a), lib.einsum("ij->", a)), [normal(2, 3)]),
     ("einsum-outer", lambda lib, a, b: lib.einsum("i,j->ij", a, b), [normal(3), normal(4)]),
     ("einsum-dot", lambda lib, a, b: lib.einsum("i,i->", a, b), [normal(3), normal(3)]),
-    ("einsum-bilinear", lambda lib, x, w, y: lib.einsum("bi,oij,bj->bo", x, w, y),
-     [normal(2, 3), normal(4, 3, 2), normal(2, 2)]),
-    ("einsum-ellipsis", lambda lib, a, b: lib.einsum("...ij,...jk->...ik", a, b),
-     [normal(2, 2, 3), normal(3, 4)]),
+    (
+        "einsum-bilinear",
+        lambda lib, x, w, y: lib.einsum("bi,oij,bj->bo", x, w, y),
+        [normal(2, 3), normal(4, 3, 2), normal(2, 2)],
+    ),
+    ("einsum-ellipsis", lambda lib, a, b: lib.einsum("...ij,...jk->...ik", a, b), [normal(2, 2, 3), normal(3, 4)]),
     ("einsum-list-operands", lambda lib, a, b: lib.einsum("ij,j->i", [a, b]), [normal(2, 3), normal(3)]),
     ("einsum-spaces-sum-only", lambda lib, a, b: lib.einsum("ij, k -> i", a, b), [normal(2, 3), normal(4)]),
     ("einsum-int", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), [ints(2, 3), ints(3, 2)]),
     ("tensordot-int-dims", lambda lib, a, b: lib.tensordot(a, b, dims=2), [normal(2, 3, 4), normal(3, 4, 5)]),
     ("tensordot-default", lambda lib, a, b: lib.tensordot(a, b), [normal(2, 3, 4), normal(3, 4)]),
-    ("tensordot-lists", lambda lib, a, b: lib.tensordot(a, b, dims=([1, 0], [0, 2])),
-     [normal(3, 4, 2), normal(4, 5, 3)]),
+    (
+        "tensordot-lists",
+        lambda lib, a, b: lib.tensordot(a, b, dims=([1, 0], [0, 2])),
+        [normal(3, 4, 2), normal(4, 5, 3)],
+    ),
     ("tensordot-0", lambda lib, a, b: lib.tensordot(a, b, dims=0), [normal(2), normal(3)]),
     ("cross-dim", lambda lib, a, b: lib.cross(a, b, dim=1), [normal(4, 3), normal(4, 3)]),
     ("cross-default-dim", lambda lib, a, b: lib.cross(a, b), [normal(3, 2), normal(3, 2)]),
@@ -104,8 +115,11 @@ CASES = [
     ("median-dim", lambda lib, x: lib.median(x, 1), [distinct(3, 4)]),
     ("median-dim-keepdim", lambda lib, x: x.median(dim=0, keepdim=True), [distinct(3, 5)]),
     ("median-int", lambda lib, x: lib.median(x, -1), [np.array([[5, 1, 4, 2], [7, 7, 0, 3]])]),
-    ("median-nan", lambda lib, x: (lib.median(x), lib.median(x, 1).values),
-     [np.array([[1.0, np.nan, 3.0], [2.0, 0.5, -1.0]])]),
+    (
+        "median-nan",
+        lambda lib, x: (lib.median(x), lib.median(x, 1).values),
+        [np.array([[1.0, np.nan, 3.0], [2.0, 0.5, -1.0]])],
+    ),
     # linalg norms
     ("linalg.norm-vector", lambda lib, x: lib.linalg.norm(x), [normal(5)]),
     ("linalg.norm-all-3d", lambda lib, x: lib.linalg.norm(x), [normal(2, 3, 2)]),
@@ -113,26 +127,49 @@ CASES = [
     ("linalg.norm-dim", lambda lib, x: lib.linalg.norm(x, dim=1, keepdim=True), [normal(3, 4)]),
     ("linalg.norm-ord1-vector", lambda lib, x: lib.linalg.norm(x, 1), [normal(5)]),
     ("linalg.norm-inf-matrix", lambda lib, x: lib.linalg.norm(x, float("inf")), [distinct(3, 4)]),
-    ("linalg.vector_norm", lambda lib, x: (lib.linalg.vector_norm(x), lib.linalg.vector_norm(x, 3, dim=(0, 1)),
-                                           lib.linalg.vector_norm(x, float("inf"), dim=-1),
-                                           lib.linalg.vector_norm(x, 0, dim=0)), [distinct(2, 3, 2)]),
+    (
+        "linalg.vector_norm",
+        lambda lib, x: (
+            lib.linalg.vector_norm(x),
+            lib.linalg.vector_norm(x, 3, dim=(0, 1)),
+            lib.linalg.vector_norm(x, float("inf"), dim=-1),
+            lib.linalg.vector_norm(x, 0, dim=0),
+        ),
+        [distinct(2, 3, 2)],
+    ),
     ("linalg.vector_norm-f32", lambda lib, x: lib.linalg.vector_norm(x, dim=1), [normal(3, 4, dtype=np.float32)]),
-    ("linalg.matrix_norm", lambda lib, x: (lib.linalg.matrix_norm(x), lib.linalg.matrix_norm(x, 1),
-                                           lib.linalg.matrix_norm(x, -1), lib.linalg.matrix_norm(x, float("inf")),
-                                           lib.linalg.matrix_norm(x, -float("inf"), keepdim=True)),
-     [distinct(2, 3, 4)]),
+    (
+        "linalg.matrix_norm",
+        lambda lib, x: (
+            lib.linalg.matrix_norm(x),
+            lib.linalg.matrix_norm(x, 1),
+            lib.linalg.matrix_norm(x, -1),
+            lib.linalg.matrix_norm(x, float("inf")),
+            lib.linalg.matrix_norm(x, -float("inf"), keepdim=True),
+        ),
+        [distinct(2, 3, 4)],
+    ),
     ("linalg.matrix_norm-dim", lambda lib, x: lib.linalg.matrix_norm(x, 1, dim=(0, 2)), [distinct(3, 2, 4)]),
     # joining, grids, broadcasting
     ("hstack-1d", lambda lib, a, b: lib.hstack([a, b]), [normal(3), normal(2)]),
     ("hstack-2d", lambda lib, a, b: lib.hstack((a, b)), [normal(2, 3), normal(2, 1)]),
     ("vstack-1d", lambda lib, a, b: lib.vstack([a, b]), [normal(3), normal(3)]),
     ("vstack-2d-mixed", lambda lib, a, b: lib.vstack([a, b]), [normal(2, 3), normal(3)]),
-    ("row_stack-column_stack", lambda lib, a, b: (lib.row_stack([a, b]), lib.column_stack([a, b])),
-     [normal(3), normal(3)]),
-    ("dstack", lambda lib, a, b: (lib.dstack([a, b]), lib.dstack([a.reshape(1, 3), b.reshape(1, 3)])),
-     [normal(3), normal(3)]),
-    ("concat-concatenate", lambda lib, a, b: (lib.concat([a, b], dim=1), lib.concatenate((a, b), 0)),
-     [normal(2, 2), normal(2, 2)]),
+    (
+        "row_stack-column_stack",
+        lambda lib, a, b: (lib.row_stack([a, b]), lib.column_stack([a, b])),
+        [normal(3), normal(3)],
+    ),
+    (
+        "dstack",
+        lambda lib, a, b: (lib.dstack([a, b]), lib.dstack([a.reshape(1, 3), b.reshape(1, 3)])),
+        [normal(3), normal(3)],
+    ),
+    (
+        "concat-concatenate",
+        lambda lib, a, b: (lib.concat([a, b], dim=1), lib.concatenate((a, b), 0)),
+        [normal(2, 2), normal(2, 2)],
+    ),
     ("atleast", lambda lib, a, b: (lib.atleast_1d(a), lib.atleast_2d(b)), [np.array(2.0), normal(3)]),
     ("meshgrid-ij", lambda lib, a, b: lib.meshgrid(a, b, indexing="ij"), [normal(3), normal(2)]),
     ("meshgrid-xy", lambda lib, a, b, c: lib.meshgrid(a, b, c, indexing="xy"), [normal(3), normal(2), normal(4)]),
@@ -143,96 +180,237 @@ CASES = [
     ("nonzero-1d-bool", lambda lib, x: (x > 0).nonzero(), [normal(6)]),
     ("nonzero-empty", lambda lib, x: lib.nonzero(x), [np.zeros((2, 3), dtype=np.int64)]),
     # factories
-    ("logspace", lambda lib: (lib.logspace(0, 2, 5), lib.logspace(-1, 1, 3, base=2.0),
-                              lib.logspace(0, 3, 4, dtype=lib.float64)), []),
+    (
+        "logspace",
+        lambda lib: (lib.logspace(0, 2, 5), lib.logspace(-1, 1, 3, base=2.0), lib.logspace(0, 3, 4, dtype=lib.float64)),
+        [],
+    ),
     ("logspace-int", lambda lib: lib.logspace(0, 3, 4, dtype=lib.int64), []),
     ("logspace-one-step", lambda lib: (lib.logspace(2, 5, 1), lib.logspace(0, 1, 0)), []),
-    ("as_tensor", lambda lib: (lib.as_tensor([1, 2, 3]), lib.as_tensor([1.5, 2.0]),
-                               lib.as_tensor(np.arange(3.0)), lib.as_tensor([1, 2], dtype=lib.float32)), []),
-    ("asarray", lambda lib: (lib.asarray([1.0, 2.0]), lib.asarray(np.arange(4)), lib.asarray(3),
-                             lib.asarray([[1, 2]], dtype=lib.float64)), []),
+    (
+        "as_tensor",
+        lambda lib: (
+            lib.as_tensor([1, 2, 3]),
+            lib.as_tensor([1.5, 2.0]),
+            lib.as_tensor(np.arange(3.0)),
+            lib.as_tensor([1, 2], dtype=lib.float32),
+        ),
+        [],
+    ),
+    (
+        "asarray",
+        lambda lib: (
+            lib.asarray([1.0, 2.0]),
+            lib.asarray(np.arange(4)),
+            lib.asarray(3),
+            lib.asarray([[1, 2]], dtype=lib.float64),
+        ),
+        [],
+    ),
     # more of the namespace: inverse trigonometric and hyperbolic functions, composed math
-    ("asin-acos-atan", lambda lib, x: (lib.asin(x), x.acos(), lib.atan(x * 3), lib.arcsin(x), x.arctan()),
-     [RNG.uniform(-0.9, 0.9, (3, 4))]),
+    (
+        "asin-acos-atan",
+        lambda lib, x: (lib.asin(x), x.acos(), lib.atan(x * 3), lib.arcsin(x), x.arctan()),
+        [RNG.uniform(-0.9, 0.9, (3, 4))],
+    ),
     ("sinh-cosh-asinh", lambda lib, x: (lib.sinh(x), x.cosh(), lib.asinh(x), x.arcsinh()), [normal(3, 4)]),
-    ("acosh-atanh", lambda lib, x, y: (lib.acosh(x), y.atanh(), lib.arctanh(y)),
-     [np.abs(normal(4)) + 1.1, RNG.uniform(-0.9, 0.9, 4)]),
+    (
+        "acosh-atanh",
+        lambda lib, x, y: (lib.acosh(x), y.atanh(), lib.arctanh(y)),
+        [np.abs(normal(4)) + 1.1, RNG.uniform(-0.9, 0.9, 4)],
+    ),
     ("asin-int-f32", lambda lib, x: (lib.asin(x), lib.cosh(x)), [np.array([0, 1, -1])]),
     ("erfc", lambda lib, x: (lib.erfc(x), x.erfc()), [normal(5) * 2]),
     ("logit", lambda lib, p: (lib.logit(p), p.logit(eps=0.25)), [RNG.uniform(0.05, 0.95, 6)]),
-    ("xlogy", lambda lib, x, y: (lib.xlogy(x, y), x.xlogy(2.0)),
-     [np.array([0.0, 1.5, 2.0, 0.0]), np.array([0.5, 2.0, 0.5, 3.0])]),  # (at x = y = 0: test_xlogy_at_zero)
-    ("hypot-logaddexp", lambda lib, a, b: (lib.hypot(a, b), a.logaddexp(b), lib.logaddexp(a * 50, b * 50)),
-     [normal(3, 4), normal(4)]),
-    ("addcmul-addcdiv", lambda lib, a, b, c: (lib.addcmul(a, b, c, value=0.5), a.addcdiv(b, c, value=-2)),
-     [normal(2, 3), normal(2, 3), np.abs(normal(3)) + 0.5]),
-    ("clamp_min-max-sgn", lambda lib, x: (x.clamp_min(-0.2), lib.clamp_max(x, 0.3) if hasattr(lib, "clamp_max")
-                                          else None, x.sgn() * x), [normal(6)]),
+    (
+        "xlogy",
+        lambda lib, x, y: (lib.xlogy(x, y), x.xlogy(2.0)),
+        [np.array([0.0, 1.5, 2.0, 0.0]), np.array([0.5, 2.0, 0.5, 3.0])],
+    ),  # (at x = y = 0: test_xlogy_at_zero)
+    (
+        "hypot-logaddexp",
+        lambda lib, a, b: (lib.hypot(a, b), a.logaddexp(b), lib.logaddexp(a * 50, b * 50)),
+        [normal(3, 4), normal(4)],
+    ),
+    (
+        "addcmul-addcdiv",
+        lambda lib, a, b, c: (lib.addcmul(a, b, c, value=0.5), a.addcdiv(b, c, value=-2)),
+        [normal(2, 3), normal(2, 3), np.abs(normal(3)) + 0.5],
+    ),
+    (
+        "clamp_min-max-sgn",
+        lambda lib, x: (x.clamp_min(-0.2), lib.clamp_max(x, 0.3) if hasattr(lib, "clamp_max") else None, x.sgn() * x),
+        [normal(6)],
+    ),
     ("deg2rad-rad2deg", lambda lib, x: (lib.deg2rad(x), x.rad2deg()), [normal(4) * 90]),
     ("fmod", lambda lib, a, b: (lib.fmod(a, 1.5), a.fmod(b)), [normal(5) * 4, np.abs(normal(5)) + 0.5]),
     ("fmod-int", lambda lib, a: lib.fmod(a, 3), [ints(6, low=-9, high=9)]),
-    ("comparison-aliases", lambda lib, a, b: (a.greater(b), lib.less(a, b), a.greater_equal(0), lib.not_equal(a, b),
-                                              a.less_equal(b)), [ints(5), ints(5)]),
-    ("diff", lambda lib, x: (lib.diff(x), x.diff(n=2, dim=0), lib.diff(x, dim=1, prepend=x[:, :1] * 2)),
-     [normal(4, 3)]),
+    (
+        "comparison-aliases",
+        lambda lib, a, b: (a.greater(b), lib.less(a, b), a.greater_equal(0), lib.not_equal(a, b), a.less_equal(b)),
+        [ints(5), ints(5)],
+    ),
+    (
+        "diff",
+        lambda lib, x: (lib.diff(x), x.diff(n=2, dim=0), lib.diff(x, dim=1, prepend=x[:, :1] * 2)),
+        [normal(4, 3)],
+    ),
     ("diff-int-bool", lambda lib, x: (lib.diff(x), lib.diff(x > 0)), [ints(6)]),
-    ("nansum-nanmean", lambda lib, x: (lib.nansum(x), x.nansum(1), lib.nanmean(x, 0), x.nanmean()),
-     [np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])]),
-    ("std_mean-var_mean", lambda lib, x: (lib.std_mean(x, 1), lib.var_mean(x, dim=0, correction=0, keepdim=True)),
-     [normal(3, 4)]),
-    ("inner-kron", lambda lib, a, b, c: (lib.inner(a, b), a.inner(c), lib.kron(a, b), lib.kron(c, a)),
-     [normal(2, 3), normal(4, 3), normal(3)]),
+    (
+        "nansum-nanmean",
+        lambda lib, x: (lib.nansum(x), x.nansum(1), lib.nanmean(x, 0), x.nanmean()),
+        [np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])],
+    ),
+    (
+        "std_mean-var_mean",
+        lambda lib, x: (lib.std_mean(x, 1), lib.var_mean(x, dim=0, correction=0, keepdim=True)),
+        [normal(3, 4)],
+    ),
+    (
+        "inner-kron",
+        lambda lib, a, b, c: (lib.inner(a, b), a.inner(c), lib.kron(a, b), lib.kron(c, a)),
+        [normal(2, 3), normal(4, 3), normal(3)],
+    ),
     ("rot90", lambda lib, x: (lib.rot90(x), x.rot90(2), lib.rot90(x, -1, (1, 2)), x.rot90(4)), [normal(2, 3, 4)]),
     ("cummax-cummin", lambda lib, x: (lib.cummax(x, 1), x.cummin(0)), [distinct(3, 4)]),
-    ("cummax-ties-int", lambda lib, x: (lib.cummax(x, 0), lib.cummin(x, 0)),
-     [np.array([1, 3, 3, 2, 5, 5, 0, 0])]),
+    ("cummax-ties-int", lambda lib, x: (lib.cummax(x, 0), lib.cummin(x, 0)), [np.array([1, 3, 3, 2, 5, 5, 0, 0])]),
     ("aminmax", lambda lib, x: (lib.aminmax(x), x.aminmax(dim=1, keepdim=True)), [distinct(3, 4)]),
-    ("quantile", lambda lib, x: (lib.quantile(x, 0.3), x.quantile(0.5, dim=1),
-                                 lib.quantile(x, lib.tensor([0.1, 0.9], dtype=lib.float64), dim=0, keepdim=True)),
-     [distinct(3, 5)]),
-    ("quantile-interpolations", lambda lib, x: tuple(lib.quantile(x, 0.4, dim=1, interpolation=m) for m in
-                                                     ("lower", "higher", "nearest", "midpoint")), [distinct(2, 6)]),
+    (
+        "quantile",
+        lambda lib, x: (
+            lib.quantile(x, 0.3),
+            x.quantile(0.5, dim=1),
+            lib.quantile(x, lib.tensor([0.1, 0.9], dtype=lib.float64), dim=0, keepdim=True),
+        ),
+        [distinct(3, 5)],
+    ),
+    (
+        "quantile-interpolations",
+        lambda lib, x: tuple(
+            lib.quantile(x, 0.4, dim=1, interpolation=m) for m in ("lower", "higher", "nearest", "midpoint")
+        ),
+        [distinct(2, 6)],
+    ),
     ("kthvalue", lambda lib, x: (lib.kthvalue(x, 2), x.kthvalue(3, dim=0, keepdim=True)), [distinct(4, 3)]),
-    ("take_along_dim-select", lambda lib, x: (lib.take_along_dim(x, lib.tensor([[0], [2]]), dim=1),
-                                              lib.take_along_dim(x, lib.tensor([5, 0])), lib.select(x, 1, -1)),
-     [normal(2, 3)]),
-    ("cartesian_prod-block_diag", lambda lib, a, b, m: (lib.cartesian_prod(a, b), lib.block_diag(m, a, b)),
-     [normal(2), normal(3), normal(2, 2)]),
-    ("trapezoid", lambda lib, y, x: (lib.trapezoid(y), lib.trapezoid(y, dx=0.5, dim=0), lib.trapezoid(y, x),
-                                     lib.trapz(y, x)), [normal(3, 4), np.sort(normal(4))]),
-    ("vdot-chain_matmul", lambda lib, a, b, m: (lib.vdot(a, b), lib.chain_matmul(m, m, m)),
-     [normal(3), normal(3), normal(2, 2)]),
-    ("factories-like", lambda lib, x: (lib.empty_like(x).shape, lib.scalar_tensor(2),
-                                       lib.scalar_tensor(3, dtype=lib.int64), lib.triu_indices(3, 4, 1),
-                                       lib.tril_indices(4, 3, -1),
-                                       lib.isin(lib.tensor([1, 2, 3, 4]), lib.tensor([2, 4]))),
-     [normal(2, 3)]),
+    (
+        "take_along_dim-select",
+        lambda lib, x: (
+            lib.take_along_dim(x, lib.tensor([[0], [2]]), dim=1),
+            lib.take_along_dim(x, lib.tensor([5, 0])),
+            lib.select(x, 1, -1),
+        ),
+        [normal(2, 3)],
+    ),
+    (
+        "cartesian_prod-block_diag",
+        lambda lib, a, b, m: (lib.cartesian_prod(a, b), lib.block_diag(m, a, b)),
+        [normal(2), normal(3), normal(2, 2)],
+    ),
+    (
+        "trapezoid",
+        lambda lib, y, x: (lib.trapezoid(y), lib.trapezoid(y, dx=0.5, dim=0), lib.trapezoid(y, x), lib.trapz(y, x)),
+        [normal(3, 4), np.sort(normal(4))],
+    ),
+    (
+        "vdot-chain_matmul",
+        lambda lib, a, b, m: (lib.vdot(a, b), lib.chain_matmul(m, m, m)),
+        [normal(3), normal(3), normal(2, 2)],
+    ),
+    (
+        "factories-like",
+        lambda lib, x: (
+            lib.empty_like(x).shape,
+            lib.scalar_tensor(2),
+            lib.scalar_tensor(3, dtype=lib.int64),
+            lib.triu_indices(3, 4, 1),
+            lib.tril_indices(4, 3, -1),
+            lib.isin(lib.tensor([1, 2, 3, 4]), lib.tensor([2, 4])),
+        ),
+        [normal(2, 3)],
+    ),
     ("logcumsumexp", lambda lib, x: (lib.logcumsumexp(x, 1), (x * 100).logcumsumexp(0)), [normal(3, 4)]),
-    ("baddbmm-addbmm-addmv", lambda lib, c, a, b, m, v: (lib.baddbmm(c, a, b, beta=0.5, alpha=2),
-                                                         lib.addbmm(c[0], a, b), v.addmv(m, v, alpha=-1)),
-     [normal(2, 2, 2), normal(2, 2, 3), normal(2, 3, 2), normal(3, 3), normal(3)]),
-    ("float_power-rsub", lambda lib, x: (lib.float_power(x, 2), x.float_power(lib.tensor([1, 2, 3])),
-                                         lib.rsub(x, 2.0), lib.rsub(x, x * 3, alpha=2)), [normal(3, dtype=np.float32)]),
-    ("take-combinations", lambda lib, x: (lib.take(x, lib.tensor([[0, 5], [2, 2]])), lib.combinations(x[0]),
-                                          lib.combinations(x[1], r=3, with_replacement=True)), [normal(2, 3)]),
-    ("searchsorted-bucketize", lambda lib, s, v: (lib.searchsorted(s, v), lib.searchsorted(s, v, right=True),
-                                                  lib.bucketize(v, s), lib.bucketize(v, s, right=True, out_int32=True)),
-     [np.array([1, 3, 5, 7, 9]), np.array([[3, 6, 9], [0, 10, 5]])]),
-    ("searchsorted-2d", lambda lib, s, v: lib.searchsorted(s, v, side="right"),
-     [np.array([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]), np.array([[3.0, 0.5], [6.0, 2.0]])]),
-    ("signbit-copysign-heaviside", lambda lib, a, b: (lib.signbit(a), lib.copysign(a, b), a.copysign(-1.0),
-                                                      lib.heaviside(a, lib.tensor([0.5], dtype=lib.float64))),
-     [normal(5), normal(5)]),
+    (
+        "baddbmm-addbmm-addmv",
+        lambda lib, c, a, b, m, v: (
+            lib.baddbmm(c, a, b, beta=0.5, alpha=2),
+            lib.addbmm(c[0], a, b),
+            v.addmv(m, v, alpha=-1),
+        ),
+        [normal(2, 2, 2), normal(2, 2, 3), normal(2, 3, 2), normal(3, 3), normal(3)],
+    ),
+    (
+        "float_power-rsub",
+        lambda lib, x: (
+            lib.float_power(x, 2),
+            x.float_power(lib.tensor([1, 2, 3])),
+            lib.rsub(x, 2.0),
+            lib.rsub(x, x * 3, alpha=2),
+        ),
+        [normal(3, dtype=np.float32)],
+    ),
+    (
+        "take-combinations",
+        lambda lib, x: (
+            lib.take(x, lib.tensor([[0, 5], [2, 2]])),
+            lib.combinations(x[0]),
+            lib.combinations(x[1], r=3, with_replacement=True),
+        ),
+        [normal(2, 3)],
+    ),
+    (
+        "searchsorted-bucketize",
+        lambda lib, s, v: (
+            lib.searchsorted(s, v),
+            lib.searchsorted(s, v, right=True),
+            lib.bucketize(v, s),
+            lib.bucketize(v, s, right=True, out_int32=True),
+        ),
+        [np.array([1, 3, 5, 7, 9]), np.array([[3, 6, 9], [0, 10, 5]])],
+    ),
+    (
+        "searchsorted-2d",
+        lambda lib, s, v: lib.searchsorted(s, v, side="right"),
+        [np.array([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]), np.array([[3.0, 0.5], [6.0, 2.0]])],
+    ),
+    (
+        "signbit-copysign-heaviside",
+        lambda lib, a, b: (
+            lib.signbit(a),
+            lib.copysign(a, b),
+            a.copysign(-1.0),
+            lib.heaviside(a, lib.tensor([0.5], dtype=lib.float64)),
+        ),
+        [normal(5), normal(5)],
+    ),
     ("sinc", lambda lib, x: lib.sinc(x), [np.array([0.0, 0.5, -1.5, 2.25])]),
-    ("fmax-fmin", lambda lib, a, b: (lib.fmax(a, b), lib.fmin(a, b)),
-     [np.array([1.0, np.nan, 3.0, np.nan]), np.array([2.0, 0.5, np.nan, np.nan])]),
-    ("mode", lambda lib, x: (lib.mode(x), x.mode(0, keepdim=True)),
-     [np.array([[1.0, 2.0, 2.0, 3.0, 3.0], [4.0, 0.0, 4.0, 1.0, 5.0], [7.0, 7.0, 7.0, 2.0, 7.0]])]),
-    ("nanmedian", lambda lib, x: (lib.nanmedian(x), x.nanmedian(1), lib.nanmedian(x, 0, keepdim=True)),
-     [np.array([[1.0, np.nan, 3.0, 0.5], [np.nan, np.nan, 2.0, -1.0], [4.0, 5.0, 6.0, 7.0]])]),
-    ("integer-bitwise", lambda lib, a, b: (lib.gcd(a, b), lib.lcm(a, b), lib.bitwise_and(a, b), lib.bitwise_or(a, b),
-                                           lib.bitwise_xor(a, b), lib.bitwise_not(a), lib.isreal(a)),
-     [np.array([12, 7, 0, 9]), np.array([18, 3, 5, 6])]),
+    (
+        "fmax-fmin",
+        lambda lib, a, b: (lib.fmax(a, b), lib.fmin(a, b)),
+        [np.array([1.0, np.nan, 3.0, np.nan]), np.array([2.0, 0.5, np.nan, np.nan])],
+    ),
+    (
+        "mode",
+        lambda lib, x: (lib.mode(x), x.mode(0, keepdim=True)),
+        [np.array([[1.0, 2.0, 2.0, 3.0, 3.0], [4.0, 0.0, 4.0, 1.0, 5.0], [7.0, 7.0, 7.0, 2.0, 7.0]])],
+    ),
+    (
+        "nanmedian",
+        lambda lib, x: (lib.nanmedian(x), x.nanmedian(1), lib.nanmedian(x, 0, keepdim=True)),
+        [np.array([[1.0, np.nan, 3.0, 0.5], [np.nan, np.nan, 2.0, -1.0], [4.0, 5.0, 6.0, 7.0]])],
+    ),
+    (
+        "integer-bitwise",
+        lambda lib, a, b: (
+            lib.gcd(a, b),
+            lib.lcm(a, b),
+            lib.bitwise_and(a, b),
+            lib.bitwise_or(a, b),
+            lib.bitwise_xor(a, b),
+            lib.bitwise_not(a),
+            lib.isreal(a),
+        ),
+        [np.array([12, 7, 0, 9]), np.array([18, 3, 5, 6])],
+    ),
 ]
 
 
@@ -272,8 +450,9 @@ def test_matches_torch(name, fn, arrays):
         # where torch's result requires grad but has no derivative (heaviside), minigrad's does not require grad
         torch_differentiable = b.requires_grad and type(b.grad_fn).__name__ != "NotImplemented"
         assert a.requires_grad == torch_differentiable, f"output {i}: requires_grad {a.requires_grad} vs torch's"
-        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6, equal_nan=True,
-                                   err_msg=f"output {i}")
+        np.testing.assert_allclose(
+            a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6, equal_nan=True, err_msg=f"output {i}"
+        )
 
     # gradients: Σ ⟨w_k, out_k⟩ over the outputs that require grad, with fixed random w_k
     pairs = [(a, b) for a, b in zip(m_out, t_out) if isinstance(b, torch.Tensor) and a.requires_grad]
@@ -293,8 +472,19 @@ def test_matches_torch(name, fn, arrays):
 
 
 # ---------------------------------------------------------------------- dtypes and casting
-DTYPE_NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64", "complex64",
-               "complex128"]
+DTYPE_NAMES = [
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+]
 
 
 def test_can_cast_matches_torch():
@@ -337,7 +527,8 @@ def test_key_numbers():
     assert mg.tan(mg.tensor(math.pi / 4, dtype=mg.float64)).item() == pytest.approx(1.0, abs=1e-15)
     assert mg.erf(mg.tensor([0.0, 1e-10], dtype=mg.float64)).numpy().tolist() == [0.0, math.erf(1e-10)]
     assert mg.atan2(mg.tensor([1.0, -1.0]), mg.tensor([0.0, -1.0])).numpy().tolist() == pytest.approx(
-        [math.pi / 2, -3 * math.pi / 4])
+        [math.pi / 2, -3 * math.pi / 4]
+    )
     assert mg.median(mg.tensor([4.0, 1.0, 3.0, 2.0])).item() == 2.0  # the lower of the two middle values
     assert mg.cumprod(mg.tensor([1, 2, 3, 4]), 0).numpy().tolist() == [1, 2, 6, 24]
     assert mg.cumprod(mg.tensor([1, 2], dtype=mg.int32), 0).dtype == mg.int64
@@ -408,35 +599,42 @@ def test_legacy_tensor_types_and_runtime_knobs():
 
 
 # ---------------------------------------------------------------------- errors
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: mg.einsum("ij,jk->ik", mg.ones(2, 3), mg.ones(4, 2)), RuntimeError, "subscript 'j' has size 4"),
-    (lambda: mg.einsum("ij->ij", mg.ones(2, 3), mg.ones(3)), ValueError, "1 operands but 2"),
-    (lambda: mg.einsum("ijk->i", mg.ones(2, 3)), ValueError, "do not match an operand of shape"),
-    (lambda: mg.einsum("ij->k", mg.ones(2, 3)), ValueError, "'k' does not appear"),
-    (lambda: mg.einsum("i1->i", mg.ones(2, 3)), ValueError, "invalid subscript '1'"),
-    (lambda: mg.tensordot(mg.ones(2, 3), mg.ones(4, 2), dims=1), RuntimeError, "contracted dimensions need to match"),
-    (lambda: mg.tensordot(mg.ones(2), mg.ones(2), dims=3), RuntimeError, "dims=3"),
-    (lambda: mg.cross(mg.ones(2, 4), mg.ones(2, 4)), RuntimeError, "no dimension of size 3"),
-    (lambda: mg.cross(mg.ones(3, 2), mg.ones(3, 2), dim=1), RuntimeError, "dimension 1 must have length 3"),
-    (lambda: mg.cross(mg.ones(2, 3), mg.ones(3)), RuntimeError, "same number of dimensions"),
-    (lambda: mg.cdist(mg.ones(3), mg.ones(2, 3)), RuntimeError, "at least 2D"),
-    (lambda: mg.cdist(mg.ones(2, 3), mg.ones(2, 4)), RuntimeError, "same number of columns"),
-    (lambda: mg.addmm(mg.ones(2, 2), mg.ones(2), mg.ones(2, 2)), RuntimeError, "mat1 must be a matrix"),
-    (lambda: mg.median(mg.ones(0)), RuntimeError, "cannot be empty"),
-    (lambda: mg.median(mg.ones(2, 3), 2), IndexError, "dimension out of range"),
-    (lambda: mg.cumprod(mg.ones(2), 1), IndexError, "dimension out of range"),
-    (lambda: mg.meshgrid(mg.ones(2), indexing="yx"), ValueError, "indexing must be one of"),
-    (lambda: mg.meshgrid(mg.ones(2, 2)), RuntimeError, "Expected 0D or 1D"),
-    (lambda: mg.broadcast_tensors(mg.ones(2), mg.ones(3)), RuntimeError, "cannot be broadcast"),
-    (lambda: mg.hstack(mg.ones(2)), TypeError, "sequence of tensors"),
-    (lambda: mg.vstack([]), RuntimeError, "non-empty"),
-    (lambda: mg.linalg.norm(mg.ones(2, 2, 2), ord=2), RuntimeError, "must be 1D or 2D"),
-    (lambda: mg.linalg.matrix_norm(mg.ones(3), 1), RuntimeError, "at least 2 dimensions"),
-    (lambda: mg.linalg.matrix_norm(mg.ones(3, 3), "nuc"), NotImplementedError, "singular values"),
-    (lambda: mg.linalg.vector_norm(mg.tensor([1, 2])), RuntimeError, "floating point"),
-    (lambda: mg.linalg.inv(mg.eye(2)), AttributeError, "minigrad does not support torch.linalg.inv"),
-    (lambda: mg.set_printoptions(profile="long"), ValueError, "profile must be one of"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: mg.einsum("ij,jk->ik", mg.ones(2, 3), mg.ones(4, 2)), RuntimeError, "subscript 'j' has size 4"),
+        (lambda: mg.einsum("ij->ij", mg.ones(2, 3), mg.ones(3)), ValueError, "1 operands but 2"),
+        (lambda: mg.einsum("ijk->i", mg.ones(2, 3)), ValueError, "do not match an operand of shape"),
+        (lambda: mg.einsum("ij->k", mg.ones(2, 3)), ValueError, "'k' does not appear"),
+        (lambda: mg.einsum("i1->i", mg.ones(2, 3)), ValueError, "invalid subscript '1'"),
+        (
+            lambda: mg.tensordot(mg.ones(2, 3), mg.ones(4, 2), dims=1),
+            RuntimeError,
+            "contracted dimensions need to match",
+        ),
+        (lambda: mg.tensordot(mg.ones(2), mg.ones(2), dims=3), RuntimeError, "dims=3"),
+        (lambda: mg.cross(mg.ones(2, 4), mg.ones(2, 4)), RuntimeError, "no dimension of size 3"),
+        (lambda: mg.cross(mg.ones(3, 2), mg.ones(3, 2), dim=1), RuntimeError, "dimension 1 must have length 3"),
+        (lambda: mg.cross(mg.ones(2, 3), mg.ones(3)), RuntimeError, "same number of dimensions"),
+        (lambda: mg.cdist(mg.ones(3), mg.ones(2, 3)), RuntimeError, "at least 2D"),
+        (lambda: mg.cdist(mg.ones(2, 3), mg.ones(2, 4)), RuntimeError, "same number of columns"),
+        (lambda: mg.addmm(mg.ones(2, 2), mg.ones(2), mg.ones(2, 2)), RuntimeError, "mat1 must be a matrix"),
+        (lambda: mg.median(mg.ones(0)), RuntimeError, "cannot be empty"),
+        (lambda: mg.median(mg.ones(2, 3), 2), IndexError, "dimension out of range"),
+        (lambda: mg.cumprod(mg.ones(2), 1), IndexError, "dimension out of range"),
+        (lambda: mg.meshgrid(mg.ones(2), indexing="yx"), ValueError, "indexing must be one of"),
+        (lambda: mg.meshgrid(mg.ones(2, 2)), RuntimeError, "Expected 0D or 1D"),
+        (lambda: mg.broadcast_tensors(mg.ones(2), mg.ones(3)), RuntimeError, "cannot be broadcast"),
+        (lambda: mg.hstack(mg.ones(2)), TypeError, "sequence of tensors"),
+        (lambda: mg.vstack([]), RuntimeError, "non-empty"),
+        (lambda: mg.linalg.norm(mg.ones(2, 2, 2), ord=2), RuntimeError, "must be 1D or 2D"),
+        (lambda: mg.linalg.matrix_norm(mg.ones(3), 1), RuntimeError, "at least 2 dimensions"),
+        (lambda: mg.linalg.matrix_norm(mg.ones(3, 3), "nuc"), NotImplementedError, "singular values"),
+        (lambda: mg.linalg.vector_norm(mg.tensor([1, 2])), RuntimeError, "floating point"),
+        (lambda: mg.linalg.inv(mg.eye(2)), AttributeError, "minigrad does not support torch.linalg.inv"),
+        (lambda: mg.set_printoptions(profile="long"), ValueError, "profile must be one of"),
+    ],
+)
 def test_errors_name_the_op_and_the_values(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
@@ -480,21 +678,39 @@ def test_set_printoptions_without_torch(default_printoptions):
     assert repr(x) == "tensor([  1.1235, 250.5000])" and repr(mg.arange(10)).count(",") == 9
 
 
-@pytest.mark.parametrize("options", [
-    {"precision": 2}, {"precision": 6}, {"sci_mode": True}, {"sci_mode": False}, {"profile": "short"},
-    {"profile": "full"}, {"threshold": 5}, {"threshold": 5, "edgeitems": 1}, {"linewidth": 30},
-    {"precision": 3, "sci_mode": True, "linewidth": 50},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"precision": 2},
+        {"precision": 6},
+        {"sci_mode": True},
+        {"sci_mode": False},
+        {"profile": "short"},
+        {"profile": "full"},
+        {"threshold": 5},
+        {"threshold": 5, "edgeitems": 1},
+        {"linewidth": 30},
+        {"precision": 3, "sci_mode": True, "linewidth": 50},
+    ],
+)
 def test_set_printoptions_matches_torch(options, default_printoptions):
     torch = pytest.importorskip("torch")
-    values = [[1.5, 2.25, 1e-6], [3, 4, 5], [0.0, 0.0], [123.456, -0.5], list(np.linspace(-3, 3, 24)),
-              [[1.0, 2.0], [3.0, 4.5]], np.arange(1200.0).reshape(30, 40) / 7]
+    values = [
+        [1.5, 2.25, 1e-6],
+        [3, 4, 5],
+        [0.0, 0.0],
+        [123.456, -0.5],
+        list(np.linspace(-3, 3, 24)),
+        [[1.0, 2.0], [3.0, 4.5]],
+        np.arange(1200.0).reshape(30, 40) / 7,
+    ]
     try:
         torch.set_printoptions(**options)
         mg.set_printoptions(**options)
         for v in values:
-            assert repr(mg.tensor(np.asarray(v, dtype=np.float32) if np.asarray(v).dtype.kind == "f" else v)) == \
-                repr(torch.tensor(np.asarray(v, dtype=np.float32) if np.asarray(v).dtype.kind == "f" else v)), v
+            assert repr(mg.tensor(np.asarray(v, dtype=np.float32) if np.asarray(v).dtype.kind == "f" else v)) == repr(
+                torch.tensor(np.asarray(v, dtype=np.float32) if np.asarray(v).dtype.kind == "f" else v)
+            ), v
     finally:
         torch.set_printoptions(profile="default")
 
@@ -585,8 +801,20 @@ def test_backends_report_no_accelerator():
 def test_unsupported_top_level_names_say_so_and_hasattr_stays_false():
     from minigrad import UNSUPPORTED
 
-    for name in ("distributions", "fft", "special", "jit", "sparse", "quantization", "hub", "distributed",
-                 "multiprocessing", "autocast", "amp", "bfloat16"):
+    for name in (
+        "distributions",
+        "fft",
+        "special",
+        "jit",
+        "sparse",
+        "quantization",
+        "hub",
+        "distributed",
+        "multiprocessing",
+        "autocast",
+        "amp",
+        "bfloat16",
+    ):
         assert name in UNSUPPORTED
         assert not hasattr(mg, name)
         with pytest.raises(AttributeError, match=f"minigrad does not support torch.{name}: "):
@@ -601,9 +829,11 @@ def test_unsupported_top_level_names_say_so_and_hasattr_stays_false():
 
 
 def test_the_new_names_exist():
-    names = ("logspace hstack vstack concat concatenate inference_mode tan einsum erf cumprod median atan2 lerp "
-             "addmm meshgrid set_printoptions nonzero broadcast_tensors tensordot cross cdist dtype as_tensor "
-             "asarray can_cast utils backends testing linalg").split()
+    names = (
+        "logspace hstack vstack concat concatenate inference_mode tan einsum erf cumprod median atan2 lerp "
+        "addmm meshgrid set_printoptions nonzero broadcast_tensors tensordot cross cdist dtype as_tensor "
+        "asarray can_cast utils backends testing linalg"
+    ).split()
     assert [n for n in names if not hasattr(mg, n)] == []
     for method in ("tan", "erf", "atan2", "arctan2", "cumprod", "median", "lerp", "addmm", "cross", "nonzero"):
         assert callable(getattr(mg.Tensor, method))

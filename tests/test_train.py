@@ -1,4 +1,5 @@
 """minigrad.train: fit, evaluate, EarlyStopping, History, clipping hooks, schedulers, progress output."""
+
 from __future__ import annotations
 
 import sys
@@ -107,8 +108,16 @@ def test_fit_early_stopping_end_to_end_restores_best_weights():
 
     train, val = _loaders()
     es = EarlyStopping(patience=2)
-    history = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.1), train, val, epochs=len(script),
-                  callbacks=[Snap(), es], progress=False)
+    history = fit(
+        model,
+        loss_fn,
+        optim.SGD(model.parameters(), lr=0.1),
+        train,
+        val,
+        epochs=len(script),
+        callbacks=[Snap(), es],
+        progress=False,
+    )
     assert history.epochs == [1, 2, 3, 4, 5, 6]  # best at 4, no improvement at 5 and 6
     assert history.stopped_epoch == 6 and history.best_epoch == 4
     assert history.val_loss == pytest.approx(script[:6])
@@ -120,8 +129,9 @@ def test_fit_early_stopping_end_to_end_restores_best_weights():
 def test_fit_history_lengths_and_learning():
     model = _mlp()
     train, val = _loaders()
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), train, val,
-                  epochs=15, progress=False)
+    history = fit(
+        model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), train, val, epochs=15, progress=False
+    )
     assert len(history) == 15 and history.epochs == list(range(1, 16))
     for values in (history.train_loss, history.val_loss, history.train_acc, history.val_acc, history.lr):
         assert len(values) == 15 and not np.isnan(values).any()
@@ -140,8 +150,7 @@ def test_fit_switches_train_and_eval_modes_at_the_right_moments():
     model = Probe()
     train, val = _loaders(batch=15)  # 3 training batches, 1 validation batch
     model.eval()
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), train, val, epochs=2,
-        progress=False)
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), train, val, epochs=2, progress=False)
     epoch = [(True, True)] * 3 + [(False, False)]  # train with grad, then evaluate under no_grad in eval mode
     assert model.calls == epoch * 2
     assert model.training is False  # the mode it had before fit
@@ -163,8 +172,7 @@ def test_regression_has_no_accuracy():
     y = X @ np.array([[1.0], [2.0], [-1.0]], dtype=np.float32)
     model = nn.Linear(3, 1)
     loader = DataLoader(TensorDataset(X, y), 10)
-    history = fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05), loader, loader, epochs=3,
-                  progress=False)
+    history = fit(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.05), loader, loader, epochs=3, progress=False)
     assert np.isnan(history.train_acc).all() and np.isnan(history.val_acc).all()
     assert "acc" not in history.as_table().splitlines()[0]
 
@@ -182,8 +190,16 @@ def test_custom_metric_is_recorded():
     def top_score(out, y):
         return float(out.max(axis=1).mean())
 
-    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=2,
-                  progress=False, metrics=("loss", ("top", top_score)))
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.1),
+        train,
+        val,
+        epochs=2,
+        progress=False,
+        metrics=("loss", ("top", top_score)),
+    )
     assert set(history.metrics) == {"top", "val_top"} and len(history.metrics["top"]) == 2
     assert np.isnan(history.train_acc).all()
 
@@ -217,11 +233,20 @@ def test_max_norm_is_applied_after_each_step():
 
     class RowNorms(Callback):
         def on_epoch_end(self, epoch, logs):
-            norms.extend(np.linalg.norm(m.weight.numpy(), axis=1).max() for m in model.modules()
-                         if isinstance(m, nn.Linear))
+            norms.extend(
+                np.linalg.norm(m.weight.numpy(), axis=1).max() for m in model.modules() if isinstance(m, nn.Linear)
+            )
 
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5), train, epochs=3, progress=False,
-        max_norm=0.3, callbacks=[RowNorms()])
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.5),
+        train,
+        epochs=3,
+        progress=False,
+        max_norm=0.3,
+        callbacks=[RowNorms()],
+    )
     assert max(norms) <= 0.3 * (1 + 1e-5)
 
 
@@ -229,8 +254,16 @@ def test_scheduler_steps_once_per_epoch_and_plateau_gets_the_metric():
     model = _mlp()
     train, val = _loaders()
     opt = optim.SGD(model.parameters(), lr=1.0)
-    history = fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=4, progress=False,
-                  scheduler=optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train,
+        val,
+        epochs=4,
+        progress=False,
+        scheduler=optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+    )
     assert history.lr == pytest.approx([1.0, 0.5, 0.25, 0.125])
 
     seen = []
@@ -242,8 +275,9 @@ def test_scheduler_steps_once_per_epoch_and_plateau_gets_the_metric():
 
     model = _mlp()
     opt = optim.SGD(model.parameters(), lr=0.1)
-    history = fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=3, progress=False,
-                  scheduler=Plateau(opt, patience=0))
+    history = fit(
+        model, nn.CrossEntropyLoss(), opt, train, val, epochs=3, progress=False, scheduler=Plateau(opt, patience=0)
+    )
     assert seen == pytest.approx(history.val_loss)
 
 
@@ -254,8 +288,15 @@ def test_a_callback_can_stop_training():
 
     model = _mlp()
     train, _ = _loaders()
-    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, epochs=10,
-                  callbacks=[StopAtTwo()], progress=False)
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.1),
+        train,
+        epochs=10,
+        callbacks=[StopAtTwo()],
+        progress=False,
+    )
     assert len(history) == 2 and history.stopped_epoch == 2
     assert np.isnan(history.val_loss).all() and history.best_epoch in (1, 2)
 
@@ -263,8 +304,7 @@ def test_a_callback_can_stop_training():
 def test_progress_false_prints_nothing_and_fallback_prints_lines(capsys, monkeypatch):
     model = _mlp()
     train, val = _loaders()
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=2,
-        progress=False)
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=2, progress=False)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 
@@ -280,16 +320,23 @@ def test_fit_rejects_bad_batches_and_epochs():
     with pytest.raises(ValueError, match="epochs"):
         fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), [], epochs=-1)
     with pytest.raises(TypeError, match="inputs, targets"):
-        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), [mg.zeros(2, 4)], epochs=1,
-            progress=False)
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.SGD(model.parameters(), lr=0.1),
+            [mg.zeros(2, 4)],
+            epochs=1,
+            progress=False,
+        )
 
 
 def test_history_plot_writes_png(tmp_path):
     pytest.importorskip("matplotlib")
     model = _mlp()
     train, val = _loaders()
-    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=3,
-                  progress=False)
+    history = fit(
+        model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=3, progress=False
+    )
     path = tmp_path / "curves.png"
     fig = history.plot(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -376,8 +423,15 @@ def test_fit_restores_the_mode_and_ends_the_callbacks_when_a_batch_raises():
 
     batches, weights = [good], {}
     with pytest.raises((ValueError, RuntimeError)):
-        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.5), batches, epochs=3,
-            callbacks=[cb, es, BadSecondEpoch()], progress=False)
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.SGD(model.parameters(), lr=0.5),
+            batches,
+            epochs=3,
+            callbacks=[cb, es, BadSecondEpoch()],
+            progress=False,
+        )
     assert model.training is False  # the mode it had, although the second epoch raised in training mode
     assert cb.calls == ["begin", "end"]
     assert es.best_epoch == 1 and _params_equal(model, weights[1])  # on_train_end restored the best weights

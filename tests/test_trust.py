@@ -1,5 +1,6 @@
 """What a careless or hostile user does to the engine: wrong dtypes, odd data, threads, NaN
 gradients under gradcheck. Each test failed before its fix (defect ids from the 2026-12 report)."""
+
 from __future__ import annotations
 
 import threading
@@ -67,16 +68,20 @@ def test_complex_tensors_cannot_require_grad():
 
 
 # ------------------------------------------------------------------ data that is not numbers (C6)
-@pytest.mark.parametrize("make", [
-    lambda: mg.tensor(np.array(["a", "b"])),
-    lambda: mg.tensor(np.array([1.0, 2.0], dtype=object)),
-    lambda: mg.tensor(np.array([1, None])),
-    lambda: mg.from_numpy(np.array([1.0, 2.0], dtype=object)),
-    lambda: mg.tensor(np.array(["2020-01-01"], dtype="datetime64[D]")),
-    lambda: mg.tensor(np.zeros(2, dtype=[("a", "f4"), ("b", "i4")])),
-    lambda: mg.full((2,), "a"),
-    lambda: mg.tensor(np.str_("a")),
-], ids=["str", "object", "object-None", "from_numpy-object", "datetime64", "structured", "full-str", "np.str_"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: mg.tensor(np.array(["a", "b"])),
+        lambda: mg.tensor(np.array([1.0, 2.0], dtype=object)),
+        lambda: mg.tensor(np.array([1, None])),
+        lambda: mg.from_numpy(np.array([1.0, 2.0], dtype=object)),
+        lambda: mg.tensor(np.array(["2020-01-01"], dtype="datetime64[D]")),
+        lambda: mg.tensor(np.zeros(2, dtype=[("a", "f4"), ("b", "i4")])),
+        lambda: mg.full((2,), "a"),
+        lambda: mg.tensor(np.str_("a")),
+    ],
+    ids=["str", "object", "object-None", "from_numpy-object", "datetime64", "structured", "full-str", "np.str_"],
+)
 def test_non_numeric_data_is_refused_with_a_type_error(make):
     with pytest.raises(TypeError, match="numeric|number"):
         make()

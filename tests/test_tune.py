@@ -1,4 +1,5 @@
 """minigrad.tune: search spaces, grid and random search, refinement, results tables."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,8 +28,12 @@ def _peak_at_1e3(params):
 
 
 def test_random_search_is_reproducible_with_a_seed():
-    space = {"lr": LogUniform(1e-5, 1e-1), "width": IntUniform(16, 256), "p": Uniform(0.0, 0.5),
-             "act": ["relu", "tanh"]}
+    space = {
+        "lr": LogUniform(1e-5, 1e-1),
+        "width": IntUniform(16, 256),
+        "p": Uniform(0.0, 0.5),
+        "act": ["relu", "tanh"],
+    }
     a = random_search(_peak_at_1e3, space, n_trials=12, seed=42)
     b = random_search(_peak_at_1e3, space, n_trials=12, seed=42)
     c = random_search(_peak_at_1e3, space, n_trials=12, seed=43)
@@ -75,8 +80,12 @@ def test_grid_search_covers_the_product():
 
 
 def test_results_sorted_by_score_with_mode_and_nan_last():
-    trials = [Trial({"x": 1}, 0.5, 0), Trial({"x": 2}, float("nan"), 1), Trial({"x": 3}, 0.9, 2),
-              Trial({"x": 4}, 0.1, 3)]
+    trials = [
+        Trial({"x": 1}, 0.5, 0),
+        Trial({"x": 2}, float("nan"), 1),
+        Trial({"x": 3}, 0.9, 2),
+        Trial({"x": 4}, 0.1, 3),
+    ]
     best_first = Results(trials, mode="max")
     assert [t.params["x"] for t in best_first] == [3, 1, 4, 2]
     lowest_first = Results(trials, mode="min")
@@ -102,8 +111,12 @@ def test_min_mode_search_and_dict_scores():
 
 
 def test_refine_narrows_ranges_around_the_best():
-    space = {"lr": LogUniform(1e-6, 1.0), "width": IntUniform(16, 512), "p": Uniform(0.0, 0.8),
-             "opt": ["sgd", "adam", "rmsprop"]}
+    space = {
+        "lr": LogUniform(1e-6, 1.0),
+        "width": IntUniform(16, 512),
+        "p": Uniform(0.0, 0.8),
+        "opt": ["sgd", "adam", "rmsprop"],
+    }
 
     def train_fn(params):
         return _peak_at_1e3(params) - abs(params["p"] - 0.2) + (0.5 if params["opt"] == "adam" else 0.0)

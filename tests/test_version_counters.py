@@ -4,6 +4,7 @@ A forgotten count is a silent stale gradient: a graph that saved the tensor woul
 with the new values. So for each writer: make a graph that saves the tensor, run the writer,
 and the later backward must refuse, as PyTorch's does.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,6 +30,7 @@ def _stepped(opt_cls, **kw):
     def write(p):
         p.grad = mg.ones(p.shape, dtype=p.dtype)
         opt_cls([p], **kw).step()
+
     return write
 
 

@@ -1,4 +1,5 @@
 """minigrad.viz: the DOT a graph drawing is made of, gradient colours, large graphs, rendering."""
+
 from __future__ import annotations
 
 import re
@@ -78,7 +79,7 @@ def parse(source: str) -> Dot:
 
 
 def luminance(color: str) -> float:
-    r, g, b = (int(color[k: k + 2], 16) / 255 for k in (1, 3, 5))
+    r, g, b = (int(color[k : k + 2], 16) / 255 for k in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -99,17 +100,30 @@ def test_forward_graph_of_a_small_expression_exactly():
     assert g.format == "svg"  # .render(path) writes an SVG unless told otherwise
     d = parse(g.source)
     assert {n: a["label"] for n, a in d.nodes.items()} == {
-        "op0": "Sum", "v0": "loss|() float32",
-        "op1": "ReLU", "v1": "(2, 2) float32",
-        "op2": "Add", "v2": "(2, 2) float32",
-        "op3": "MatMul", "v3": "(2, 2) float32",
+        "op0": "Sum",
+        "v0": "loss|() float32",
+        "op1": "ReLU",
+        "v1": "(2, 2) float32",
+        "op2": "Add",
+        "v2": "(2, 2) float32",
+        "op3": "MatMul",
+        "v3": "(2, 2) float32",
         "v4": "b|(2,) float32",
         "v5": "W|(3, 2) float32",
     }
-    assert sorted(d.edges) == sorted([
-        ("op0", "v0"), ("v1", "op0"), ("op1", "v1"), ("v2", "op1"), ("op2", "v2"),
-        ("v3", "op2"), ("v4", "op2"), ("op3", "v3"), ("v5", "op3"),
-    ])
+    assert sorted(d.edges) == sorted(
+        [
+            ("op0", "v0"),
+            ("v1", "op0"),
+            ("op1", "v1"),
+            ("v2", "op1"),
+            ("op2", "v2"),
+            ("v3", "op2"),
+            ("v4", "op2"),
+            ("op3", "v3"),
+            ("v5", "op3"),
+        ]
+    )
     assert d.clusters == {}
     assert {n: a["shape"] for n, a in d.nodes.items()} == {
         n: ("box" if n.startswith("op") else "record") for n in d.nodes
@@ -123,16 +137,29 @@ def test_backward_graph_is_what_backward_visits_named_like_torchviz():
     _, _, _, loss = small_graph()
     d = parse(draw_graph(loss, backward=True, show_grad=False).source)
     assert {n: a["label"] for n, a in d.nodes.items()} == {
-        "n0": "SumBackward", "n1": "ReLUBackward", "n2": "AddBackward", "n3": "MatMulBackward",
-        "n4": "AccumulateGrad", "v4": "b|(2,) float32",
-        "n5": "AccumulateGrad", "v5": "W|(3, 2) float32",
+        "n0": "SumBackward",
+        "n1": "ReLUBackward",
+        "n2": "AddBackward",
+        "n3": "MatMulBackward",
+        "n4": "AccumulateGrad",
+        "v4": "b|(2,) float32",
+        "n5": "AccumulateGrad",
+        "v5": "W|(3, 2) float32",
         "r0": "loss|() float32",
     }
     # edges run the way gradients flow: from the loss to where they accumulate
-    assert sorted(d.edges) == sorted([
-        ("r0", "n0"), ("n0", "n1"), ("n1", "n2"), ("n2", "n3"), ("n2", "n4"), ("n3", "n5"),
-        ("n4", "v4"), ("n5", "v5"),
-    ])
+    assert sorted(d.edges) == sorted(
+        [
+            ("r0", "n0"),
+            ("n0", "n1"),
+            ("n1", "n2"),
+            ("n2", "n3"),
+            ("n2", "n4"),
+            ("n3", "n5"),
+            ("n4", "v4"),
+            ("n5", "v5"),
+        ]
+    )
 
 
 def test_record_fields_stack_vertically_in_every_direction():
@@ -369,7 +396,11 @@ def test_each_module_is_a_labelled_cluster_nested_like_the_modules():
     # a layer's box holds its op, its output and its parameters
     box = d.cluster_labelled("4: Linear")
     assert sorted(d.label(n).split("|")[0] for n in d.clusters[box]["nodes"]) == [
-        "(3, 4) float32", "4.bias", "4.weight", "Linear"]
+        "(3, 4) float32",
+        "4.bias",
+        "4.weight",
+        "Linear",
+    ]
     box = d.cluster_labelled("5: Sigmoid")
     assert sorted(d.label(n).split("|")[0] for n in d.clusters[box]["nodes"]) == ["(3, 4) float32", "Sigmoid"]
     # the Sum outside the model is in no cluster
@@ -402,16 +433,24 @@ def test_nested_modules_and_modules_outside_params():
     parent_label = {info["label"]: label_of.get(info["parent"]) for info in d.clusters.values()}
     assert parent_label == {
         "CrossEntropyLoss": None,  # a module outside params: a box of its own, at the top
-        "Net": None, "block: Block": "Net", "block.fc: Linear": "block: Block", "head: Linear": "Net",
+        "Net": None,
+        "block: Block": "Net",
+        "block.fc: Linear": "block: Block",
+        "head: Linear": "Net",
     }
-    ops_in = {info["label"]: sorted(d.label(n) for n in info["nodes"] if n.startswith("op"))
-              for info in d.clusters.values()}
+    ops_in = {
+        info["label"]: sorted(d.label(n) for n in info["nodes"] if n.startswith("op")) for info in d.clusters.values()
+    }
     assert ops_in["block: Block"] == ["Tanh"] and ops_in["block.fc: Linear"] == ["Linear"]
     assert ops_in["CrossEntropyLoss"] == ["CrossEntropy"]
     # without a Module, clusters are flat and named from the parameters where they can be
     d = parse(draw_graph(loss, params=net.named_parameters(), show_grad=False).source)
     assert {info["label"] for info in d.clusters.values()} == {
-        "CrossEntropyLoss", "block: Block", "block.fc: Linear", "head: Linear"}
+        "CrossEntropyLoss",
+        "block: Block",
+        "block.fc: Linear",
+        "head: Linear",
+    }
     assert all(info["parent"] is None for info in d.clusters.values())
     assert parse(draw_graph(loss, params=net, cluster_modules=False).source).clusters == {}
 

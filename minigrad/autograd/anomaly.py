@@ -1,4 +1,5 @@
 """``detect_anomaly``: stop at the first NaN or Inf a backward rule produces."""
+
 from __future__ import annotations
 
 from minigrad._grad_mode import _state

@@ -3,6 +3,7 @@
 An op's rule may return the gradient at the broadcast shape its forward produced; the
 engine sums the dims broadcasting added (leading) or stretched (size 1) away, here.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -20,6 +20,7 @@ differentiable ops supports ``create_graph=True``). What ``backward`` returns is
 the engine like every rule's: one gradient (or None) per input of ``forward``, each of its
 input's shape or one that broadcasts to it (summed down).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,8 +49,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError(f"{self._fn_name}: save_for_backward takes Tensors or None, got "
-                                f"{type(t).__name__} at position {i}; store other values as ctx attributes")
+                raise TypeError(
+                    f"{self._fn_name}: save_for_backward takes Tensors or None, got "
+                    f"{type(t).__name__} at position {i}; store other values as ctx attributes"
+                )
         self._saved = tensors
         self._saved_versions = tuple(None if t is None else t._current_version() for t in tensors)
 
@@ -102,8 +105,9 @@ class _CustomBackward(_Op):
         grads_out: list[Tensor | None] = [None] * self.n_outputs
         grads_out[self.index] = g
         if ctx.materialize_grads:
-            grads_out = [gi if gi is not None else Tensor._make(np.zeros(s, d))
-                         for gi, (s, d) in zip(grads_out, self.out_meta)]
+            grads_out = [
+                gi if gi is not None else Tensor._make(np.zeros(s, d)) for gi, (s, d) in zip(grads_out, self.out_meta)
+            ]
         if self.once and _state.enabled:
             with no_grad():
                 result = fn.backward(ctx, *grads_out)
@@ -119,8 +123,10 @@ class _CustomBackward(_Op):
             result = result[:n]  # trailing Nones for extra inputs are fine, as in PyTorch
         for i, (r, arg_is_tensor) in enumerate(zip(result, self.tensor_args)):
             if r is not None and not arg_is_tensor:
-                raise RuntimeError(f"function {self.name} returned a gradient different from None at position "
-                                   f"{i}, but the corresponding forward input was not a Tensor")
+                raise RuntimeError(
+                    f"function {self.name} returned a gradient different from None at position "
+                    f"{i}, but the corresponding forward input was not a Tensor"
+                )
         return result
 
     def release(self) -> None:
@@ -141,14 +147,14 @@ class _Refuse(_Op):
         return x
 
     def backward(self, g):
-        raise RuntimeError(f"trying to differentiate twice a function that was marked with @once_differentiable "
-                           f"({self.what})")
+        raise RuntimeError(
+            f"trying to differentiate twice a function that was marked with @once_differentiable ({self.what})"
+        )
 
 
 def _refuse_second_order(result: Any, name: str) -> Any:
     parts = result if isinstance(result, tuple) else (result,)
-    out = tuple(_Refuse.apply(Tensor._make(r._data, True), what=name) if isinstance(r, Tensor) else r
-                for r in parts)
+    out = tuple(_Refuse.apply(Tensor._make(r._data, True), what=name) if isinstance(r, Tensor) else r for r in parts)
     return out if isinstance(result, tuple) else out[0]
 
 
@@ -161,8 +167,10 @@ class Function:
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError(f"{type(self).__name__}: call {type(self).__name__}.apply(...), not the class itself "
-                           "(custom Functions use static forward/backward methods)")
+        raise RuntimeError(
+            f"{type(self).__name__}: call {type(self).__name__}.apply(...), not the class itself "
+            "(custom Functions use static forward/backward methods)"
+        )
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
@@ -197,8 +205,9 @@ class Function:
                 if not isinstance(o, Tensor) or id(o) in ctx._non_differentiable or o.dtype.kind not in "fc":
                     continue
                 if id(o) in ctx._dirty and o.requires_grad and o.grad_fn is None:
-                    raise RuntimeError(f"{name}: a leaf tensor that requires grad was modified in place by forward "
-                                       "(mark_dirty)")
+                    raise RuntimeError(
+                        f"{name}: a leaf tensor that requires grad was modified in place by forward (mark_dirty)"
+                    )
                 node = object.__new__(_CustomBackward)
                 node.name = f"{name}Backward"
                 node.parents, node.shape, node.dtype = parents, o.shape, o.dtype

@@ -12,6 +12,7 @@ runs with grad mode off, so the Tensor ops inside backward rules record
 nothing; with ``create_graph`` they record, which is how higher derivatives
 come for free.
 """
+
 from __future__ import annotations
 
 import threading
@@ -181,8 +182,9 @@ class _Walk:
     __slots__ = ("deps", "buffers", "arrays", "retain_graph", "capture", "captured", "direct", "anomaly")
     captured: dict[Any, Any]  # node -> the gradient it received (for autograd.grad's captured nodes)
 
-    def __init__(self, deps: dict, buffers: dict, arrays: bool, retain_graph: bool, capture: set | None,
-                 accumulate: bool) -> None:
+    def __init__(
+        self, deps: dict, buffers: dict, arrays: bool, retain_graph: bool, capture: set | None, accumulate: bool
+    ) -> None:
         self.deps, self.buffers, self.arrays = deps, buffers, arrays
         self.retain_graph, self.capture, self.captured = retain_graph, capture, {}
         self.direct = capture is None and accumulate  # a leaf's only gradient may go straight into .grad
@@ -261,8 +263,9 @@ def _one_gradient(grads: Any, node: Any) -> tuple:
 
 
 def _bad_gradient(node: Any, i: int, what: str, expected: Any) -> RuntimeError:
-    return RuntimeError(f"function {node.name} returned an invalid gradient at index {i} - got {what} "
-                        f"but expected {expected}")
+    return RuntimeError(
+        f"function {node.name} returned an invalid gradient at index {i} - got {what} but expected {expected}"
+    )
 
 
 def _fit_shape(shape: tuple, p: Any, node: Any, i: int) -> None:

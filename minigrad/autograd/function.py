@@ -29,6 +29,7 @@ A node keeps only what its backward needs: the inputs (``save_inputs``), the
 output (``save_output``, kept as its array so no reference cycle forms), and
 whatever ``forward`` stores on ``self``. The engine frees them after backward.
 """
+
 from __future__ import annotations
 
 import traceback

@@ -6,6 +6,7 @@ Tensors; results mirror that structure. ``jvp`` uses the double-vjp trick
 output does not depend on an input (where the result would be zeros); ``vectorize`` is
 accepted for PyTorch's signature and changes nothing (rows are computed one by one).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,8 +28,9 @@ def _prepare(inputs: Any, where: str, create_graph: bool = False) -> tuple[bool,
     # fresh leaves that require grad, sharing no history with the caller's tensors; with
     # create_graph, an input that requires grad is used itself, so the result stays differentiable
     # with respect to it (as torch.autograd.functional)
-    return is_tuple, tuple(x if create_graph and x.requires_grad else Tensor._make(x._data, x.dtype.kind in "fc")
-                           for x in xs)
+    return is_tuple, tuple(
+        x if create_graph and x.requires_grad else Tensor._make(x._data, x.dtype.kind in "fc") for x in xs
+    )
 
 
 def _outputs(func: Callable, xs: tuple, where: str) -> tuple[bool, tuple[Tensor, ...]]:
@@ -50,16 +52,24 @@ def _check_strict(strict: bool, gs: tuple, where: str) -> None:
     if strict:
         for i, g in enumerate(gs):
             if g is None:
-                raise RuntimeError(f"{where}: the output of the user-provided function is independent of input {i}. "
-                                   "This is not allowed in strict mode.")
+                raise RuntimeError(
+                    f"{where}: the output of the user-provided function is independent of input {i}. "
+                    "This is not allowed in strict mode."
+                )
 
 
 def _grads(outs, xs, vs, create_graph: bool) -> tuple:
     pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
     if not pairs:
         return tuple(None for _ in xs)
-    return grad([o for o, _ in pairs], xs, [v for _, v in pairs], retain_graph=True,
-                create_graph=create_graph, allow_unused=True)
+    return grad(
+        [o for o, _ in pairs],
+        xs,
+        [v for _, v in pairs],
+        retain_graph=True,
+        create_graph=create_graph,
+        allow_unused=True,
+    )
 
 
 def _detach(t: Tensor, create_graph: bool) -> Tensor:
@@ -91,8 +101,9 @@ def _grad_of_inner_product(gs: tuple, vs: tuple, wrt: tuple, create_graph: bool)
     return grad(total, wrt, create_graph=create_graph, allow_unused=True)
 
 
-def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def vjp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """(func(inputs), vᵀ J): the vector-Jacobian product."""
     with enable_grad():
         in_tuple, xs = _prepare(inputs, "vjp", create_graph)
@@ -105,8 +116,9 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
     return (outs if out_tuple else outs[0]), (res if in_tuple else res[0])
 
 
-def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def jvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product (by the double-vjp trick)."""
     with enable_grad():
         in_tuple, xs = _prepare(inputs, "jvp", create_graph)
@@ -122,8 +134,9 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
     return (outs if out_tuple else outs[0]), (res if out_tuple else res[0])
 
 
-def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-             vectorize: bool = False) -> Any:
+def jacobian(
+    func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False, vectorize: bool = False
+) -> Any:
     """∂func/∂inputs, shaped output.shape + input.shape (tuples mirror tuple inputs/outputs)."""
     with enable_grad():
         in_tuple, xs = _prepare(inputs, "jacobian", create_graph)
@@ -143,8 +156,7 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
                 if rows[i]:
                     from minigrad.ops.shape import stack
 
-                    j = stack(rows[i], 0) if create_graph else Tensor._make(
-                        np.stack([r._data for r in rows[i]]))
+                    j = stack(rows[i], 0) if create_graph else Tensor._make(np.stack([r._data for r in rows[i]]))
                     j = j.reshape(o.shape + x.shape)
                 else:
                     j = Tensor._make(np.zeros(o.shape + x.shape, dtype=x.dtype))
@@ -155,8 +167,9 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
     return table[0] if in_tuple else table[0][0]
 
 
-def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False) -> Any:
+def hessian(
+    func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False, vectorize: bool = False
+) -> Any:
     """∂²func/∂inputs² of a scalar function, shaped input.shape + input.shape."""
     in_tuple = isinstance(inputs, (tuple, list))
 
@@ -172,8 +185,9 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
     return jacobian(gradient, inputs, create_graph=create_graph)
 
 
-def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def hvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """(func(inputs), H v) for a scalar function: the Hessian-vector product."""
     with enable_grad():
         in_tuple, xs = _prepare(inputs, "hvp", create_graph)

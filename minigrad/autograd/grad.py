@@ -1,4 +1,5 @@
 """``grad`` (gradients without touching ``.grad``) and gradient checking by finite differences."""
+
 from __future__ import annotations
 
 import math
@@ -129,8 +130,9 @@ def gradcheck(
     if not diff:
         raise ValueError("gradcheck: no input requires grad")
     if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
-        return _fail(f"gradcheck: eps must be a positive finite step for the finite differences, got {eps!r}",
-                     raise_exception)
+        return _fail(
+            f"gradcheck: eps must be a positive finite step for the finite differences, got {eps!r}", raise_exception
+        )
     outputs = _outputs_of(fn, inputs)
     if fast_mode:
         return _fast_check(fn, inputs, outputs, diff, eps, atol, rtol, raise_exception)
@@ -175,8 +177,7 @@ def _fast_check(fn, inputs, outputs, diff, eps, atol, rtol, raise_exception) -> 
         analytic = 0.0
         for o, u in zip(outputs, us):
             if o.requires_grad:
-                (g,) = grad(o, x, grad_outputs=Tensor._make(u.astype(o.dtype)), retain_graph=True,
-                            allow_unused=True)
+                (g,) = grad(o, x, grad_outputs=Tensor._make(u.astype(o.dtype)), retain_graph=True, allow_unused=True)
                 if g is not None:
                     analytic += float(np.sum(g._data * v))
         orig = x._data.copy()
@@ -218,8 +219,7 @@ def gradgradcheck(
     if grad_outputs is None:
         rng = np.random.default_rng(1)
         grad_outputs = tuple(
-            Tensor(rng.standard_normal(o.shape).astype(o.dtype), requires_grad=o.requires_grad)
-            for o in outputs
+            Tensor(rng.standard_normal(o.shape).astype(o.dtype), requires_grad=o.requires_grad) for o in outputs
         )
     else:
         grad_outputs = _as_tuple(grad_outputs)
@@ -235,10 +235,17 @@ def gradgradcheck(
         pairs = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
         if not pairs:
             return ()
-        gs = grad([o for o, _ in pairs], [xs[i] for i in diff], [v for _, v in pairs],
-                  create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor._make(np.zeros(xs[i].shape, xs[i].dtype))
-                     for g, i in zip(gs, diff))
+        gs = grad(
+            [o for o, _ in pairs], [xs[i] for i in diff], [v for _, v in pairs], create_graph=True, allow_unused=True
+        )
+        return tuple(g if g is not None else Tensor._make(np.zeros(xs[i].shape, xs[i].dtype)) for g, i in zip(gs, diff))
 
-    return gradcheck(first_derivatives, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, fast_mode=fast_mode)
+    return gradcheck(
+        first_derivatives,
+        inputs + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        fast_mode=fast_mode,
+    )

@@ -1,6 +1,7 @@
 """``mg.backends.cudnn``: the cuDNN switches PyTorch code sets for reproducibility or speed
 (``torch.backends.cudnn.deterministic = True``). They can be set and read, and change nothing:
 minigrad has no cuDNN, and its CPU results are deterministic anyway."""
+
 from __future__ import annotations
 
 enabled: bool = True

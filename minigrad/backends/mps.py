@@ -1,4 +1,5 @@
 """``mg.backends.mps``: Apple's Metal backend. minigrad has none."""
+
 from __future__ import annotations
 
 

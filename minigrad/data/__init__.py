@@ -10,6 +10,7 @@ for xb, yb in DataLoader(TensorDataset(X_tr, y_tr), batch_size=64, shuffle=True)
     ...
 ```
 """
+
 from __future__ import annotations
 
 from .dataset import Dataset, TensorDataset, collate

@@ -3,6 +3,7 @@
 The engine is looked up at call time (not import time), so ``minigrad.data``
 can be imported by ``minigrad/__init__.py`` without a cycle.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

@@ -1,4 +1,5 @@
 """Datasets: indexable collections of samples (as ``torch.utils.data``)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -65,14 +66,11 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor | np.ndarray) -> None:
         if not tensors:
             raise ValueError("TensorDataset: needs at least one tensor")
-        arrays = tuple(
-            as_array(t, who="TensorDataset", name=f"argument {k}") for k, t in enumerate(tensors)
-        )
+        arrays = tuple(as_array(t, who="TensorDataset", name=f"argument {k}") for k, t in enumerate(tensors))
         for k, a in enumerate(arrays):
             if a.ndim == 0:
                 raise ValueError(
-                    f"TensorDataset: argument {k} is 0-dimensional; every tensor needs a first "
-                    f"(sample) dimension"
+                    f"TensorDataset: argument {k} is 0-dimensional; every tensor needs a first (sample) dimension"
                 )
         sizes = tuple(a.shape[0] for a in arrays)
         if len(set(sizes)) != 1:

@@ -2,6 +2,7 @@
 
 Source, licence (CC BY 4.0) and provenance: ``DIGITS_LICENSE.md`` beside this file.
 """
+
 from __future__ import annotations
 
 import functools

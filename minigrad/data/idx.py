@@ -7,6 +7,7 @@ int8, ``0x0B`` int16, ``0x0C`` int32, ``0x0D`` float32, ``0x0E`` float64.
 Files may be gzip-compressed (detected by the gzip magic ``1f 8b``, not by the
 file name).
 """
+
 from __future__ import annotations
 
 import gzip

@@ -1,4 +1,5 @@
 """``DataLoader``: mini-batches of a dataset, reshuffled every epoch."""
+
 from __future__ import annotations
 
 import math
@@ -47,13 +48,10 @@ class DataLoader:
         transform: Callable[[np.ndarray], Any] | None = None,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
-            raise TypeError(
-                f"DataLoader: dataset must define __len__ and __getitem__, got {type(dataset).__name__}"
-            )
+            raise TypeError(f"DataLoader: dataset must define __len__ and __getitem__, got {type(dataset).__name__}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(
-                f"DataLoader: batch_size must be a positive int, got {batch_size!r} "
-                f"({type(batch_size).__name__})"
+                f"DataLoader: batch_size must be a positive int, got {batch_size!r} ({type(batch_size).__name__})"
             )
         if batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size}")

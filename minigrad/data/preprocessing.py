@@ -1,4 +1,5 @@
 """Standardising inputs with statistics of the training split only."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,7 @@ class Standardizer:
             raise RuntimeError(f"Standardizer.{who}: not fitted yet; call fit(X_train) first")
         if X.ndim == 0 or X.shape[1:] != self.mean_.shape:
             raise ValueError(
-                f"Standardizer.{who}: fitted on samples of shape {self.mean_.shape}, "
-                f"got data of shape {X.shape}"
+                f"Standardizer.{who}: fitted on samples of shape {self.mean_.shape}, got data of shape {X.shape}"
             )
 
     def transform(self, X: Any) -> Any:

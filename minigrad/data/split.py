@@ -1,4 +1,5 @@
 """Train / validation / test splits, stratified by class and reproducible by seed."""
+
 from __future__ import annotations
 
 import math
@@ -21,9 +22,7 @@ def _rng(seed: Seed, who: str) -> np.random.Generator:
         return np.random.default_rng(int(seed))
     if seed is None or isinstance(seed, np.random.Generator):
         return resolve_generator(seed)
-    raise TypeError(
-        f"{who}: seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}"
-    )
+    raise TypeError(f"{who}: seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}")
 
 
 def _count(size: float | int, n: int, name: str, who: str) -> int:
@@ -123,9 +122,7 @@ def split_indices(
             order = rng.permutation(n)
         return tuple(np.split(order, np.cumsum(totals)[:-1]))
     if not shuffle:
-        raise ValueError(
-            f"{who}: a stratified split is always shuffled; pass stratify=False for shuffle=False"
-        )
+        raise ValueError(f"{who}: a stratified split is always shuffled; pass stratify=False for shuffle=False")
     assert labels is not None  # an int y_or_n with stratify was refused above
     _, class_of, class_counts = np.unique(labels, return_inverse=True, return_counts=True)
     class_of = class_of.reshape(-1)
@@ -157,7 +154,11 @@ def train_test_split(
     """
     X_arr, y_arr = _pair(X, y, "train_test_split")
     train, test = split_indices(
-        y_arr if stratify else len(y_arr), [test_size], stratify=stratify, shuffle=shuffle, seed=seed,
+        y_arr if stratify else len(y_arr),
+        [test_size],
+        stratify=stratify,
+        shuffle=shuffle,
+        seed=seed,
         names=["test_size"],
     )
     return X_arr[train], X_arr[test], y_arr[train], y_arr[test]
@@ -180,7 +181,10 @@ def train_val_test_split(
     """
     X_arr, y_arr = _pair(X, y, "train_val_test_split")
     train, val, test = split_indices(
-        y_arr if stratify else len(y_arr), [val_size, test_size], stratify=stratify, seed=seed,
+        y_arr if stratify else len(y_arr),
+        [val_size, test_size],
+        stratify=stratify,
+        seed=seed,
         names=["val_size", "test_size"],
     )
     return X_arr[train], X_arr[val], X_arr[test], y_arr[train], y_arr[val], y_arr[test]
@@ -196,9 +200,7 @@ def stratified_split(
 def _pair(X: Any, y: Any, who: str) -> tuple[np.ndarray, np.ndarray]:
     X_arr, y_arr = as_array_like(X), as_array_like(y)
     if X_arr.ndim == 0 or y_arr.ndim == 0:
-        raise ValueError(
-            f"{who}: X and y need a first (sample) dimension, got shapes {X_arr.shape}, {y_arr.shape}"
-        )
+        raise ValueError(f"{who}: X and y need a first (sample) dimension, got shapes {X_arr.shape}, {y_arr.shape}")
     if X_arr.shape[0] != y_arr.shape[0]:
         raise ValueError(
             f"{who}: X and y must have the same number of samples, got shapes {X_arr.shape} and {y_arr.shape}"

@@ -1,4 +1,5 @@
 """Transforms applied to batches of inputs, e.g. by ``DataLoader(..., transform=...)``."""
+
 from __future__ import annotations
 
 import math

@@ -7,6 +7,7 @@ Course formulas: ReLU(z) = max(z, 0), derivative 1[z > 0]; leaky ReLU slope
 ``inplace=True`` is accepted for PyTorch compatibility; the result is computed
 out of place (same values, and autograd stays safe).
 """
+
 from __future__ import annotations
 
 from minigrad.nn import functional as F

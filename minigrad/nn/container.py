@@ -1,4 +1,5 @@
 """Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList``, ``ParameterDict`` and ``Residual``."""
+
 from __future__ import annotations
 
 import operator

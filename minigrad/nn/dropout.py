@@ -1,4 +1,5 @@
 """``Dropout``: inverted dropout from the Bernoulli keep-mask op."""
+
 from __future__ import annotations
 
 import numpy as np

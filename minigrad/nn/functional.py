@@ -9,6 +9,7 @@ Losses take ``reduction='mean'|'sum'|'none'``. Unlike PyTorch's ``mse_loss`` and
 the target to have the input's shape: ``(N, 1)`` predictions against ``(N,)``
 targets would silently broadcast to an ``(N, N)`` loss.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -31,9 +32,23 @@ from minigrad.ops.random import dropout as _dropout
 from minigrad.tensor import Tensor, _as_float
 
 __all__ = [
-    "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "batch_norm",
-    "layer_norm", "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "cross_entropy", "nll_loss",
+    "linear",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "batch_norm",
+    "layer_norm",
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "nll_loss",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -140,11 +155,11 @@ def batch_norm(
     leaves the running statistics as they are, as PyTorch; a single value per channel is refused.
     """
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input with a batch and a channel dim (N, C, ...), got shape "
-                         f"{input.shape}")
+        raise ValueError(
+            f"batch_norm: expected an input with a batch and a channel dim (N, C, ...), got shape {input.shape}"
+        )
     C = input.shape[1]
-    for what, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                    ("bias", bias)):
+    for what, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         _check_per_channel("batch_norm", t, what, C, input.shape)
     channel_shape = (C,) + (1,) * (input.ndim - 2)
     if training:
@@ -197,10 +212,11 @@ def layer_norm(
 
     (statistics per sample, so it works for a batch of one and is the same in training and eval).
     """
-    shape = ((int(normalized_shape),) if isinstance(normalized_shape, (int, numbers.Integral))
-             else tuple(normalized_shape))
+    shape = (
+        (int(normalized_shape),) if isinstance(normalized_shape, (int, numbers.Integral)) else tuple(normalized_shape)
+    )
     k = len(shape)
-    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k :]) != shape:
         raise ShapeError(
             f"layer_norm: given normalized_shape={list(shape)}, expected input with shape [*, "
             f"{', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
@@ -340,8 +356,11 @@ def _index_target(input: Tensor, target: Tensor, name: str) -> np.ndarray:
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"{name}: class-index targets must be an integer tensor, got dtype {t.dtype}"
-            + (" (for class probabilities give a float target of the input's shape)" if name == "cross_entropy"
-               else " (use .long())")
+            + (
+                " (for class probabilities give a float target of the input's shape)"
+                if name == "cross_entropy"
+                else " (use .long())"
+            )
         )
     if input.ndim == 0:
         raise ShapeError(f"{name}: the input needs a class dim, got a 0-d tensor")
@@ -480,8 +499,18 @@ def cross_entropy(
 
 # ---------------------------------------------------------------------- more of torch.nn.functional (API rev. 2)
 __all__ += [
-    "one_hot", "embedding", "smooth_l1_loss", "huber_loss", "kl_div", "gelu", "silu", "softplus", "hardtanh",
-    "relu6", "normalize", "cosine_similarity",
+    "one_hot",
+    "embedding",
+    "smooth_l1_loss",
+    "huber_loss",
+    "kl_div",
+    "gelu",
+    "silu",
+    "softplus",
+    "hardtanh",
+    "relu6",
+    "normalize",
+    "cosine_similarity",
 ]
 
 
@@ -557,8 +586,9 @@ def embedding(
             f"0 to {n - 1})"
         )
     if sparse:
-        raise NotImplementedError("embedding: sparse=True is not supported in minigrad (no sparse gradients); "
-                                  "use the default sparse=False")
+        raise NotImplementedError(
+            "embedding: sparse=True is not supported in minigrad (no sparse gradients); use the default sparse=False"
+        )
     idx = idx.astype(np.intp, copy=False)
     if max_norm is not None:
         _embedding_renorm(weight, idx, float(max_norm), float(norm_type))
@@ -594,9 +624,7 @@ def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: fl
     return _reduce(loss, reduction)
 
 
-def huber_loss(
-    input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
-) -> Tensor:
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None) -> Tensor:
     """Huber loss: ℓᵢ = ½(xᵢ − yᵢ)² where |xᵢ − yᵢ| < δ, else δ·(|xᵢ − yᵢ| − ½δ) (= δ · smooth L1 with β = δ).
 
     ``weight`` (the input's shape) multiplies each ℓᵢ before the reduction.
@@ -611,8 +639,10 @@ def huber_loss(
     if weight is not None:
         weight = _as_tensor(weight)
         if weight.shape != input.shape:
-            raise ValueError(f"Weights and input must have the same size. (huber_loss: weight of shape "
-                             f"{weight.shape}, input of shape {input.shape})")
+            raise ValueError(
+                f"Weights and input must have the same size. (huber_loss: weight of shape "
+                f"{weight.shape}, input of shape {input.shape})"
+            )
         loss = loss * weight
     return _reduce(loss, reduction)
 
@@ -627,8 +657,9 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     of elements, as PyTorch (which also warns about it there; minigrad does not).
     """
     if reduction not in REDUCTIONS + ("batchmean",):
-        raise ValueError(f"kl_div: {reduction!r} is not a valid value for reduction; use 'mean', 'batchmean', "
-                         "'sum' or 'none'")
+        raise ValueError(
+            f"kl_div: {reduction!r} is not a valid value for reduction; use 'mean', 'batchmean', 'sum' or 'none'"
+        )
     target = _elementwise_target(input, target, "kl_div", floating=True)
     if log_target:
         loss = target.exp() * (target - input)
@@ -665,8 +696,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """clamp(x, min_val, max_val); gradient 1 strictly inside (min_val, max_val), else 0."""
     if min_val > max_val:
-        raise ValueError(f"min_val cannot be greater than max_val (hardtanh: got min_val={min_val}, "
-                         f"max_val={max_val})")
+        raise ValueError(f"min_val cannot be greater than max_val (hardtanh: got min_val={min_val}, max_val={max_val})")
     return _act.Hardtanh.apply(input, min_val=min_val, max_val=max_val)
 
 

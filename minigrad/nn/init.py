@@ -16,6 +16,7 @@ their inputs (He/Kaiming), or the compromise ``σ² = 2/(fan_in + fan_out)``
 (Xavier/Glorot, for tanh/sigmoid). A uniform ``U[−r, r]`` has variance
 ``r²/3``, hence ``r = √3·σ``.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,14 +32,23 @@ if TYPE_CHECKING:
     from minigrad.tensor import Tensor
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "lecun_uniform_", "lecun_normal_",
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "constant_",
+    "zeros_",
+    "ones_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
 ]
 
 T = TypeVar("T", bound="Tensor | np.ndarray")  # a Tensor (or, for convenience, a bare ndarray): returned as given
 
-_LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-               "conv_transpose3d")
+_LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 _NONLINEARITIES = (*_LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
 _MODES = ("fan_in", "fan_out")
 
@@ -56,9 +66,7 @@ def _array(tensor: Tensor | np.ndarray, scheme: str) -> np.ndarray:
 def _float_array(tensor: Tensor | np.ndarray, scheme: str) -> np.ndarray:
     data = _array(tensor, scheme)
     if not np.issubdtype(data.dtype, np.floating):
-        raise TypeError(
-            f"nn.init.{scheme}: random initialisation needs a floating-point tensor, got {data.dtype}"
-        )
+        raise TypeError(f"nn.init.{scheme}: random initialisation needs a floating-point tensor, got {data.dtype}")
     return data
 
 
@@ -139,9 +147,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4  # found empirically (pytorch/pytorch#50664)
-    raise ValueError(
-        f"Unsupported nonlinearity {nonlinearity!r}; expected one of: {', '.join(_NONLINEARITIES)}"
-    )
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; expected one of: {', '.join(_NONLINEARITIES)}")
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor | np.ndarray) -> tuple[int, int]:
@@ -160,9 +166,7 @@ def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, generator: np.random.Gen
     return tensor
 
 
-def normal_(
-    tensor: T, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None
-) -> T:
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None) -> T:
     """Fill with samples of ``N(mean, std²)`` (the course's small random init is ``std=0.01``)."""
     _fill_normal(_float_array(tensor, "normal_"), float(mean), float(std), generator)
     return tensor

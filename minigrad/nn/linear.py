@@ -1,4 +1,5 @@
 """``Linear`` (y = x Wᵀ + b) and the shape helpers ``Identity``, ``Flatten`` and ``Unflatten``."""
+
 from __future__ import annotations
 
 import math
@@ -78,7 +79,7 @@ class Unflatten(Module):
                 f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to the size of dim "
                 f"{self.dim} ({size}) in the input tensor of shape {tuple(x.shape)}"
             )
-        return x.reshape(*x.shape[:d], *sizes, *x.shape[d + 1:])
+        return x.reshape(*x.shape[:d], *sizes, *x.shape[d + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

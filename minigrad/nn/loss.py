@@ -4,6 +4,7 @@ Each takes ``reduction='mean'|'sum'|'none'`` (keyword) and is called as
 ``loss_fn(input, target)``. Class and positive weights are buffers, as in PyTorch
 (so they appear in the ``state_dict``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -97,7 +98,11 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.cross_entropy(
-            input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction,
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
             label_smoothing=self.label_smoothing,
         )
 
@@ -148,8 +153,9 @@ class KLDivLoss(Module):
     def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__()
         if reduction not in F.REDUCTIONS + ("batchmean",):
-            raise ValueError(f"KLDivLoss: {reduction!r} is not a valid value for reduction; use 'mean', "
-                             "'batchmean', 'sum' or 'none'")
+            raise ValueError(
+                f"KLDivLoss: {reduction!r} is not a valid value for reduction; use 'mean', 'batchmean', 'sum' or 'none'"
+            )
         self.reduction = reduction
         self.log_target = log_target
 

@@ -24,6 +24,7 @@ after a failed lookup -- about 2 µs on CPython 3.11, more than the forward of a
 small layer. Register and remove them through attribute assignment, ``del``
 or the ``register_*`` methods (not by editing the registries directly).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -314,8 +315,7 @@ class Module:
         self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
     ) -> Iterator[tuple[str, Tensor]]:
         seen: set = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
-            else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in module.__dict__[registry].items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -498,9 +498,7 @@ class Module:
             else:
                 updates.append((target, array))
         if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors)
-            )
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         for target, array in updates:
             np.copyto(target._data, array, casting="unsafe")
             target._bump_version()
@@ -517,9 +515,7 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [
-            f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()
-        ]
+        child_lines = [f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()]
         lines = extra_lines + child_lines
         body = ""
         if lines:

@@ -1,4 +1,5 @@
 """``BatchNorm1d`` and ``LayerNorm`` (the math is in ``nn.functional.batch_norm``/``layer_norm``)."""
+
 from __future__ import annotations
 
 import numbers

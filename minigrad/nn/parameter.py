@@ -1,4 +1,5 @@
 """``nn.Parameter``: a leaf Tensor that requires grad and that Modules register as a parameter."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -8,6 +8,7 @@ Given a list (or any iterable) of tensors, it covers every tensor in it.
 The penalties are recorded Tensor ops, so ``loss + λ·l2_penalty(model)`` adds
 ``λ·W`` to each weight's gradient ("weight decay").
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

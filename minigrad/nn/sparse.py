@@ -1,4 +1,5 @@
 """``Embedding``: a trainable lookup table, one row of features per token id (``torch.nn.Embedding``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,10 @@ class Embedding(Module):
         super().__init__()
         check_device(device)
         if sparse:
-            raise NotImplementedError("Embedding: sparse=True is not supported in minigrad (no sparse gradients); "
-                                      "use the default sparse=False")
+            raise NotImplementedError(
+                "Embedding: sparse=True is not supported in minigrad (no sparse gradients); "
+                "use the default sparse=False"
+            )
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
         if padding_idx is not None:
@@ -66,8 +69,10 @@ class Embedding(Module):
             self.reset_parameters(generator)
         else:
             if tuple(_weight.shape) != shape:
-                raise AssertionError(f"Shape of weight does not match num_embeddings and embedding_dim "
-                                     f"(got {tuple(_weight.shape)}, expected {shape})")
+                raise AssertionError(
+                    f"Shape of weight does not match num_embeddings and embedding_dim "
+                    f"(got {tuple(_weight.shape)}, expected {shape})"
+                )
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self, generator: Any = None) -> None:
@@ -78,8 +83,9 @@ class Embedding(Module):
             self.weight._bump_version()
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
-                           self.scale_grad_by_freq, self.sparse)
+        return F.embedding(
+            input, self.weight, self.padding_idx, self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse
+        )
 
     @classmethod
     def from_pretrained(
@@ -94,11 +100,13 @@ class Embedding(Module):
     ) -> Embedding:
         """An Embedding whose weight is ``embeddings`` (2-D; shared, not copied), frozen unless ``freeze=False``."""
         if embeddings.ndim != 2:
-            raise ValueError(f"Embeddings parameter is expected to be 2-dimensional, got shape "
-                             f"{tuple(embeddings.shape)}")
+            raise ValueError(
+                f"Embeddings parameter is expected to be 2-dimensional, got shape {tuple(embeddings.shape)}"
+            )
         rows, cols = embeddings.shape
-        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
-                   _weight=embeddings, _freeze=freeze)
+        return cls(
+            rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings, _freeze=freeze
+        )
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"

@@ -2,6 +2,7 @@
 
 All of these change arrays in place and record no graph.
 """
+
 from __future__ import annotations
 
 import math
@@ -152,6 +153,6 @@ def vector_to_parameters(vec: Any, parameters: Iterable[Tensor]) -> None:
     start = 0
     for p in params:
         n = p.numel()
-        p._data[...] = vec._data[start:start + n].reshape(p.shape)
+        p._data[...] = vec._data[start : start + n].reshape(p.shape)
         p._bump_version()
         start += n

@@ -1,4 +1,5 @@
 """Activation functions (course notation: σ' = σ(1−σ), tanh' = 1 − tanh², ...)."""
+
 from __future__ import annotations
 
 import math

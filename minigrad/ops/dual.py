@@ -8,6 +8,7 @@ the rest. (Reductions go through ``sum``/``mean`` here rather than the ndarray
 methods, which detour through Python wrappers inside NumPy: on the small arrays
 of a training step that detour costs more than the arithmetic.)
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Arithmetic and elementwise math. Broadcasting is undone by the engine, not here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -94,7 +95,7 @@ class PowScalar(Function):
     save_inputs = True
 
     def forward(self, a):
-        return a ** self.exponent
+        return a**self.exponent
 
     def backward(self, g):
         (a,) = self.inputs

@@ -4,6 +4,7 @@ composed from ops (median, lerp, addmm, tensordot, cross, cdist).
 The composed ones need no gradient rule of their own: their gradients are those of the ops they are
 made of (indexing, ``Einsum``, ``Norm``, arithmetic), so second derivatives come for free.
 """
+
 from __future__ import annotations
 
 import math
@@ -232,10 +233,11 @@ def _parse_einsum(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[st
     for s, shape in zip(ins, shapes):
         if "..." in s:
             k = len(shape) - (len(s) - 3)
-            s = s.replace("...", ell[n_ell - k:] if k > 0 else "")
+            s = s.replace("...", ell[n_ell - k :] if k > 0 else "")
         if len(s) != len(shape):
-            raise ValueError(f"einsum(): the subscripts {s!r} do not match an operand of shape {tuple(shape)} "
-                             f"in {equation!r}")
+            raise ValueError(
+                f"einsum(): the subscripts {s!r} do not match an operand of shape {tuple(shape)} in {equation!r}"
+            )
         expanded.append(s)
     if explicit:
         out = out.replace("...", ell)
@@ -328,8 +330,10 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     for s, t in zip(ins, tensors):
         for c, n in zip(s, t.shape):
             if sizes.get(c, n) != n and 1 not in (n, sizes[c]):
-                raise ShapeError(f"einsum(): subscript {c!r} has size {n} for an operand of shape {t.shape} "
-                                 f"in {equation!r}, which does not match the size {sizes[c]} it has elsewhere")
+                raise ShapeError(
+                    f"einsum(): subscript {c!r} has size {n} for an operand of shape {t.shape} "
+                    f"in {equation!r}, which does not match the size {sizes[c]} it has elsewhere"
+                )
             sizes[c] = max(sizes.get(c, 1), n)
     return Einsum.apply(*tensors, equation=",".join(ins) + "->" + out)
 
@@ -358,8 +362,10 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     db = [_wrap_dim(d, b.ndim, "tensordot") for d in db]
     for i, j in zip(da, db):
         if a.shape[i] != b.shape[j]:
-            raise ShapeError(f"tensordot: contracted dimensions need to match, but first has size {a.shape[i]} "
-                             f"in dim {i} and second has size {b.shape[j]} in dim {j}")
+            raise ShapeError(
+                f"tensordot: contracted dimensions need to match, but first has size {a.shape[i]} "
+                f"in dim {i} and second has size {b.shape[j]} in dim {j}"
+            )
     letters = iter(_LETTERS)
     sa = [next(letters) for _ in range(a.ndim)]
     sb = [next(letters) for _ in range(b.ndim)]
@@ -375,8 +381,9 @@ def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:  # noqa: A0
     ``torch.linalg.cross`` uses −1), with broadcasting."""
     a, b = _t(input), _t(other)
     if a.ndim != b.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes {a.shape} "
-                           f"and {b.shape}")
+        raise RuntimeError(
+            f"linalg.cross: inputs must have the same number of dimensions, got shapes {a.shape} and {b.shape}"
+        )
     a, b = _promote(a, b, "cross")
     shape = np.broadcast_shapes(a.shape, b.shape) if a.shape != b.shape else a.shape
     if a.shape != shape:
@@ -404,8 +411,9 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D, X2 got: {x2.ndim}D")
     if x1.shape[-1] != x2.shape[-1]:
-        raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
-                           f"X2: {x2.shape[-1]}")
+        raise RuntimeError(
+            f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
@@ -745,8 +753,10 @@ def MinMaxResult(op: str, values: Tensor, indices: Tensor) -> Any:  # noqa: N802
     return _RESULTS[op](values, indices)
 
 
-_RESULTS: dict[str, Any] = {"cummax": namedtuple("cummax", ["values", "indices"]),
-            "cummin": namedtuple("cummin", ["values", "indices"])}
+_RESULTS: dict[str, Any] = {
+    "cummax": namedtuple("cummax", ["values", "indices"]),
+    "cummin": namedtuple("cummin", ["values", "indices"]),
+}
 
 
 def cummax(x: Any, dim: int) -> Any:
@@ -768,8 +778,7 @@ def aminmax(x: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:
     return AminmaxResult(x.amin(dim, keepdim), x.amax(dim, keepdim))
 
 
-def quantile(x: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,
-             interpolation: str = "linear") -> Tensor:
+def quantile(x: Any, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
     """The q-quantiles along ``dim`` (of all elements when None), interpolating between the sorted values as
     PyTorch's 'linear', 'lower', 'higher', 'nearest' or 'midpoint'; a tensor ``q`` adds a leading dim."""
     from minigrad.ops.select import _take_along
@@ -917,8 +926,15 @@ def combinations(x: Any, r: int = 2, with_replacement: bool = False) -> Tensor:
     return GetItem.apply(x, index=idx)
 
 
-def searchsorted(sorted_sequence: Any, values: Any, *, out_int32: bool = False, right: bool = False,
-                 side: Literal["left", "right"] | None = None, sorter: Any = None) -> Tensor:
+def searchsorted(
+    sorted_sequence: Any,
+    values: Any,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side: Literal["left", "right"] | None = None,
+    sorter: Any = None,
+) -> Tensor:
     """Where each of ``values`` would go in the (last-dim) sorted ``sorted_sequence`` to keep it sorted."""
     seq = _t(sorted_sequence)._data
     vals = values._data if isinstance(values, Tensor) else np.asarray(values)
@@ -930,9 +946,11 @@ def searchsorted(sorted_sequence: Any, values: Any, *, out_int32: bool = False, 
         out = np.searchsorted(seq, vals, side=side)
     else:
         if seq.shape[:-1] != vals.shape[:-1]:
-            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
-                               f"dimensions of boundaries tensor and input value tensor must match, but we got "
-                               f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+            raise RuntimeError(
+                f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}"
+            )
         flat_s, flat_v = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
         out = np.stack([np.searchsorted(s, v, side=side) for s, v in zip(flat_s, flat_v)]).reshape(vals.shape)
     return Tensor._make(np.asarray(out).astype(np.int32 if out_int32 else np.int64))

@@ -3,6 +3,7 @@
 The gradient of ``x[index]`` scatters g back into zeros of x's shape; with
 integer arrays an index may repeat, so contributions are added (``np.add.at``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -98,8 +99,9 @@ class IndexPut(Function):
         return gx, gv
 
     def error(self, arrays, exc):
-        return IndexError(f"index assignment: {exc} (tensor of shape {np.shape(arrays[0])}, "
-                          f"value of shape {np.shape(arrays[1])})")
+        return IndexError(
+            f"index assignment: {exc} (tensor of shape {np.shape(arrays[0])}, value of shape {np.shape(arrays[1])})"
+        )
 
 
 def scatter_add_array(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:

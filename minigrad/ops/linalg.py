@@ -1,4 +1,5 @@
 """Matrix products: ``matmul`` (1-D, 2-D, batched) and the fused ``linear`` layer op."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -139,8 +140,10 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     _dims_must_be(a, 3, "bmm", "batch1")
     _dims_must_be(b, 3, "bmm", "batch2")
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
-        raise ShapeError(f"bmm: batch2 must have shape ({a.shape[0]}, {a.shape[2]}, p) to multiply batch1 of "
-                         f"shape {a.shape}, got {b.shape}")
+        raise ShapeError(
+            f"bmm: batch2 must have shape ({a.shape[0]}, {a.shape[2]}, p) to multiply batch1 of "
+            f"shape {a.shape}, got {b.shape}"
+        )
     return a @ b
 
 

@@ -1,5 +1,6 @@
 """Fused loss ops: softmax cross-entropy with class-index targets, and binary cross-entropy of
 probabilities, each one stable node with PyTorch's numerics."""
+
 from __future__ import annotations
 
 import math
@@ -153,8 +154,11 @@ def _check_unit_interval(values: np.ndarray, what: str) -> None:
         bad = values[~inside].flat[0]
         raise RuntimeError(
             f"binary_cross_entropy: all elements of {what} should be between 0 and 1, got {bad}"
-            + ("; apply a sigmoid first, or give the logits to binary_cross_entropy_with_logits"
-               if what == "input" else "")
+            + (
+                "; apply a sigmoid first, or give the logits to binary_cross_entropy_with_logits"
+                if what == "input"
+                else ""
+            )
         )
 
 

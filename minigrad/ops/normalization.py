@@ -5,6 +5,7 @@ The composed version -- ``μ = x.mean(dims)``, ``σ² = ((x − μ)²).mean(dims
 op against (values, gradients and gradients of gradients); fused, a training
 step of a BatchNorm layer runs about as fast as hand-written NumPy.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,8 +65,9 @@ class BatchNorm(Function):
         gx = gw = gb = None
         if need_x:
             gz = g * weight.reshape(channel_shape) if weight is not None else g
-            gx = inv_std * (gz - dual.mean(gz, dims, keepdims=True)
-                            - z_hat * dual.mean(gz * z_hat, dims, keepdims=True))
+            gx = inv_std * (
+                gz - dual.mean(gz, dims, keepdims=True) - z_hat * dual.mean(gz * z_hat, dims, keepdims=True)
+            )
         if need_w:
             gw = dual.sum(g * z_hat, dims).reshape(-1)
         if need_b:

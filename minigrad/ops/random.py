@@ -1,4 +1,5 @@
 """Random ops: the Bernoulli keep-mask behind (inverted) dropout."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Reductions and the softmax family. ``dim`` is an int, a tuple or None (all)."""
+
 from __future__ import annotations
 
 import math
@@ -40,9 +41,7 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
         if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
             raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
         if not -n <= d < n:
-            raise IndexError(
-                f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
-            )
+            raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
         out.append(int(d) % n)
     if len(set(out)) != len(out):
         raise RuntimeError(f"{op}: dim {dim!r} names a dimension more than once")
@@ -381,8 +380,11 @@ def _prod_of_others(x: Any, dim: int | None) -> Any:
     n = shape[dim]
     rows = dual.broadcast_to(dual.unsqueeze(xm, -2), xm.shape[:-1] + (n, n))  # row i holds all of x
     others = dual.where(np.eye(n, dtype=bool), 1.0, rows)  # ... with xᵢ replaced by 1
-    out = Prod.apply(others, dim=len(others.shape) - 1, keepdim=False, dtype_=None) if isinstance(
-        others, Tensor) else np.prod(others, axis=-1)
+    out = (
+        Prod.apply(others, dim=len(others.shape) - 1, keepdim=False, dtype_=None)
+        if isinstance(others, Tensor)
+        else np.prod(others, axis=-1)
+    )
     return dual.permute(out, tuple(np.argsort(order))) if dim != last else out
 
 
@@ -390,8 +392,9 @@ def prod(x: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
     if dim is not None and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
         raise TypeError(f"prod: dim must be an int or None, got {dim!r}")
     dims = norm_dims(dim, x.ndim, "prod")
-    return Prod.apply(x, dim=None if dims is None else dims[0], keepdim=keepdim,
-                      dtype_=_integral_to_int64(x._data, dtype))
+    return Prod.apply(
+        x, dim=None if dims is None else dims[0], keepdim=keepdim, dtype_=_integral_to_int64(x._data, dtype)
+    )
 
 
 class CumSum(Function):
@@ -440,7 +443,7 @@ class Norm(Function):
         a = np.abs(x)
         if p == 1:
             return np.add.reduce(a, axis=self.dim, keepdims=self.keepdim)
-        return np.add.reduce(a ** p, axis=self.dim, keepdims=self.keepdim) ** (1.0 / p)
+        return np.add.reduce(a**p, axis=self.dim, keepdims=self.keepdim) ** (1.0 / p)
 
     def backward(self, g):
         (x,) = self.inputs

@@ -6,6 +6,7 @@ The differentiable ones are indexing underneath (``GetItem``, ``IndexPut``, ``In
 gradient back to ``x[i]`` (repeated indices add up). Counting and testing ops return tensors
 that do not require grad, as in PyTorch.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -71,8 +72,7 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     d = _wrap_dim(dim, x.ndim, "topk") if x.ndim else 0
     n = x.shape[d] if x.ndim else 1
     if not isinstance(k, numbers.Integral) or not 0 <= k <= n:
-        raise RuntimeError(f"topk: selected index k out of range: k = {k!r} for dim {d} of size {n} "
-                           f"(shape {x.shape})")
+        raise RuntimeError(f"topk: selected index k out of range: k = {k!r} for dim {d} of size {n} (shape {x.shape})")
     if x.ndim == 0:
         return TopkResult(*sort(x)) if k else TopkResult(x.reshape(1)[:0].reshape(()), argsort(x))
     idx = _argsort(x._data, d, largest)
@@ -86,8 +86,10 @@ def _gather_index(x: Tensor, d: int, index: Any, op: str) -> tuple[np.ndarray, t
     that picks ``x[..., index[p], ...]`` for every position p of ``index``."""
     idx = _index_array(index, op)
     if idx.ndim != x.ndim and not (idx.ndim <= 1 and x.ndim <= 1):
-        raise RuntimeError(f"{op}(): index tensor must have the same number of dimensions as the input "
-                           f"tensor, got index shape {idx.shape} and input shape {x.shape}")
+        raise RuntimeError(
+            f"{op}(): index tensor must have the same number of dimensions as the input "
+            f"tensor, got index shape {idx.shape} and input shape {x.shape}"
+        )
     if x.ndim == 0:
         idx = idx.reshape(())
         if idx.size and idx.item() != 0:
@@ -95,8 +97,9 @@ def _gather_index(x: Tensor, d: int, index: Any, op: str) -> tuple[np.ndarray, t
         return idx, ()
     for a in range(x.ndim):
         if a != d and idx.shape[a] > x.shape[a]:
-            raise RuntimeError(f"{op}(): size of index {idx.shape} must not exceed the input's {x.shape} "
-                               f"in dims other than dim {d}")
+            raise RuntimeError(
+                f"{op}(): size of index {idx.shape} must not exceed the input's {x.shape} in dims other than dim {d}"
+            )
     if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
         bad = idx.max() if idx.max() >= x.shape[d] else idx.min()
         raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {d} with size {x.shape[d]}")
@@ -122,8 +125,10 @@ def _source_part(src: Any, x: Tensor, idx: np.ndarray, op: str) -> Any:
     if src.dtype != x.dtype:
         raise RuntimeError(f"{op}(): expected self.dtype to be equal to src.dtype, got {x.dtype} and {src.dtype}")
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):
-        raise RuntimeError(f"{op}(): src of shape {src.shape} must have the index's number of dims and be at "
-                           f"least as large as the index {idx.shape} in every dim")
+        raise RuntimeError(
+            f"{op}(): src of shape {src.shape} must have the index's number of dims and be at "
+            f"least as large as the index {idx.shape} in every dim"
+        )
     if src.shape == idx.shape:
         return src
     return src[tuple(slice(0, n) for n in idx.shape)]
@@ -225,8 +230,13 @@ def masked_select(x: Tensor, mask: Any) -> Tensor:
 
 
 # ---------------------------------------------------------------------- counting (no gradient)
-def unique(x: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
-           dim: int | None = None) -> Any:
+def unique(
+    x: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,  # noqa: A002
+    dim: int | None = None,
+) -> Any:
     """The distinct values (sorted), with the inverse indices and the counts when asked (``torch.unique``)."""
     arr = x._data
     axis = None if dim is None else _wrap_dim(dim, x.ndim, "unique")
@@ -245,8 +255,9 @@ def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
     (summing ``weights`` instead of counting, when given)."""
     arr = x._data if isinstance(x, Tensor) else np.asarray(x)
     if arr.ndim != 1 or arr.dtype.kind not in "iub":
-        raise RuntimeError(f"bincount: only supports 1-d non-negative integral inputs, got shape {arr.shape} "
-                           f"{arr.dtype}")
+        raise RuntimeError(
+            f"bincount: only supports 1-d non-negative integral inputs, got shape {arr.shape} {arr.dtype}"
+        )
     if arr.size and arr.min() < 0:
         raise RuntimeError(f"bincount: input must be non-negative, found {arr.min()}")
     if minlength < 0:
@@ -283,8 +294,14 @@ def histc(x: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     return Tensor._make(counts.astype(x.dtype))
 
 
-def histogram(x: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,  # noqa: A002
-              density: bool = False) -> HistogramResult:
+def histogram(
+    x: Tensor,
+    bins: Any = 100,
+    *,
+    range: Any = None,
+    weight: Tensor | None = None,  # noqa: A002
+    density: bool = False,
+) -> HistogramResult:
     """``(hist, bin_edges)``: counts in ``bins`` equal bins over ``range`` (the data's by default) or
     in the bins between the given edges; ``density=True`` normalises to a probability density."""
     arr = _float_input(x, "histogram")

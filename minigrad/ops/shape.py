@@ -1,4 +1,5 @@
 """Shape ops: views of the same numbers, so each gradient is the inverse rearrangement."""
+
 from __future__ import annotations
 
 import numbers
@@ -101,8 +102,9 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     n = x.ndim + 1
     if not -n <= dim < n:
-        raise IndexError(f"unsqueeze: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-                         f"but got {dim})")
+        raise IndexError(
+            f"unsqueeze: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
     d = dim % n
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
@@ -151,8 +153,10 @@ def expand(x: Tensor, sizes: tuple) -> Tensor:
     """``torch.expand``: -1 keeps a dim's size; new dims may be added in front."""
     sizes = _shape_arg(sizes, "expand")
     if len(sizes) < x.ndim:
-        raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's "
-                           f"number of dims ({x.ndim}, shape {x.shape})")
+        raise RuntimeError(
+            f"expand: the number of sizes ({len(sizes)}) must be at least the tensor's "
+            f"number of dims ({x.ndim}, shape {x.shape})"
+        )
     lead = len(sizes) - x.ndim
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     if any(s < 0 for s in shape):
@@ -172,8 +176,6 @@ class SumTo(Function):
 
     def backward(self, g):
         return dual.broadcast_to(g, self.in_shape)
-
-
 
 
 def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -226,8 +228,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
         raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     for t in ts:
         if t.ndim != ndim:
-            raise ShapeError(f"cat: all tensors need the same number of dims, got shapes "
-                             f"{[t.shape for t in ts]}")
+            raise ShapeError(f"cat: all tensors need the same number of dims, got shapes {[t.shape for t in ts]}")
     return Cat.apply(*ts, dim=_wrap_dim(dim, ndim, "cat"))
 
 
@@ -239,8 +240,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
         raise ShapeError(f"stack: all tensors must have the same shape, got {[t.shape for t in ts]}")
     n = len(shape) + 1
     if not -n <= dim < n:
-        raise IndexError(f"stack: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-                         f"but got {dim})")
+        raise IndexError(f"stack: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     d = dim % n
     return Cat.apply(*[unsqueeze(t, d) for t in ts], dim=d)
 
@@ -330,8 +330,7 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
     if len(dims) != len(shifts):
         raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
-    return Roll.apply(x, shifts=tuple(int(s) for s in shifts),
-                      dims=tuple(_wrap_dim(d, x.ndim, "roll") for d in dims))
+    return Roll.apply(x, shifts=tuple(int(s) for s in shifts), dims=tuple(_wrap_dim(d, x.ndim, "roll") for d in dims))
 
 
 class Repeat(Function):
@@ -356,8 +355,10 @@ def repeat(x: Tensor, sizes: tuple) -> Tensor:
     """``Tensor.repeat(*sizes)``: at least as many sizes as dims; extra sizes add leading dims."""
     reps = _shape_arg(sizes, "repeat")
     if len(reps) < x.ndim:
-        raise RuntimeError(f"repeat: the number of repeats ({len(reps)}, {reps}) can't be smaller than the "
-                           f"tensor's number of dims ({x.ndim}, shape {x.shape})")
+        raise RuntimeError(
+            f"repeat: the number of repeats ({len(reps)}, {reps}) can't be smaller than the "
+            f"tensor's number of dims ({x.ndim}, shape {x.shape})"
+        )
     if any(r < 0 for r in reps):
         raise RuntimeError(f"repeat: repeats must be non-negative, got {reps}")
     padded = (1,) * (len(reps) - x.ndim) + x.shape
@@ -420,8 +421,9 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     if start < 0:
         start += n
     if not 0 <= start <= n or length < 0 or start + length > n:
-        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {n} "
-                         f"(shape {x.shape})")
+        raise IndexError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {n} (shape {x.shape})"
+        )
     return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
@@ -439,8 +441,9 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
-            raise RuntimeError(f"split: split sizes {sizes} must be non-negative and sum to {n} "
-                               f"(dim {d} of shape {x.shape})")
+            raise RuntimeError(
+                f"split: split sizes {sizes} must be non-negative and sum to {n} (dim {d} of shape {x.shape})"
+            )
     pieces, start = [], 0
     for s in sizes:
         pieces.append(narrow(x, d, start, s))

@@ -3,6 +3,7 @@
 Every optimizer updates its parameters' arrays in place, without
 graph nodes, and keeps its state in each parameter's dtype.
 """
+
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW

@@ -1,4 +1,5 @@
 """Adagrad: per-weight step sizes from the sum of all past squared gradients."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -47,8 +48,14 @@ class Adagrad(Optimizer):
         _check_hyperparameter(weight_decay, "Invalid weight_decay value")
         _check_hyperparameter(initial_accumulator_value, "Invalid initial_accumulator_value value")
         _check_hyperparameter(eps, "Invalid epsilon value")
-        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
-                    "initial_accumulator_value": initial_accumulator_value, "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:

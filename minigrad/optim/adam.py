@@ -1,4 +1,5 @@
 """Adam (with optional AMSGrad and L2 weight decay) and AdamW (decoupled weight decay)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,9 +51,15 @@ class Adam(Optimizer):
         _check_hyperparameter(betas[0], "Invalid beta parameter at index 0", upper=1.0)
         _check_hyperparameter(betas[1], "Invalid beta parameter at index 1", upper=1.0)
         _check_hyperparameter(weight_decay, "Invalid weight_decay value")
-        defaults = {"lr": lr, "betas": (float(betas[0]), float(betas[1])), "eps": eps,
-                    "weight_decay": weight_decay, "amsgrad": amsgrad, "maximize": maximize,
-                    "decoupled_weight_decay": decoupled_weight_decay}
+        defaults = {
+            "lr": lr,
+            "betas": (float(betas[0]), float(betas[1])),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -128,5 +135,4 @@ class AdamW(Adam):
         *,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True)

@@ -6,6 +6,7 @@ uses each schedule's *recursive* (chainable) form, exactly as PyTorch does, so
 the learning rates agree with torch's to rounding; ``step(epoch)`` (deprecated
 in torch) jumps to ``epoch`` with the closed form where there is one.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,8 +22,15 @@ from typing import Any, SupportsFloat
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-           "ReduceLROnPlateau"]
+__all__ = [
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LambdaLR",
+    "ReduceLROnPlateau",
+]
 
 _EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible "
@@ -99,8 +107,11 @@ class LRScheduler:
 
     def _warn_if_called_outside_step(self) -> None:
         if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, "
-                          "please use `get_last_lr()`.", UserWarning, stacklevel=3)
+            warnings.warn(
+                "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or, deprecated, jump to ``epoch``) and write the new ``lr`` into every group."""
@@ -110,7 +121,9 @@ class LRScheduler:
                     "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them in the "
                     "opposite order: `optimizer.step()` before `lr_scheduler.step()`; otherwise the first "
                     "value of the learning rate schedule is skipped.",
-                    UserWarning, stacklevel=2)
+                    UserWarning,
+                    stacklevel=2,
+                )
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
@@ -153,9 +166,7 @@ class LambdaLR(LRScheduler):
         self.optimizer = optimizer
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
-                )
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -166,15 +177,14 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         self._warn_if_called_outside_step()
-        return [base_lr * fn(self.last_epoch)
-                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)]
+        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)]
 
     def state_dict(self) -> dict[str, Any]:
         """As the base class, but functions and lambdas are not saved (callable objects' ``__dict__`` is)."""
-        state = {k: copy.deepcopy(v) for k, v in self.__dict__.items()
-                 if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
-                               for fn in self.lr_lambdas]
+        state = {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__) for fn in self.lr_lambdas
+        ]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -189,8 +199,7 @@ class LambdaLR(LRScheduler):
 class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs: ``lr = initial_lr · γ^⌊epoch/step_size⌋``."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -208,8 +217,9 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """Multiply the lr by ``gamma`` at each milestone: ``lr = initial_lr · γ^(#milestones ≤ epoch)``."""
 
-    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -263,11 +273,14 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         if self._step_count == 1 and epoch > 0:
-            return [eta_min + (base_lr - eta_min) * (1 + math.cos(epoch * math.pi / T)) / 2
-                    for base_lr in self.base_lrs]
+            return [
+                eta_min + (base_lr - eta_min) * (1 + math.cos(epoch * math.pi / T)) / 2 for base_lr in self.base_lrs
+            ]
         if (epoch - 1 - T) % (2 * T) == 0:  # the cosine's minimum: the ratio below would be 0/0
-            return [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base_lr, lr in zip(self.base_lrs, self._current_lrs(), strict=True)]
+            return [
+                lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for base_lr, lr in zip(self.base_lrs, self._current_lrs(), strict=True)
+            ]
         ratio = (1 + math.cos(math.pi * epoch / T)) / (1 + math.cos(math.pi * (epoch - 1) / T))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
 

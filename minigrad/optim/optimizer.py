@@ -4,6 +4,7 @@ Semantics follow ``torch.optim.Optimizer``. Updates never build graph nodes: a
 subclass's ``step`` works on the parameters' arrays in place, so a
 parameter keeps its array object and its dtype.
 """
+
 from __future__ import annotations
 
 import copy
@@ -124,9 +125,7 @@ class Optimizer:
         names = [p[0] for p in params if isinstance(p, tuple)]
         if names:
             if len(names) != len(params):
-                raise ValueError(
-                    "all optimizer params should be with/without names. Some param names are missing"
-                )
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
             group["param_names"] = names
             params = [p[1] for p in params]
         group["params"] = params
@@ -135,15 +134,11 @@ class Optimizer:
             if not isinstance(p, mg.Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but params[{i}] is {type(p).__name__}")
             if not p.is_leaf:
-                raise ValueError(
-                    f"can't optimize a non-leaf Tensor (params[{i}] has grad_fn {p.grad_fn.name})"
-                )
+                raise ValueError(f"can't optimize a non-leaf Tensor (params[{i}] has grad_fn {p.grad_fn.name})")
 
         for name, default in self.defaults.items():
             if default is required and name not in group:
-                raise ValueError(
-                    f"parameter group didn't specify a value of required optimization parameter {name}"
-                )
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             group.setdefault(name, default)
 
         ids = [id(p) for p in params]
@@ -170,8 +165,12 @@ class Optimizer:
                     self._refuse_read_only(p)
 
     def _refuse_read_only(self, param: Tensor) -> None:
-        where = next(f"parameter {j} of param group {i}" for i, group in enumerate(self.param_groups)
-                     for j, p in enumerate(group["params"]) if p is param)
+        where = next(
+            f"parameter {j} of param group {i}"
+            for i, group in enumerate(self.param_groups)
+            for j, p in enumerate(group["params"])
+            if p is param
+        )
         raise RuntimeError(
             f"{type(self).__name__}.step: {where} (shape {param.shape}, {param.dtype}) is backed by a read-only "
             "array (e.g. from np.load(mmap_mode='r') or np.broadcast_to), so it cannot be updated in place; "
@@ -252,7 +251,8 @@ class Optimizer:
         params_by_index = dict(
             zip(
                 (int(k) for k in chain.from_iterable(g["params"] for g in saved_groups)),
-                chain.from_iterable(g["params"] for g in self.param_groups), strict=True,
+                chain.from_iterable(g["params"] for g in self.param_groups),
+                strict=True,
             )
         )
 
@@ -260,9 +260,7 @@ class Optimizer:
         for key, buffers in state_dict["state"].items():
             k = int(key)  # indices may come back as strings from a serialised file
             if k not in params_by_index:
-                raise ValueError(
-                    f"loaded state dict has state for parameter {k}, which is in none of its param_groups"
-                )
+                raise ValueError(f"loaded state dict has state for parameter {k}, which is in none of its param_groups")
             p = params_by_index[k]
             state[p] = {name: _import_value(name, v, p, k) for name, v in buffers.items()}
 

@@ -1,4 +1,5 @@
 """RMSProp: divide the step by a running root-mean-square of the gradients."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -49,8 +50,15 @@ class RMSprop(Optimizer):
         _check_hyperparameter(momentum, "Invalid momentum value")
         _check_hyperparameter(weight_decay, "Invalid weight_decay value")
         _check_hyperparameter(alpha, "Invalid alpha value")
-        defaults = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay, "momentum": momentum,
-                    "centered": centered, "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "alpha": alpha,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum": momentum,
+            "centered": centered,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

@@ -1,4 +1,5 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,8 +46,14 @@ class SGD(Optimizer):
         _check_hyperparameter(weight_decay, "Invalid weight_decay value")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
-                    "nesterov": nesterov, "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -55,8 +62,12 @@ class SGD(Optimizer):
         self._check_writeable()  # before any state changes: a failed step changes nothing
         for group in self.param_groups:
             # Python floats keep float32 arrays float32 (a NumPy float64 scalar would upcast)
-            lr, mu, tau, wd = float(group["lr"]), float(group["momentum"]), float(group["dampening"]), \
-                float(group["weight_decay"])
+            lr, mu, tau, wd = (
+                float(group["lr"]),
+                float(group["momentum"]),
+                float(group["dampening"]),
+                float(group["weight_decay"]),
+            )
             nesterov, maximize = group["nesterov"], group["maximize"]
             for p, theta, g in _with_grads(group):
                 if maximize:

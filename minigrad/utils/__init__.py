@@ -1,4 +1,5 @@
 """``mg.utils``: as ``torch.utils``, the data-loading tools live in :mod:`minigrad.utils.data`."""
+
 from __future__ import annotations
 
 from minigrad.utils import data

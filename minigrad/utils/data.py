@@ -1,6 +1,7 @@
 """``mg.utils.data``, as ``torch.utils.data``: ``from torch.utils.data import DataLoader, TensorDataset``
 works with the import swapped. The datasets and the loader are :mod:`minigrad.data`'s; ``Subset`` and
 ``random_split`` are PyTorch's (a random permutation from ``generator``, then consecutive pieces)."""
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,12 @@ class Subset(Dataset):
 def _lengths(lengths: Sequence[float | int], n: int) -> list[int]:
     """Integer lengths; fractions summing to 1 become floor(n·f) with the rest dealt out one each, as PyTorch."""
     lengths = list(lengths)
-    if lengths and all(isinstance(x, numbers.Real) and not isinstance(x, numbers.Integral) for x in lengths) \
-            and math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1 + 1e-9:
+    if (
+        lengths
+        and all(isinstance(x, numbers.Real) and not isinstance(x, numbers.Integral) for x in lengths)
+        and math.isclose(sum(lengths), 1.0)
+        and sum(lengths) <= 1 + 1e-9
+    ):
         for i, frac in enumerate(lengths):
             if frac < 0 or frac > 1:
                 raise ValueError(f"Fraction at index {i} is not between 0 and 1")
@@ -71,6 +76,6 @@ def random_split(dataset: Any, lengths: Sequence[float | int], generator: Any = 
     order = resolve_generator(generator).permutation(sum(counts)).tolist()
     pieces, start = [], 0
     for k in counts:
-        pieces.append(Subset(dataset, order[start:start + k]))
+        pieces.append(Subset(dataset, order[start : start + k]))
         start += k
     return pieces

@@ -1,4 +1,5 @@
 """Tensor basics: making tensors, dtypes, arithmetic, indexing, reshaping, .data and printing numbers."""
+
 import torch
 
 # --- making tensors ---------------------------------------------------------
@@ -60,11 +61,16 @@ print("after writes:", c.tolist(), "a unchanged:", a[0, 0].item())
 # --- reshaping --------------------------------------------------------------
 m = steps.view(3, 4)
 print("view(3, 4):", m.tolist())
-print("view(-1, 6) shape:", tuple(steps.view(-1, 6).shape),
-      "reshape(2, 2, 3) shape:", tuple(steps.reshape(2, 2, 3).shape))
+print(
+    "view(-1, 6) shape:", tuple(steps.view(-1, 6).shape), "reshape(2, 2, 3) shape:", tuple(steps.reshape(2, 2, 3).shape)
+)
 print("transpose:", m.T.tolist())
-print("unsqueeze/squeeze:", tuple(a.unsqueeze(0).shape), tuple(a.unsqueeze(-1).shape),
-      tuple(a.unsqueeze(0).squeeze().shape))
+print(
+    "unsqueeze/squeeze:",
+    tuple(a.unsqueeze(0).shape),
+    tuple(a.unsqueeze(-1).shape),
+    tuple(a.unsqueeze(0).squeeze().shape),
+)
 print("cat:", tuple(torch.cat([a, a], dim=0).shape), tuple(torch.cat([a, a], dim=1).shape))
 print("stack:", tuple(torch.stack([a, a, a]).shape), "flatten:", tuple(m.flatten().shape))
 print("permute:", tuple(steps.view(2, 3, 2).permute(2, 0, 1).shape))

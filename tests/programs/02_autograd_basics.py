@@ -1,4 +1,5 @@
 """Autograd basics: requires_grad, backward, .grad, retain_grad, no_grad, detach."""
+
 import math
 
 import torch
@@ -33,7 +34,7 @@ print("dy/dx = 2x + 3:", x.grad.tolist())
 (x * 10).sum().backward()
 print("accumulated:", x.grad.tolist())
 x.grad.zero_()
-(x ** 3).sum().backward()
+(x**3).sum().backward()
 print("after zero_, d(x^3)/dx:", x.grad.tolist())
 x.grad = None
 print("grad cleared:", x.grad is None)
@@ -48,7 +49,7 @@ x.grad = None
 a = torch.tensor(2.0, requires_grad=True)
 h = a * 3
 h.retain_grad()
-c = h ** 2 + torch.sin(h)
+c = h**2 + torch.sin(h)
 c.backward()
 print("dc/dh:", f"{h.grad.item():.6f}", "expected:", f"{2 * 6 + math.cos(6):.6f}")
 print("dc/da:", f"{a.grad.item():.6f}", "expected:", f"{3 * (2 * 6 + math.cos(6)):.6f}")
@@ -83,9 +84,9 @@ print("requires_grad_(False):", x.requires_grad)
 
 # torch.autograd.grad returns gradients without touching .grad
 s = torch.tensor([1.0, 2.0], requires_grad=True)
-(g,) = torch.autograd.grad((s ** 3).sum(), s)
+(g,) = torch.autograd.grad((s**3).sum(), s)
 print("autograd.grad:", g.tolist(), ".grad untouched:", s.grad is None)
-(g1,) = torch.autograd.grad((s ** 3).sum(), s, create_graph=True)
+(g1,) = torch.autograd.grad((s**3).sum(), s, create_graph=True)
 (g2,) = torch.autograd.grad(g1.sum(), s)
 print("second derivative 6s:", g2.tolist())
 

@@ -1,4 +1,5 @@
 """The cubic fit again, with nn.Module, nn.MSELoss and torch.optim."""
+
 import math
 
 import torch
@@ -41,8 +42,10 @@ for t in range(600):
             param -= learning_rate * param.grad
 
 layer = model[0]
-print(f"sequential fit: y = {layer.bias.item():.4f} + {layer.weight[:, 0].item():.4f} x"
-      f" + {layer.weight[:, 1].item():.4f} x^2 + {layer.weight[:, 2].item():.4f} x^3")
+print(
+    f"sequential fit: y = {layer.bias.item():.4f} + {layer.weight[:, 0].item():.4f} x"
+    f" + {layer.weight[:, 1].item():.4f} x^2 + {layer.weight[:, 2].item():.4f} x^3"
+)
 
 
 # --- 2. a custom Module trained by optim.SGD with momentum -----------------------
@@ -55,7 +58,7 @@ class Cubic(nn.Module):
         self.d = nn.Parameter(torch.tensor(0.02))
 
     def forward(self, x):
-        return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+        return self.a + self.b * x + self.c * x**2 + self.d * x**3
 
     def string(self):
         return f"y = {self.a.item():.4f} + {self.b.item():.4f} x + {self.c.item():.4f} x^2 + {self.d.item():.4f} x^3"
@@ -89,5 +92,8 @@ for t in range(600):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-print("rmsprop weights:", " ".join(f"{v:+.4f}" for v in model[0].weight.flatten().tolist()),
-      f"bias {model[0].bias.item():+.4f}")
+print(
+    "rmsprop weights:",
+    " ".join(f"{v:+.4f}" for v in model[0].weight.flatten().tolist()),
+    f"bias {model[0].bias.item():+.4f}",
+)

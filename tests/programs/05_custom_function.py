@@ -1,4 +1,5 @@
 """A custom autograd Function: the Legendre polynomial P3, with its own backward, used to fit sin(x)."""
+
 import math
 
 import torch
@@ -10,12 +11,12 @@ class P3(torch.autograd.Function):
     @staticmethod
     def forward(ctx, t):
         ctx.save_for_backward(t)
-        return 0.5 * (5 * t ** 3 - 3 * t)
+        return 0.5 * (5 * t**3 - 3 * t)
 
     @staticmethod
     def backward(ctx, grad_output):
         (t,) = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * t ** 2 - 1)
+        return grad_output * 1.5 * (5 * t**2 - 1)
 
 
 class ScaledShift(torch.autograd.Function):
@@ -38,7 +39,7 @@ t = torch.linspace(-1, 1, 7, requires_grad=True)
 P3.apply(t).sum().backward()
 custom = t.grad.clone()
 t.grad = None
-(0.5 * (5 * t ** 3 - 3 * t)).sum().backward()
+(0.5 * (5 * t**3 - 3 * t)).sum().backward()
 print("custom grad:", " ".join(f"{g:.4f}" for g in custom.tolist()))
 print("same as autograd of the formula:", torch.allclose(custom, t.grad))
 

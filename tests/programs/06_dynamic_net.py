@@ -1,4 +1,5 @@
 """A dynamic network: Python control flow in forward decides how often a shared layer is applied."""
+
 import math
 import random
 
@@ -40,9 +41,9 @@ class PolyNet(nn.Module):
         self.e = nn.Parameter(torch.tensor(0.001))
 
     def forward(self, x, extra_terms):
-        y = self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+        y = self.a + self.b * x + self.c * x**2 + self.d * x**3
         for power in range(4, 4 + extra_terms):
-            y = y + self.e * x ** power
+            y = y + self.e * x**power
         return y
 
 

@@ -1,4 +1,5 @@
 """A character-level bigram language model from counts, on a small list of first names."""
+
 from pathlib import Path
 
 import torch
@@ -54,15 +55,23 @@ seen = all(N[stoi[a], stoi[b]] > 0 for s in samples for a, b in zip("." + s, s))
 print("every sampled pair occurs in the data:", seen)
 
 draws = torch.multinomial(P[0], num_samples=20000, replacement=True, generator=g)
-print("draws:", tuple(draws.shape), draws.dtype == torch.int64,
-      "in range:", draws.min().item() >= 0, draws.max().item() <= 26)
+print(
+    "draws:",
+    tuple(draws.shape),
+    draws.dtype == torch.int64,
+    "in range:",
+    draws.min().item() >= 0,
+    draws.max().item() <= 26,
+)
 freq = torch.bincount(draws, minlength=27).float() / draws.numel()
 print("empirical frequencies close to P[0]:", (freq - P[0]).abs().max().item() < 0.02)
 
 g1 = torch.Generator().manual_seed(2147483647)
 g2 = torch.Generator().manual_seed(2147483647)
-same = torch.equal(torch.multinomial(P[5], 10, replacement=True, generator=g1),
-                   torch.multinomial(P[5], 10, replacement=True, generator=g2))
+same = torch.equal(
+    torch.multinomial(P[5], 10, replacement=True, generator=g1),
+    torch.multinomial(P[5], 10, replacement=True, generator=g2),
+)
 print("same seed, same samples:", same)
 print("a certain outcome:", torch.multinomial(torch.tensor([0.0, 0.0, 1.0]), 3, replacement=True, generator=g).tolist())
 print("without replacement:", sorted(torch.multinomial(torch.tensor([1.0, 1.0, 1.0, 0.0]), 3, generator=g).tolist()))
@@ -80,6 +89,6 @@ for w in words:
 print(f"{log_likelihood=}")
 nll = -log_likelihood
 print(f"{nll=}")
-print(f"{nll/n}")
+print(f"{nll / n}")
 print(f"average nll: {nll / n:.4f} over {n} bigrams")
 print(f"vectorised: {-(P[N > 0].log() * N[N > 0]).sum() / N.sum():.4f}")

@@ -1,4 +1,5 @@
 """The bigram model as a one-layer neural network on one-hot inputs, trained by gradient descent."""
+
 from pathlib import Path
 
 import torch
@@ -36,8 +37,12 @@ print("probs:", tuple(probs.shape), "rows sum to one:", torch.allclose(probs.sum
 print("all positive:", (probs > 0).all().item())
 loss = -probs[torch.arange(num), ys].log().mean()
 loss.backward()
-print("gradient shape:", tuple(W.grad.shape),
-      "gradient rows sum to ~0:", torch.allclose(W.grad.sum(1), torch.zeros(27), atol=1e-5))
+print(
+    "gradient shape:",
+    tuple(W.grad.shape),
+    "gradient rows sum to ~0:",
+    torch.allclose(W.grad.sum(1), torch.zeros(27), atol=1e-5),
+)
 
 # training from uniform predictions (all-zero weights), so the path is the same in every run
 W = torch.zeros((27, 27), requires_grad=True)
@@ -46,7 +51,7 @@ for k in range(100):
     logits = xenc @ W
     counts = logits.exp()
     probs = counts / counts.sum(1, keepdims=True)
-    loss = -probs[torch.arange(num), ys].log().mean() + 0.01 * (W ** 2).mean()
+    loss = -probs[torch.arange(num), ys].log().mean() + 0.01 * (W**2).mean()
     if k == 0 or k % 20 == 19:
         print(f"step {k + 1}: loss {loss.item():.4f}")
     W.grad = None

@@ -1,4 +1,5 @@
 """An MLP character-level language model: an embedding table C, one tanh hidden layer, cross-entropy."""
+
 import random
 from pathlib import Path
 
@@ -129,8 +130,9 @@ for i in range(300):
     for p in parameters:
         p.data += -lr * p.grad
     lossi.append(loss.log10().item())
-print("minibatch indices:", tuple(ix.shape), ix.dtype == torch.int64,
-      0 <= ix.min().item(), ix.max().item() < Xtr.shape[0])
+print(
+    "minibatch indices:", tuple(ix.shape), ix.dtype == torch.int64, 0 <= ix.min().item(), ix.max().item() < Xtr.shape[0]
+)
 print("logged", len(lossi), "minibatch losses; all finite:", all(v == v and abs(v) < 10 for v in lossi))
 print("minibatch steps lowered the train loss further:", split_loss(Xtr, Ytr) < before)
 

@@ -1,5 +1,6 @@
 """A deeper MLP with hand-written Linear / BatchNorm1d / Tanh layers, and the statistics used to
 check activations and gradients: tanh saturation, gradient:data ratios, update:data ratios."""
+
 import random
 from pathlib import Path
 
@@ -29,7 +30,7 @@ g = torch.Generator().manual_seed(2147483647)
 
 class Linear:
     def __init__(self, fan_in, fan_out, bias=True):
-        self.weight = torch.randn((fan_in, fan_out), generator=g) / fan_in ** 0.5
+        self.weight = torch.randn((fan_in, fan_out), generator=g) / fan_in**0.5
         self.bias = torch.zeros(fan_out) if bias else None
 
     def __call__(self, x):
@@ -84,11 +85,20 @@ class Tanh:
 n_embd, n_hidden = 10, 64
 C = torch.randn((vocab_size, n_embd), generator=g)
 layers = [
-    Linear(n_embd * block_size, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-    Linear(n_hidden, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-    Linear(n_hidden, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-    Linear(n_hidden, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),
-    Linear(n_hidden, vocab_size, bias=False), BatchNorm1d(vocab_size),
+    Linear(n_embd * block_size, n_hidden, bias=False),
+    BatchNorm1d(n_hidden),
+    Tanh(),
+    Linear(n_hidden, n_hidden, bias=False),
+    BatchNorm1d(n_hidden),
+    Tanh(),
+    Linear(n_hidden, n_hidden, bias=False),
+    BatchNorm1d(n_hidden),
+    Tanh(),
+    Linear(n_hidden, n_hidden, bias=False),
+    BatchNorm1d(n_hidden),
+    Tanh(),
+    Linear(n_hidden, vocab_size, bias=False),
+    BatchNorm1d(vocab_size),
 ]
 
 # Replace the generator's draws by draws from Python's random module with the same scaling, so the
@@ -107,7 +117,7 @@ C.data = fixed_randn(vocab_size, n_embd)
 for layer in layers:
     if isinstance(layer, Linear):
         fan_in, fan_out = layer.weight.shape
-        layer.weight.data = fixed_randn(fan_in, fan_out) * (5 / 3) / fan_in ** 0.5
+        layer.weight.data = fixed_randn(fan_in, fan_out) * (5 / 3) / fan_in**0.5
 
 with torch.no_grad():
     layers[-1].gamma *= 0.1  # a less confident last layer
@@ -131,8 +141,10 @@ def activation_report(title):
         if isinstance(layer, Tanh):
             t = layer.out
             saturated = (t.abs() > 0.97).float().mean() * 100
-            print(f"  layer {i:2d} ({layer.__class__.__name__}): mean {t.mean():+.4f}, std {t.std():.4f},"
-                  f" saturated: {saturated:.2f}%")
+            print(
+                f"  layer {i:2d} ({layer.__class__.__name__}): mean {t.mean():+.4f}, std {t.std():.4f},"
+                f" saturated: {saturated:.2f}%"
+            )
             hy, hx = torch.histogram(t.detach(), density=True)
             print(f"    histogram: {hy.shape[0]} bins, area {(hy * (hx[1:] - hx[:-1])).sum().item():.4f}")
 
@@ -146,8 +158,10 @@ def gradient_report():
     print("weights")
     for p in parameters:
         if p.ndim == 2:
-            print(f"  weight {str(tuple(p.shape)):>10}: mean {p.grad.mean():+.6f} | std {p.grad.std():.6e}"
-                  f" | grad:data ratio {p.grad.std() / p.data.std():.6e}")
+            print(
+                f"  weight {str(tuple(p.shape)):>10}: mean {p.grad.mean():+.6f} | std {p.grad.std():.6e}"
+                f" | grad:data ratio {p.grad.std() / p.data.std():.6e}"
+            )
 
 
 # one full step on a fixed batch, keeping the gradients of the layer outputs
@@ -203,8 +217,12 @@ print(f"last layer running mean {last.running_mean.mean().item():+.4f}, var {las
 x = torch.linspace(-3, 3, 8 * 5).view(8, 5) ** 2
 mine = BatchNorm1d(5)
 theirs = nn.BatchNorm1d(5)
-print("nn.BatchNorm1d parameters:", [name for name, _ in theirs.named_parameters()],
-      "buffers in state_dict:", [k for k in theirs.state_dict() if k not in ("weight", "bias")])
+print(
+    "nn.BatchNorm1d parameters:",
+    [name for name, _ in theirs.named_parameters()],
+    "buffers in state_dict:",
+    [k for k in theirs.state_dict() if k not in ("weight", "bias")],
+)
 print("training outputs agree:", torch.allclose(mine(x), theirs(x), atol=1e-5))
 print("running means agree:", torch.allclose(mine.running_mean.view(-1), theirs.running_mean))
 print("running vars agree:", torch.allclose(mine.running_var.view(-1), theirs.running_var))
@@ -215,12 +233,22 @@ print(f"num_batches_tracked: {theirs.num_batches_tracked.item()}")
 
 # the same network from torch.nn building blocks, loaded with the trained weights, gives the same logits
 net = nn.Sequential(
-    nn.Embedding(vocab_size, n_embd), nn.Flatten(),
-    nn.Linear(n_embd * block_size, n_hidden, bias=False), nn.BatchNorm1d(n_hidden), nn.Tanh(),
-    nn.Linear(n_hidden, n_hidden, bias=False), nn.BatchNorm1d(n_hidden), nn.Tanh(),
-    nn.Linear(n_hidden, n_hidden, bias=False), nn.BatchNorm1d(n_hidden), nn.Tanh(),
-    nn.Linear(n_hidden, n_hidden, bias=False), nn.BatchNorm1d(n_hidden), nn.Tanh(),
-    nn.Linear(n_hidden, vocab_size, bias=False), nn.BatchNorm1d(vocab_size),
+    nn.Embedding(vocab_size, n_embd),
+    nn.Flatten(),
+    nn.Linear(n_embd * block_size, n_hidden, bias=False),
+    nn.BatchNorm1d(n_hidden),
+    nn.Tanh(),
+    nn.Linear(n_hidden, n_hidden, bias=False),
+    nn.BatchNorm1d(n_hidden),
+    nn.Tanh(),
+    nn.Linear(n_hidden, n_hidden, bias=False),
+    nn.BatchNorm1d(n_hidden),
+    nn.Tanh(),
+    nn.Linear(n_hidden, n_hidden, bias=False),
+    nn.BatchNorm1d(n_hidden),
+    nn.Tanh(),
+    nn.Linear(n_hidden, vocab_size, bias=False),
+    nn.BatchNorm1d(vocab_size),
 )
 modules = [m for m in net if not isinstance(m, nn.Flatten)]
 with torch.no_grad():
@@ -234,8 +262,13 @@ with torch.no_grad():
             theirs.running_mean.copy_(mine.running_mean.view(-1))
             theirs.running_var.copy_(mine.running_var.view(-1))
 net.eval()
-print("nn version:", sum(p.numel() for p in net.parameters()), "parameters,",
-      type(net[0]).__name__, tuple(net[0].weight.shape))
+print(
+    "nn version:",
+    sum(p.numel() for p in net.parameters()),
+    "parameters,",
+    type(net[0]).__name__,
+    tuple(net[0].weight.shape),
+)
 with torch.no_grad():
     print("same logits in eval mode:", torch.allclose(net(Xtr[:100]), forward(Xtr[:100]), atol=1e-4))
     print(f"nn version train loss: {F.cross_entropy(net(Xtr), Ytr).item():.4f}")

@@ -1,4 +1,5 @@
 """Backpropagation written out by hand through an MLP with BatchNorm, checked against autograd."""
+
 import random
 from pathlib import Path
 
@@ -69,7 +70,7 @@ embcat = emb.view(emb.shape[0], -1)
 hprebn = embcat @ W1 + b1
 bnmeani = 1 / n * hprebn.sum(0, keepdim=True)
 bndiff = hprebn - bnmeani
-bndiff2 = bndiff ** 2
+bndiff2 = bndiff**2
 bnvar = 1 / (n - 1) * bndiff2.sum(0, keepdim=True)
 bnvar_inv = (bnvar + 1e-5) ** -0.5
 bnraw = bndiff * bnvar_inv
@@ -80,15 +81,34 @@ logit_maxes = logits.max(1, keepdim=True).values
 norm_logits = logits - logit_maxes
 counts = norm_logits.exp()
 counts_sum = counts.sum(1, keepdims=True)
-counts_sum_inv = counts_sum ** -1
+counts_sum_inv = counts_sum**-1
 probs = counts * counts_sum_inv
 logprobs = probs.log()
 loss = -logprobs[range(n), Yb].mean()
 
 for p in parameters:
     p.grad = None
-for t in [logprobs, probs, counts, counts_sum, counts_sum_inv, norm_logits, logit_maxes, logits, h, hpreact,
-          bnraw, bnvar_inv, bnvar, bndiff2, bndiff, hprebn, bnmeani, embcat, emb]:
+for t in [
+    logprobs,
+    probs,
+    counts,
+    counts_sum,
+    counts_sum_inv,
+    norm_logits,
+    logit_maxes,
+    logits,
+    h,
+    hpreact,
+    bnraw,
+    bnvar_inv,
+    bnvar,
+    bndiff2,
+    bndiff,
+    hprebn,
+    bnmeani,
+    embcat,
+    emb,
+]:
     t.retain_grad()
 loss.backward()
 print(f"loss {loss.item():.4f}")
@@ -99,7 +119,7 @@ dlogprobs[range(n), Yb] = -1.0 / n
 dprobs = (1.0 / probs) * dlogprobs
 dcounts_sum_inv = (counts * dprobs).sum(1, keepdim=True)
 dcounts = counts_sum_inv * dprobs
-dcounts_sum = (-counts_sum ** -2) * dcounts_sum_inv
+dcounts_sum = (-(counts_sum**-2)) * dcounts_sum_inv
 dcounts += torch.ones_like(counts) * dcounts_sum
 dnorm_logits = counts * dcounts
 dlogits = dnorm_logits.clone()
@@ -108,7 +128,7 @@ dlogits += F.one_hot(logits.max(1).indices, num_classes=logits.shape[1]) * dlogi
 dh = dlogits @ W2.T
 dW2 = h.T @ dlogits
 db2 = dlogits.sum(0)
-dhpreact = (1.0 - h ** 2) * dh
+dhpreact = (1.0 - h**2) * dh
 dbngain = (bnraw * dhpreact).sum(0, keepdim=True)
 dbnraw = bngain * dhpreact
 dbnbias = dhpreact.sum(0, keepdim=True)
@@ -130,15 +150,34 @@ for k in range(Xb.shape[0]):
         dC[Xb[k, j]] += demb[k, j]
 
 exact = {}
-for name, dt, t in [("logprobs", dlogprobs, logprobs), ("probs", dprobs, probs),
-                    ("counts_sum_inv", dcounts_sum_inv, counts_sum_inv), ("counts_sum", dcounts_sum, counts_sum),
-                    ("counts", dcounts, counts), ("norm_logits", dnorm_logits, norm_logits),
-                    ("logit_maxes", dlogit_maxes, logit_maxes), ("logits", dlogits, logits), ("h", dh, h),
-                    ("W2", dW2, W2), ("b2", db2, b2), ("hpreact", dhpreact, hpreact), ("bngain", dbngain, bngain),
-                    ("bnbias", dbnbias, bnbias), ("bnraw", dbnraw, bnraw), ("bnvar_inv", dbnvar_inv, bnvar_inv),
-                    ("bnvar", dbnvar, bnvar), ("bndiff2", dbndiff2, bndiff2), ("bndiff", dbndiff, bndiff),
-                    ("bnmeani", dbnmeani, bnmeani), ("hprebn", dhprebn, hprebn), ("embcat", dembcat, embcat),
-                    ("W1", dW1, W1), ("b1", db1, b1), ("emb", demb, emb), ("C", dC, C)]:
+for name, dt, t in [
+    ("logprobs", dlogprobs, logprobs),
+    ("probs", dprobs, probs),
+    ("counts_sum_inv", dcounts_sum_inv, counts_sum_inv),
+    ("counts_sum", dcounts_sum, counts_sum),
+    ("counts", dcounts, counts),
+    ("norm_logits", dnorm_logits, norm_logits),
+    ("logit_maxes", dlogit_maxes, logit_maxes),
+    ("logits", dlogits, logits),
+    ("h", dh, h),
+    ("W2", dW2, W2),
+    ("b2", db2, b2),
+    ("hpreact", dhpreact, hpreact),
+    ("bngain", dbngain, bngain),
+    ("bnbias", dbnbias, bnbias),
+    ("bnraw", dbnraw, bnraw),
+    ("bnvar_inv", dbnvar_inv, bnvar_inv),
+    ("bnvar", dbnvar, bnvar),
+    ("bndiff2", dbndiff2, bndiff2),
+    ("bndiff", dbndiff, bndiff),
+    ("bnmeani", dbnmeani, bnmeani),
+    ("hprebn", dhprebn, hprebn),
+    ("embcat", dembcat, embcat),
+    ("W1", dW1, W1),
+    ("b1", db1, b1),
+    ("emb", demb, emb),
+    ("C", dC, C),
+]:
     exact[name] = cmp(name, dt, t)
 # up to the tanh, the hand-written steps are the same arithmetic as autograd's, bit for bit
 head = ["logprobs", "probs", "counts_sum_inv", "counts_sum", "counts", "norm_logits", "logit_maxes", "logits", "h"]
@@ -154,8 +193,9 @@ cmp("logits (fast)", dlogits_fast, logits)
 print("each row of dlogits sums to zero:", torch.allclose(dlogits_fast.sum(1), torch.zeros(n), atol=1e-7))
 
 # BatchNorm's backward in one formula
-dhprebn_fast = bngain * bnvar_inv / n * (n * dhpreact - dhpreact.sum(0)
-                                         - n / (n - 1) * bnraw * (dhpreact * bnraw).sum(0))
+dhprebn_fast = (
+    bngain * bnvar_inv / n * (n * dhpreact - dhpreact.sum(0) - n / (n - 1) * bnraw * (dhpreact * bnraw).sum(0))
+)
 cmp("hprebn (fast)", dhprebn_fast, hprebn)
 
 # a few training steps with the manual gradients

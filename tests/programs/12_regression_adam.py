@@ -1,4 +1,5 @@
 """A small regression network: nn.Sequential, Adam, device-agnostic code, eval mode, saving and loading."""
+
 import os
 import random
 import tempfile
@@ -15,7 +16,7 @@ torch.manual_seed(42)
 X = torch.linspace(-2, 2, 64, device=device).unsqueeze(1)
 rng = random.Random(0)
 noise = torch.tensor([[rng.uniform(-0.1, 0.1)] for _ in range(64)], device=device)
-y = 0.5 * X ** 3 - X + 0.3 * torch.sin(3 * X) + noise
+y = 0.5 * X**3 - X + 0.3 * torch.sin(3 * X) + noise
 print("data:", tuple(X.shape), tuple(y.shape), "on", X.device.type)
 
 
@@ -54,7 +55,7 @@ model.eval()
 print("training flags after eval():", model.training, [m.training for m in model])
 with torch.no_grad():
     X_test = torch.tensor([[-1.5], [0.0], [0.7], [1.9]], device=device)
-    y_test = 0.5 * X_test ** 3 - X_test + 0.3 * torch.sin(3 * X_test)
+    y_test = 0.5 * X_test**3 - X_test + 0.3 * torch.sin(3 * X_test)
     pred_test = model(X_test)
     print("predictions:", " ".join(f"{v:+.4f}" for v in pred_test.squeeze(1).tolist()))
     print("targets:    ", " ".join(f"{v:+.4f}" for v in y_test.squeeze(1).tolist()))
@@ -77,8 +78,11 @@ with tempfile.TemporaryDirectory() as tmp:
     loaded = torch.load(path)
     again = build()
     again.load_state_dict(loaded)
-    print("saved and loaded:", sorted(loaded.keys()) == sorted(state.keys()),
-          all(torch.equal(loaded[k], state[k]) for k in state))
+    print(
+        "saved and loaded:",
+        sorted(loaded.keys()) == sorted(state.keys()),
+        all(torch.equal(loaded[k], state[k]) for k in state),
+    )
     with torch.no_grad():
         print(f"loaded model loss {loss_fn(again(X), y).item():.6f}")
 

@@ -1,5 +1,6 @@
 """A two-layer ReLU network three ways: tensors with a hand-written backward (mm, t, clamp), autograd,
 and torch.nn with a loss module and a learning-rate scheduler."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -51,8 +52,11 @@ for t in range(300):
         h = x.mm(w1.detach())
         g_out = 2.0 * (h.clamp(min=0).mm(w2.detach()) - y)
         g_h = g_out.mm(w2.detach().t()) * (h > 0).float()
-        print("first-step gradients agree:", torch.allclose(w1.grad, x.t().mm(g_h), atol=1e-5),
-              torch.allclose(w2.grad, h.clamp(min=0).t().mm(g_out), atol=1e-5))
+        print(
+            "first-step gradients agree:",
+            torch.allclose(w1.grad, x.t().mm(g_h), atol=1e-5),
+            torch.allclose(w2.grad, h.clamp(min=0).t().mm(g_out), atol=1e-5),
+        )
     with torch.no_grad():
         w1 -= learning_rate * w1.grad
         w2 -= learning_rate * w2.grad

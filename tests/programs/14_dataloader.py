@@ -1,4 +1,5 @@
 """Mini-batch training with torch.utils.data: a custom Dataset, TensorDataset, DataLoader, random_split."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -8,6 +8,7 @@ Before the program starts, an import hook makes ``torch`` and every ``torch.<sub
 lines. A submodule minigrad does not have fails as ``No module named 'minigrad.<sub>'``. The program then
 runs as ``__main__`` with its own ``__file__`` and ``sys.argv``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -33,7 +34,7 @@ class TorchIsMinigrad(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        module = importlib.import_module("minigrad" + spec.name[len("torch"):])
+        module = importlib.import_module("minigrad" + spec.name[len("torch") :])
         self._own_specs[id(module)] = module.__spec__
         return module
 
