@@ -8,29 +8,12 @@ the reference solution below — so CI keeps the references and the checks corre
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 import minigrad as mg
 from minigrad import optim
 
-
-def try_it(name, check, mine, reference):
-    """Run ``check(fn)`` on the learner's ``mine``; fall back to ``reference`` while ``mine`` is a stub."""
-    try:
-        out = check(mine)
-    except NotImplementedError:
-        if os.environ.get("MINIGRAD_SOLUTIONS", "1") == "0":
-            raise
-        out = check(reference)
-        print(f"[{name}] your function is still a stub: checked the reference solution instead — it passes.")
-        return out
-    except AssertionError as exc:
-        print(f"[{name}] not yet: {exc}")
-        raise
-    print(f"[{name}] your solution passes the check.")
-    return out
+from ._try_it import try_it  # noqa: F401 - the notebook calls solutions.try_it
 
 
 # ------------------------------------------------------------------ exercise 1: momentum, by hand
