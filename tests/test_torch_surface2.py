@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_compare import compare_with_torch
 
 import minigrad as mg
 
@@ -414,61 +415,9 @@ CASES = [
 ]
 
 
-def _flat(out):
-    if isinstance(out, (tuple, list)):
-        return [leaf for o in out for leaf in _flat(o)]
-    return [out]
-
-
-def _make(lib, arrays):
-    tensors = []
-    for a in arrays:
-        t = lib.tensor(a)
-        if a.dtype.kind == "f":
-            t.requires_grad_(True)
-        tensors.append(t)
-    return tensors
-
-
-def _dtype_name(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
 @pytest.mark.parametrize("name,fn,arrays", CASES, ids=[c[0] for c in CASES])
 def test_matches_torch(name, fn, arrays):
-    torch = pytest.importorskip("torch")
-    m_in, t_in = _make(mg, arrays), _make(torch, arrays)
-    m_out, t_out = _flat(fn(mg, *m_in)), _flat(fn(torch, *t_in))
-    assert len(m_out) == len(t_out)
-    for i, (a, b) in enumerate(zip(m_out, t_out)):
-        if not isinstance(b, torch.Tensor):
-            assert type(a) is type(b) and a == b, f"output {i}: {a!r} vs torch's {b!r}"
-            continue
-        assert isinstance(a, mg.Tensor), f"output {i}: {type(a).__name__}, torch gives a tensor"
-        assert a.shape == tuple(b.shape), f"output {i}: shape {a.shape} vs torch's {tuple(b.shape)}"
-        assert _dtype_name(a) == _dtype_name(b), f"output {i}: dtype {a.dtype} vs torch's {b.dtype}"
-        # where torch's result requires grad but has no derivative (heaviside), minigrad's does not require grad
-        torch_differentiable = b.requires_grad and type(b.grad_fn).__name__ != "NotImplemented"
-        assert a.requires_grad == torch_differentiable, f"output {i}: requires_grad {a.requires_grad} vs torch's"
-        np.testing.assert_allclose(
-            a.numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6, equal_nan=True, err_msg=f"output {i}"
-        )
-
-    # gradients: Σ ⟨w_k, out_k⟩ over the outputs that require grad, with fixed random w_k
-    pairs = [(a, b) for a, b in zip(m_out, t_out) if isinstance(b, torch.Tensor) and a.requires_grad]
-    if not pairs:
-        return
-    weights = [RNG.standard_normal(b.shape) * np.isfinite(b.detach().numpy()) for _, b in pairs]
-    m_loss = sum((a * mg.tensor(w.astype(a.dtype))).sum() for (a, _), w in zip(pairs, weights))
-    t_loss = sum((b * torch.tensor(w, dtype=b.dtype)).sum() for (_, b), w in zip(pairs, weights))
-    m_loss.backward()
-    t_loss.backward()
-    for i, (a, b) in enumerate(zip(m_in, t_in)):
-        if b.grad is None:
-            assert a.grad is None or not np.any(a.grad.numpy()), f"input {i}: a gradient where torch has none"
-            continue
-        assert a.grad is not None, f"input {i}: no gradient, torch has one"
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6, err_msg=f"grad of input {i}")
+    compare_with_torch(fn, arrays, RNG)
 
 
 # ---------------------------------------------------------------------- dtypes and casting
