@@ -15,17 +15,14 @@ before timing. Instructions (``--instructions``, needs valgrind) are counted as 
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import shutil
-import subprocess
-import sys
 import time
 
 import numpy as np
 
 from benchmarks.common import WORKLOADS
 from benchmarks.engines import build_minigrad, build_numpy
+from benchmarks.instructions import count
 from benchmarks.numpy_step import init_params, make_batch
 
 _CHILD = """
@@ -80,27 +77,7 @@ def time_round_robin(steps: dict, rounds: int, per_round: int) -> dict[str, floa
 
 
 def instructions(engine: str, key: str, steps: int) -> int:
-    out = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            "-c",
-            _CHILD,
-            engine,
-            key,
-            str(steps),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
-    )
-    match = re.search(r"Collected : (\d+)", out.stderr)
-    if match is None:
-        raise RuntimeError(f"callgrind printed no count:\n{out.stderr[-2000:]}")
-    return int(match.group(1))
+    return count(engine, key, steps, child=_CHILD)
 
 
 def per_step(engine: str, key: str, base: int = 10, extra: int = 40) -> float:

@@ -38,7 +38,8 @@ for _ in range(steps):
 """
 
 
-def count(engine: str, workload: str, steps: int) -> int:
+def count(engine: str, workload: str, steps: int, child: str = _CHILD) -> int:
+    """Instructions callgrind counts for ``child`` (a script taking engine, workload, steps) run once."""
     out = subprocess.run(
         [
             "valgrind",
@@ -46,7 +47,7 @@ def count(engine: str, workload: str, steps: int) -> int:
             "--callgrind-out-file=/dev/null",
             sys.executable,
             "-c",
-            _CHILD,
+            child,
             engine,
             workload,
             str(steps),
