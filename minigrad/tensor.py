@@ -433,32 +433,51 @@ class Tensor:
         return self
 
     def float(self) -> Tensor:
-        """A float32 copy (differentiable from other float dtypes; ``to(mg.float32)`` returns self when unchanged)."""
-        return self.astype(np.float32)
+        """This tensor as float32: itself when it already is (as PyTorch), else a
+        converted copy (differentiable from other float dtypes)."""
+        return self.to(np.float32)
 
     def double(self) -> Tensor:
-        """A float64 copy (differentiable from other float dtypes)."""
-        return self.astype(np.float64)
+        """This tensor as float64: itself when it already is (as PyTorch), else a
+        converted copy (differentiable from other float dtypes)."""
+        return self.to(np.float64)
 
     def half(self) -> Tensor:
-        """A float16 copy (differentiable from other float dtypes)."""
-        return self.astype(np.float16)
+        """This tensor as float16: itself when it already is (as PyTorch), else a
+        converted copy (differentiable from other float dtypes)."""
+        return self.to(np.float16)
 
     def long(self) -> Tensor:
-        """An int64 copy (no gradient)."""
-        return self.astype(np.int64)
+        """This tensor as int64: itself when it already is (as PyTorch), else a
+        converted copy (no gradient)."""
+        return self.to(np.int64)
 
     def int(self) -> Tensor:
-        """An int32 copy (no gradient)."""
-        return self.astype(np.int32)
+        """This tensor as int32: itself when it already is (as PyTorch), else a
+        converted copy (no gradient)."""
+        return self.to(np.int32)
 
     def bool(self) -> Tensor:
-        """A bool copy: True where nonzero (no gradient)."""
-        return self.astype(np.bool_)
+        """This tensor as bool: True where nonzero: itself when it already is (as PyTorch), else a
+        converted copy (no gradient)."""
+        return self.to(np.bool_)
 
     def type_as(self, other: Tensor) -> Tensor:
         """This tensor in ``other``'s dtype."""
         return self.to(other.dtype)
+
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
+        """``type()``: PyTorch's type name (``'torch.FloatTensor'``); ``type(dtype)``: this tensor in
+        ``dtype`` (a dtype or such a name), itself when it already is, as ``to(dtype)``."""
+        if dtype is None:
+            return f"torch.{_TENSOR_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}"
+        if isinstance(dtype, str):
+            name = dtype.removeprefix("torch.")
+            by_name = {v: k for k, v in _TENSOR_TYPE_NAMES.items()}
+            if name not in by_name:
+                raise ValueError(f"type(): invalid type {dtype!r} (expected e.g. 'torch.FloatTensor' or a dtype)")
+            dtype = np.dtype(by_name[name])
+        return self.to(dtype)
 
     # ------------------------------------------------------------------ version counter and views
     # A view (reshape, transpose, basic indexing, expand, detach) shares its base's memory and so,
@@ -1939,6 +1958,20 @@ def _describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} {x.dtype}"
     return repr(x)
+
+
+#: PyTorch's legacy tensor type names by dtype, for ``Tensor.type()``
+_TENSOR_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
 
 
 def _operand(x: Any, op: str = "arithmetic") -> Any:

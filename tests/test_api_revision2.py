@@ -256,3 +256,12 @@ def test_assigning_data_to_a_view_makes_it_a_tensor_of_its_own():
     v.data = mg.zeros(3)
     v.add_(1)  # no longer writes through to x
     assert v.tolist() == [1.0, 1.0, 1.0] and x.tolist() == [[1.0] * 3] * 2
+
+
+def test_casts_to_the_same_dtype_return_the_tensor_itself():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert x.float() is x and x.to(mg.float32) is x and x.type_as(x) is x
+    y = x.double()
+    assert y is not x and y.dtype == np.float64 and y.grad_fn is not None
+    n = mg.tensor([1, 2])
+    assert n.long() is n and n.int().dtype == np.int32

@@ -11,7 +11,7 @@ import numpy as np
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
 from minigrad.ops.index import GetItem
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _wrap_dim
 
 
 def alias(dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple[Any, bool]:
@@ -35,14 +35,10 @@ def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     if not dims:
         return None
-    n = max(ndim, 1)
-    out = []
     for d in dims:
         if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
             raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
-        if not -n <= d < n:
-            raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
-        out.append(int(d) % n)
+    out = [_wrap_dim(d, ndim, op) for d in dims]
     if len(set(out)) != len(out):
         raise RuntimeError(f"{op}: dim {dim!r} names a dimension more than once")
     if ndim == 0:

@@ -100,12 +100,7 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
-    n = x.ndim + 1
-    if not -n <= dim < n:
-        raise IndexError(
-            f"unsqueeze: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    d = dim % n
+    d = _wrap_dim(dim, x.ndim + 1, "unsqueeze")  # a new dim may go at any of ndim + 1 places
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -238,10 +233,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     shape = ts[0].shape
     if any(t.shape != shape for t in ts):
         raise ShapeError(f"stack: all tensors must have the same shape, got {[t.shape for t in ts]}")
-    n = len(shape) + 1
-    if not -n <= dim < n:
-        raise IndexError(f"stack: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    d = dim % n
+    d = _wrap_dim(dim, len(shape) + 1, "stack")
     return Cat.apply(*[unsqueeze(t, d) for t in ts], dim=d)
 
 
