@@ -199,7 +199,9 @@ class _Walk:
         else:
             grads = node.backward(g)
         if type(grads) is not tuple:
-            grads = _one_gradient(grads, node)
+            if type(grads) is list:
+                raise RuntimeError(f"function {node.name} returned a list of gradients; return a tuple (one per input)")
+            grads = (grads,)
         if len(grads) != len(node.parents):
             raise RuntimeError(
                 f"function {node.name} returned an incorrect number of gradients (expected {len(node.parents)}, "
@@ -256,12 +258,6 @@ def _deliver_to_leaf(t: Tensor, g: Any, fresh: bool, arrays: bool) -> None:
 # A rule returns one gradient per input (None where an input needs none). Each is checked and
 # fitted to its input here, in one place: an array (or Tensor) of the input's dtype and shape,
 # with the dims that broadcasting added or stretched summed away.
-def _one_gradient(grads: Any, node: Any) -> tuple:
-    if isinstance(grads, list):
-        raise RuntimeError(f"function {node.name} returned a list of gradients; return a tuple (one per input)")
-    return (grads,)
-
-
 def _bad_gradient(node: Any, i: int, what: str, expected: Any) -> RuntimeError:
     return RuntimeError(
         f"function {node.name} returned an invalid gradient at index {i} - got {what} but expected {expected}"
