@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._grad_mode import enable_grad, no_grad
+from minigrad._table import format_number, markdown_table
 from minigrad.tensor import Tensor
 
 __all__ = ["LayerStats", "Report", "build_mlp", "compare_inits", "layer_stats", "plot_comparison"]
@@ -71,14 +72,6 @@ class LayerStats:
     update_ratio: float | None = None
     out_grad_std: float | None = None
     values: np.ndarray | None = field(default=None, repr=False)  # a sample of outputs, for histograms
-
-
-def _fmt(v: Any, spec: str) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and math.isnan(v):
-        return "nan"
-    return format(v, spec)
 
 
 class Report:
@@ -128,22 +121,23 @@ class Report:
             "‖∇W‖",
             "‖lr·∇W‖/‖W‖",
         ]
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---:"] * 2 + ["---"] * 2 + ["---:"] * 7) + "|"]
+        rows = []
         for row in self.layers:
             cells = [
                 str(row.index),
                 row.name,
                 row.kind,
                 "×".join(map(str, row.shape)),
-                _fmt(row.act_mean, ".3g"),
-                _fmt(row.act_std, ".3g"),
-                _fmt(row.dead_frac, ".0%"),
-                _fmt(row.saturated_frac, ".0%"),
-                _fmt(row.weight_norm, ".3g"),
-                _fmt(row.grad_norm, ".2e"),
-                _fmt(row.update_ratio, ".2e"),
+                format_number(row.act_mean, ".3g"),
+                format_number(row.act_std, ".3g"),
+                format_number(row.dead_frac, ".0%"),
+                format_number(row.saturated_frac, ".0%"),
+                format_number(row.weight_norm, ".3g"),
+                format_number(row.grad_norm, ".2e"),
+                format_number(row.update_ratio, ".2e"),
             ]
-            lines.append("| " + " | ".join(cells) + " |")
+            rows.append(cells)
+        lines = [markdown_table(header, rows, align="rrll" + "r" * 7)]
         if self.loss is not None:
             lines.append(f"\nloss = {self.loss:.4g}" + (f", lr = {self.lr:g}" if self.lr is not None else ""))
         return "\n".join(lines)

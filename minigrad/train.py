@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._grad_mode import no_grad
+from minigrad._table import format_number, markdown_table
 from minigrad.tensor import Tensor
 
 __all__ = ["Callback", "EarlyStopping", "History", "evaluate", "fit"]
@@ -244,35 +245,31 @@ class History:
     def as_table(self, every: int = 1) -> str:
         """A markdown table, one row per ``every`` epochs (the best and the last always shown)."""
         columns: list[tuple[str, Sequence[Any], str]] = [
-            ("epoch", self.epochs, "{}"),
-            ("train loss", self.train_loss, "{:.4f}"),
+            ("epoch", self.epochs, ""),
+            ("train loss", self.train_loss, ".4f"),
         ]
         if any(not math.isnan(v) for v in self.train_acc):
-            columns.append(("train acc", self.train_acc, "{:.2%}"))
+            columns.append(("train acc", self.train_acc, ".2%"))
         if self.has_validation():
-            columns.append(("val loss", self.val_loss, "{:.4f}"))
+            columns.append(("val loss", self.val_loss, ".4f"))
         if any(not math.isnan(v) for v in self.val_acc):
-            columns.append(("val acc", self.val_acc, "{:.2%}"))
-        columns.extend((name, values, "{:.4g}") for name, values in self.metrics.items())
+            columns.append(("val acc", self.val_acc, ".2%"))
+        columns.extend((name, values, ".4g") for name, values in self.metrics.items())
         if any(not math.isnan(v) for v in self.lr):
-            columns.append(("lr", self.lr, "{:.3g}"))
-        lines = [
-            "| " + " | ".join(name for name, _, _ in columns) + " |",
-            "|" + "|".join("---:" for _ in columns) + "|",
-        ]
+            columns.append(("lr", self.lr, ".3g"))
         best = self.best_epoch
+        rows = []
         for i, epoch in enumerate(self.epochs):
             if every > 1 and epoch % every and epoch not in (best, self.epochs[-1], self.epochs[0]):
                 continue
             cells = []
-            for name, values, fmt in columns:
-                v = values[i]
-                cell = "" if isinstance(v, float) and math.isnan(v) else fmt.format(v)
+            for name, values, spec in columns:
+                cell = format_number(values[i], spec, nan="")
                 if name == "epoch" and epoch == best:
                     cell += " (best)"
                 cells.append(cell)
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+            rows.append(cells)
+        return markdown_table([name for name, _, _ in columns], rows, align="r" * len(columns))
 
     def __repr__(self) -> str:
         if not self.epochs:
@@ -487,10 +484,10 @@ class _Progress:
     def _summary(logs: Mapping[str, float]) -> dict[str, str]:
         out = {}
         for key, label, fmt in (
-            ("loss", "loss", "{:.4f}"),
-            ("accuracy", "acc", "{:.2%}"),
-            ("val_loss", "val_loss", "{:.4f}"),
-            ("val_accuracy", "val_acc", "{:.2%}"),
+            ("loss", "loss", ".4f"),
+            ("accuracy", "acc", ".2%"),
+            ("val_loss", "val_loss", ".4f"),
+            ("val_accuracy", "val_acc", ".2%"),
         ):
             if key in logs:
                 out[label] = fmt.format(logs[key])

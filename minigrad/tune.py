@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._table import format_number, markdown_table
+
 __all__ = [
     "Choice",
     "IntUniform",
@@ -281,7 +283,7 @@ class Results:
         """A markdown table, best first, one row per trial."""
         names = self.param_names()
         header = ["rank", "trial", *names, "score", "seconds"]
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
+        rows = []
         for rank, t in enumerate(self.trials[:max_rows] if max_rows else self.trials, 1):
             cells = [
                 str(rank),
@@ -290,8 +292,8 @@ class Results:
                 _fmt(t.score),
                 f"{t.seconds:.1f}",
             ]
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+            rows.append(cells)
+        return markdown_table(header, rows, align="r" * len(header))
 
     def __repr__(self) -> str:
         if not self.trials:
@@ -303,9 +305,8 @@ class Results:
 
 
 def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return "nan" if math.isnan(v) else f"{v:.4g}"
-    return str(v)
+    # floats to 4 significant figures; hyperparameters of other types (int, str, bool, None) as they are
+    return format_number(v, ".4g") if isinstance(v, float) else str(v)
 
 
 # ---------------------------------------------------------------------- searches
