@@ -7,7 +7,6 @@ import io
 import os
 import platform
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,23 +174,3 @@ def package_version(module: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "?"
-
-
-def fmt_time(value: float) -> str:
-    """Three significant figures, no scientific notation for the ranges met here."""
-    if value >= 100:
-        return f"{value:.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    if value >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
-    """A GitHub markdown table; ``align`` has one ``l`` or ``r`` per column (default: first left)."""
-    align = align or "l" + "r" * (len(header) - 1)
-    rule = ["---:" if a == "r" else "---" for a in align]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)

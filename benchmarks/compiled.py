@@ -24,6 +24,7 @@ from benchmarks.common import WORKLOADS
 from benchmarks.engines import build_minigrad, build_numpy
 from benchmarks.instructions import count
 from benchmarks.numpy_step import init_params, make_batch
+from minigrad._table import markdown_row, markdown_table
 
 _CHILD = """
 import sys
@@ -92,30 +93,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=100, help="steps per engine per round")
     parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args(argv)
-    print("| workload | dtype | numpy | eager minigrad | compiled minigrad | compiled / eager |")
-    print("|---|---|---:|---:|---:|---:|")
+    header = ["workload", "dtype", "numpy", "eager minigrad", "compiled minigrad", "compiled / eager"]
+    print(markdown_table(header, align="llrrrr"))  # the rows follow as they are measured
     for key in args.workloads.split(","):
         for dtype_name in args.dtypes.split(","):
             med = time_round_robin(build(key, getattr(np, dtype_name)), args.rounds, args.steps)
             n = med["numpy"]
-            print(
-                f"| {WORKLOADS[key].title} | {dtype_name} | {n * 1e6:.0f} µs (1.00×) | {med['eager'] / n:.2f}× | "
-                f"{med['compiled'] / n:.2f}× | {med['compiled'] / med['eager']:.2f} |"
-            )
+            row = [WORKLOADS[key].title, dtype_name, f"{n * 1e6:.0f} µs (1.00×)", f"{med['eager'] / n:.2f}×"]
+            print(markdown_row([*row, f"{med['compiled'] / n:.2f}×", f"{med['compiled'] / med['eager']:.2f}"]))
     if args.instructions:
         if shutil.which("valgrind") is None:
             print("valgrind is not installed (apt-get install valgrind)")
             return 1
-        print("\n| workload (float32) | numpy instr/step | eager | compiled | compiled / eager |")
-        print("|---|---:|---:|---:|---:|")
+        print()
+        print(markdown_table(["workload (float32)", "numpy instr/step", "eager", "compiled", "compiled / eager"]))
         for key in args.workloads.split(","):
             counts = {e: per_step(e, key) for e in ("numpy", "eager", "compiled")}
             n = counts["numpy"]
-            print(
-                f"| {WORKLOADS[key].title} | {n:,.0f} | {counts['eager']:,.0f} ({counts['eager'] / n:.2f}×) | "
-                f"{counts['compiled']:,.0f} ({counts['compiled'] / n:.2f}×) | "
-                f"{counts['compiled'] / counts['eager']:.2f} |"
-            )
+            eager, compiled = counts["eager"], counts["compiled"]
+            row = [WORKLOADS[key].title, f"{n:,.0f}", f"{eager:,.0f} ({eager / n:.2f}×)"]
+            print(markdown_row([*row, f"{compiled:,.0f} ({compiled / n:.2f}×)", f"{compiled / eager:.2f}"]))
     return 0
 
 

@@ -21,6 +21,7 @@ import subprocess
 import sys
 
 from benchmarks.common import WORKLOADS
+from minigrad._table import markdown_row, markdown_table
 
 _CHILD = """
 import sys
@@ -75,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)")
         return 1
-    print("| workload | numpy instr/step | minigrad instr/step | ratio |\n|---|---:|---:|---:|")
+    print(markdown_table(["workload", "numpy instr/step", "minigrad instr/step", "ratio"]))
     for key in args.workloads.split(","):
         n, m = per_step("numpy", key), per_step("minigrad", key)
-        print(f"| {WORKLOADS[key].title} | {n:,.0f} | {m:,.0f} | {m / n:.2f}× |")
+        print(markdown_row([WORKLOADS[key].title, f"{n:,.0f}", f"{m:,.0f}", f"{m / n:.2f}×"]))
     return 0
 
 

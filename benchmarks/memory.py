@@ -40,7 +40,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from benchmarks.common import DTYPES, LR, REPO_ROOT, WORKLOADS, markdown_table  # noqa: E402
+from benchmarks.common import DTYPES, LR, REPO_ROOT, WORKLOADS  # noqa: E402
+from minigrad._table import markdown_table  # noqa: E402
 
 MIB = 1024 * 1024
 ENGINES = ("numpy", "minigrad", "torch")
@@ -163,6 +164,7 @@ def run(dtypes: Sequence[str] = ("float32", "float64"), engines: Sequence[str] =
         ["engine", "dtype", "peak working MiB (RSS)", "× NumPy", "traced peak MiB", "× NumPy", "baseline RSS MiB"],
         rows,
         "llrrrrr",
+        spaced_rule=True,
     )
     wl = WORKLOADS[workload]
     return "\n".join(

@@ -19,8 +19,8 @@ if __package__ in (None, ""):
 
 import numpy as np  # noqa: E402
 
-from benchmarks.common import fmt_time, markdown_table  # noqa: E402
 from benchmarks.engines import torch_threads  # noqa: E402
+from minigrad._table import format_fixed, markdown_table  # noqa: E402
 
 # ----------------------------------------------------------------------------- per-op overhead
 
@@ -170,12 +170,14 @@ def per_op_overhead(repeats: int, engines: Sequence[str]) -> str:
         rows.append(
             [
                 label,
-                fmt_time(f_us),
-                fmt_time(b_us) if has_backward else "–",
-                fmt_time(f_us + b_us) if has_backward else "–",
+                format_fixed(f_us),
+                format_fixed(b_us) if has_backward else "–",
+                format_fixed(f_us + b_us) if has_backward else "–",
             ]
         )
-    table = markdown_table(["engine", "forward µs/op", "backward µs/op", "forward+backward µs/op"], rows)
+    table = markdown_table(
+        ["engine", "forward µs/op", "backward µs/op", "forward+backward µs/op"], rows, spaced_rule=True
+    )
     return "\n".join(
         [
             f"**Per-op overhead**: a chain `y = tanh(y * a + b)` × {OVERHEAD_LINKS} then `sum` ({n_ops} ops) on "
@@ -249,9 +251,15 @@ def chains(lengths: Sequence[int], repeats: int, engines: Sequence[str]) -> str:
                 break
             f, b = float(np.median(fwd)), float(np.median(bwd))
             rows.append(
-                [name, f"{n_ops:,}".replace(",", " "), fmt_time(f * 1e3), fmt_time(b * 1e3), fmt_time(b * 1e6 / n_ops)]
+                [
+                    name,
+                    f"{n_ops:,}".replace(",", " "),
+                    format_fixed(f * 1e3),
+                    format_fixed(b * 1e3),
+                    format_fixed(b * 1e6 / n_ops),
+                ]
             )
-    table = markdown_table(["engine", "ops", "forward ms", "backward ms", "backward µs/op"], rows)
+    table = markdown_table(["engine", "ops", "forward ms", "backward ms", "backward µs/op"], rows, spaced_rule=True)
     return "\n".join(
         [
             "**Long chains**: `y = y * 0.9999` and `y = y + 0.0001` alternating on a 4-element float32 "
@@ -412,9 +420,9 @@ def digits_epoch(epochs: int, engines: Sequence[str]) -> str:
     rows = []
     for name, values in times.items():
         median = float(np.median(values))
-        spread = f"{fmt_time(min(values) * 1e3)}–{fmt_time(max(values) * 1e3)}"
-        rows.append([name, fmt_time(median * 1e3), spread, f"{median / base:.2f}×" if base else "–"])
-    table = markdown_table(["engine", "ms per epoch", "min–max", "× scikit-learn"], rows)
+        spread = f"{format_fixed(min(values) * 1e3)}–{format_fixed(max(values) * 1e3)}"
+        rows.append([name, format_fixed(median * 1e3), spread, f"{median / base:.2f}×" if base else "–"])
+    table = markdown_table(["engine", "ms per epoch", "min–max", "× scikit-learn"], rows, spaced_rule=True)
     return "\n".join(
         [
             f"**Digits demo epoch**: 64-128-64-10 MLP with ReLU, Adam (lr 1e-3), batch {DIGITS_BATCH}, "

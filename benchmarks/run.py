@@ -50,11 +50,10 @@ from benchmarks.common import (  # noqa: E402
     WORKLOADS,
     Workload,
     blas_threads,
-    fmt_time,
     machine_lines,
-    markdown_table,
 )
 from benchmarks.numpy_step import init_params, make_batch  # noqa: E402
+from minigrad._table import format_fixed, markdown_table  # noqa: E402
 
 TARGETS = {"a": 2.0, "b": 1.10, "c": 1.05, "d": 2.0}
 """minigrad's target ratio to the NumPy step per workload, both dtypes (issue 7)."""
@@ -174,14 +173,14 @@ def step_table(results: list[WorkloadResult]) -> str:
                     res.workload.title,
                     res.dtype,
                     name,
-                    fmt_time(median),
-                    f"{fmt_time(low)}–{fmt_time(high)}",
+                    format_fixed(median),
+                    f"{format_fixed(low)}–{format_fixed(high)}",
                     ratio,
                     str(len(values)),
                 ]
             )
     header = ["workload", "dtype", "engine", "median ms", "min–max ms", "× NumPy", "steps"]
-    return markdown_table(header, rows, "lllrrrr")
+    return markdown_table(header, rows, "lllrrrr", spaced_rule=True)
 
 
 def summary_table(results: list[WorkloadResult], names: list[str]) -> str:
@@ -204,7 +203,7 @@ def summary_table(results: list[WorkloadResult], names: list[str]) -> str:
             row.append("–")
         rows.append(row)
     header = ["workload", "dtype", *others, "minigrad target", "met"]
-    return markdown_table(header, rows, "ll" + "r" * (len(others) + 2))
+    return markdown_table(header, rows, "ll" + "r" * (len(others) + 2), spaced_rule=True)
 
 
 def check_lines(results: list[WorkloadResult]) -> list[str]:
