@@ -355,6 +355,7 @@ def __getattr__(name: str):
         "testing",
         "linalg",
         "onnx",
+        "accelerator",
     ):
         return importlib.import_module(f"minigrad.{name}")
     if name in ("save", "load"):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad.ops.elementwise import Maximum, Minimum, where
-from minigrad.ops.linalg import linear, matmul
+from minigrad.ops.linalg import linear
+from minigrad.ops.linalg import matmul as _matmul
 from minigrad.ops.random import bernoulli, dropout
 from minigrad.ops.shape import cat, pad, stack
 from minigrad.tensor import Tensor, _operand
@@ -13,6 +16,34 @@ from minigrad.tensor import Tensor, _operand
 
 def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _into(out: Any, result: Tensor, op: str) -> Tensor:
+    """PyTorch's ``out=``: ``result`` written into ``out`` (resized when the shapes differ), ``out`` returned.
+    Not differentiable, as in PyTorch: an input that requires grad (grad mode on) raises."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result.requires_grad:
+        raise RuntimeError(
+            f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+            "but one of the arguments requires grad"
+        )
+    if not np.can_cast(result.dtype, out.dtype, casting="same_kind"):
+        raise RuntimeError(f"{op}(): result type {result.dtype} can't be cast to the desired output type {out.dtype}")
+    if out.shape == result.shape:
+        out.copy_(result)
+    else:  # PyTorch resizes out to the result's shape
+        out._check_inplace(op)
+        out._data = result._data.astype(out.dtype)
+        out._bump_version()
+    return out
+
+
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Matrix product with NumPy/PyTorch semantics (``input @ other``); ``out=`` as in PyTorch."""
+    return _into(out, _matmul(input, other), "matmul")
 
 
 def exp(x: Tensor) -> Tensor:
@@ -257,30 +288,31 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     return input**exponent if isinstance(input, Tensor) or isinstance(exponent, Tensor) else _t(input) ** exponent
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """input + alpha · other."""
-    return _t(input).add(other, alpha=alpha)
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """input + alpha · other; ``out=`` as in PyTorch."""
+    return _into(out, _t(input).add(other, alpha=alpha), "add")
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """input − alpha · other."""
-    return _t(input).sub(other, alpha=alpha)
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """input − alpha · other; ``out=`` as in PyTorch."""
+    return _into(out, _t(input).sub(other, alpha=alpha), "sub")
 
 
 subtract = sub
 
 
-def mul(input: Any, other: Any) -> Tensor:
-    """input · other, elementwise."""
-    return _t(input) * other
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """input · other, elementwise; ``out=`` as in PyTorch."""
+    return _into(out, _t(input) * other, "mul")
 
 
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-    """input / other; ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (no gradient)."""
-    return _t(input).div(other, rounding_mode=rounding_mode)
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:
+    """input / other; ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (no gradient); ``out=``
+    as in PyTorch."""
+    return _into(out, _t(input).div(other, rounding_mode=rounding_mode), "div")
 
 
 divide = div

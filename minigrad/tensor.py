@@ -308,8 +308,8 @@ class Tensor:
     def __repr__(self) -> str:
         body = _print.tensor_str(self._data, len("tensor("))
         extras = [f"size={self.shape}"] if self._data.size == 0 and self.ndim != 1 else []
-        if self.dtype.kind == "f" and self.dtype != get_default_dtype() or self.dtype.kind == "c":
-            extras.append(f"dtype={self.dtype}")
+        if _repr_shows_dtype(self.dtype):
+            extras.append(f"dtype=torch.{self.dtype.name}")  # PyTorch's repr, so printed output matches
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name}>")
         elif self.requires_grad:
@@ -1958,6 +1958,16 @@ def _describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} {x.dtype}"
     return repr(x)
+
+
+def _repr_shows_dtype(dtype: np.dtype) -> bool:
+    """Whether ``repr`` names the dtype: as PyTorch, unless it is what the values would get by default
+    (the default float dtype, its complex counterpart, int64, bool)."""
+    if dtype.kind == "f":
+        return dtype != get_default_dtype()
+    if dtype.kind == "c":
+        return dtype != (np.complex128 if get_default_dtype() == np.float64 else np.complex64)
+    return dtype.kind in "iu" and dtype != np.int64
 
 
 #: PyTorch's legacy tensor type names by dtype, for ``Tensor.type()``

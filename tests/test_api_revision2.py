@@ -247,7 +247,7 @@ def test_large_and_empty_tensors_print_as_pytorch():
 
 
 def test_complex_tensors_print():
-    assert repr(mg.tensor([1 + 2j]) * 2) == "tensor([(2+4j)], dtype=complex128)"
+    assert repr(mg.tensor([1 + 2j]) * 2) == "tensor([(2+4j)], dtype=torch.complex128)"
 
 
 def test_assigning_data_to_a_view_makes_it_a_tensor_of_its_own():

@@ -75,7 +75,7 @@ def test_conversions():
 def test_repr_shows_dtype_grad_fn_and_name():
     assert repr(mg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(mg.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
-    assert "dtype=float64" in repr(mg.tensor(np.ones(1)))
+    assert "dtype=torch.float64" in repr(mg.tensor(np.ones(1)))
     assert "grad_fn=<MulBackward>" in repr(mg.tensor([1.0], requires_grad=True) * 2)
     assert "name='w'" in repr(mg.tensor([1.0], name="w"))
 

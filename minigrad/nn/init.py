@@ -38,6 +38,8 @@ __all__ = [
     "constant_",
     "zeros_",
     "ones_",
+    "eye_",
+    "trunc_normal_",
     "xavier_uniform_",
     "xavier_normal_",
     "kaiming_uniform_",
@@ -187,6 +189,43 @@ def zeros_(tensor: T) -> T:
 def ones_(tensor: T) -> T:
     """Fill with 1 (e.g. a normalisation layer's scale γ)."""
     _array(tensor, "ones_").fill(1)
+    return tensor
+
+
+def eye_(tensor: T) -> T:
+    """Fill a 2-D tensor with the identity matrix (1 on the diagonal, 0 elsewhere): a linear layer that
+    starts by passing its inputs through."""
+    data = _array(tensor, "eye_")
+    if data.ndim != 2:
+        raise ValueError(f"nn.init.eye_: only tensors with 2 dimensions are supported, got shape {data.shape}")
+    data[...] = np.eye(*data.shape, dtype=data.dtype)
+    return tensor
+
+
+def trunc_normal_(
+    tensor: T,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: np.random.Generator | None = None,
+) -> T:
+    """``N(mean, std²)`` truncated to ``[a, b]`` (absolute bounds, as PyTorch): out-of-range samples are
+    drawn again until every value lies in the interval."""
+    data = _float_array(tensor, "trunc_normal_")
+    if not a < b:
+        raise ValueError(f"nn.init.trunc_normal_: the bounds must satisfy a < b, got a={a}, b={b}")
+    if _is_empty(data):
+        return tensor
+    gen = resolve_generator(generator)
+    values = gen.normal(mean, std, size=data.shape)
+    bad = (values < a) | (values > b)
+    for _ in range(1000):
+        if not bad.any():
+            break
+        values[bad] = gen.normal(mean, std, size=int(bad.sum()))
+        bad = (values < a) | (values > b)
+    data[...] = np.clip(values, a, b)  # (a far-out interval keeps values drawn 1000 times clipped)
     return tensor
 
 

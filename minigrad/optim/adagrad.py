@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
+from .optimizer import (
+    Optimizer,
+    _call_closure,
+    _check_hyperparameter,
+    _implementation_flags,
+    _new_state,
+    _with_grads,
+)
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
@@ -41,7 +48,10 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         _check_hyperparameter(lr, "Invalid learning rate")
         _check_hyperparameter(lr_decay, "Invalid lr_decay value")
@@ -54,7 +64,9 @@ class Adagrad(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
             "maximize": maximize,
+            **_implementation_flags("Adagrad", {"differentiable": differentiable, "fused": fused}),
         }
         super().__init__(params, defaults)
         for group in self.param_groups:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
+from .optimizer import (
+    Optimizer,
+    _call_closure,
+    _check_hyperparameter,
+    _implementation_flags,
+    _new_state,
+    _with_grads,
+)
 
 if TYPE_CHECKING:
     from .optimizer import ParamsT
@@ -44,6 +51,10 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         _check_hyperparameter(lr, "Invalid learning rate")
@@ -58,6 +69,10 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            **_implementation_flags(
+                type(self).__name__,
+                {"foreach": foreach, "capturable": capturable, "differentiable": differentiable, "fused": fused},
+            ),
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
@@ -134,5 +149,22 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True)
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )

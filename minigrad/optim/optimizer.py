@@ -48,6 +48,18 @@ def _check_hyperparameter(value: float, message: str, upper: float | None = None
         raise ValueError(f"{message}: {value}")
 
 
+def _implementation_flags(optimizer: str, flags: dict[str, Any]) -> dict[str, Any]:
+    """PyTorch's switches for *how* a step is computed (``foreach``, ``fused``, ``capturable``,
+    ``differentiable``), kept in the param groups where PyTorch keeps them, so ``state_dict()`` prints
+    the same. minigrad has one implementation, so they change nothing -- except ``differentiable=True``
+    (autograd through the update itself), which minigrad does not support."""
+    if flags.get("differentiable"):
+        raise NotImplementedError(
+            f"{optimizer}: differentiable=True (autograd through the optimizer step) is not supported by minigrad"
+        )
+    return flags
+
+
 def _call_closure(closure: Callable[[], Any] | None) -> Any:
     """Re-evaluate the loss with grad mode on (``step(closure)`` as in torch); ``None`` without a closure."""
     if closure is None:

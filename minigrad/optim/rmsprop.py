@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
+from .optimizer import (
+    Optimizer,
+    _call_closure,
+    _check_hyperparameter,
+    _implementation_flags,
+    _new_state,
+    _with_grads,
+)
 
 if TYPE_CHECKING:
     from .optimizer import ParamsT
@@ -43,21 +50,27 @@ class RMSprop(Optimizer):
         momentum: float = 0,
         centered: bool = False,
         *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         _check_hyperparameter(lr, "Invalid learning rate")
         _check_hyperparameter(eps, "Invalid epsilon value")
         _check_hyperparameter(momentum, "Invalid momentum value")
         _check_hyperparameter(weight_decay, "Invalid weight_decay value")
         _check_hyperparameter(alpha, "Invalid alpha value")
-        defaults = {
+        flags = _implementation_flags("RMSprop", {"capturable": capturable, "foreach": foreach})
+        defaults = {  # in PyTorch's order, so that state_dict() prints the same
             "lr": lr,
+            "momentum": momentum,
             "alpha": alpha,
             "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum": momentum,
             "centered": centered,
+            "weight_decay": weight_decay,
+            **flags,
             "maximize": maximize,
+            **_implementation_flags("RMSprop", {"differentiable": differentiable}),
         }
         super().__init__(params, defaults)
 

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _call_closure, _check_hyperparameter, _new_state, _with_grads
+from .optimizer import (
+    Optimizer,
+    _call_closure,
+    _check_hyperparameter,
+    _implementation_flags,
+    _new_state,
+    _with_grads,
+)
 
 if TYPE_CHECKING:
     from .optimizer import ParamsT
@@ -40,6 +47,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         _check_hyperparameter(lr, "Invalid learning rate")
         _check_hyperparameter(momentum, "Invalid momentum value")
@@ -53,6 +63,7 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            **_implementation_flags("SGD", {"foreach": foreach, "differentiable": differentiable, "fused": fused}),
         }
         super().__init__(params, defaults)
 

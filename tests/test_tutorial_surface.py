@@ -1,0 +1,148 @@
+"""What the official PyTorch beginner tutorials (quickstart, tensors, build the model, saving and loading,
+optimization) reach for beyond API.md's lists: ``Tensor.type``, ``out=``, ``torch.accelerator``, the dtype in
+a tensor's repr, the optimizers' implementation switches in ``state_dict()``, ``nn.init.eye_`` and
+``nn.init.trunc_normal_``. Found by the programs 15-20 in tests/programs/."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+# ------------------------------------------------------------------ Tensor.type
+def test_type_converts_like_to_and_names_the_legacy_type():
+    x = mg.tensor([1, 2, 3])
+    assert x.type() == "torch.LongTensor"
+    assert mg.tensor([1.0]).type() == "torch.FloatTensor" and mg.tensor([True]).type() == "torch.BoolTensor"
+    f = (x == mg.tensor([1, 0, 3])).type(mg.float)  # the quickstart's accuracy count
+    assert f.dtype == mg.float32 and f.sum().item() == 2.0
+    assert x.type(mg.long) is x  # nothing to convert: itself, as torch
+    assert x.type("torch.DoubleTensor").dtype == mg.float64
+    with pytest.raises(ValueError, match="invalid type"):
+        x.type("torch.NoSuchTensor")
+
+
+def test_type_matches_torch():
+    torch = pytest.importorskip("torch")
+    for dtype in ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"):
+        m, t = mg.zeros(2, dtype=getattr(mg, dtype)), torch.zeros(2, dtype=getattr(torch, dtype))
+        assert m.type() == t.type()
+        assert str(m.type(mg.float).dtype) == str(t.type(torch.float).dtype).replace("torch.", "")
+
+
+# ------------------------------------------------------------------ out=
+def test_out_writes_into_the_given_tensor_and_returns_it():
+    a = mg.arange(6, dtype=mg.float32).reshape(2, 3)
+    y = mg.zeros(2, 2)
+    r = mg.matmul(a, a.T, out=y)
+    assert r is y
+    np.testing.assert_array_equal(y.numpy(), (a @ a.T).numpy())
+    z = mg.rand_like(a)
+    assert mg.mul(a, a, out=z) is z and mg.equal(z, a * a)
+    assert mg.add(a, 1, alpha=2, out=z) is z and mg.equal(z, a + 2)
+    assert mg.sub(a, 1, out=z) is z and mg.equal(z, a - 1)
+    assert mg.div(a, 2, out=z) is z and mg.equal(z, a / 2)
+
+
+def test_out_is_resized_and_cast_as_torch_does():
+    a = mg.ones(2, 3)
+    out = mg.empty(0, dtype=mg.float64)
+    mg.mul(a, 2, out=out)
+    assert out.shape == (2, 3) and out.dtype == mg.float64 and out.sum().item() == 12.0
+    counts = mg.zeros(2, 3, dtype=mg.long)
+    with pytest.raises(RuntimeError, match=r"mul\(\): result type float32 can't be cast"):
+        mg.mul(a, 2, out=counts)
+
+
+def test_out_refuses_inputs_that_require_grad():
+    w = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        mg.mul(w, 2, out=mg.zeros(2))
+    with mg.no_grad():
+        assert mg.mul(w, 2, out=mg.zeros(2)).tolist() == [2.0, 2.0]
+
+
+def test_out_matches_torch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(12, dtype=np.float32).reshape(3, 4) / 4
+    m, t = mg.tensor(a), torch.tensor(a)
+    mo, to = mg.zeros(3, 3), torch.zeros(3, 3)
+    mg.matmul(m, m.T, out=mo)
+    torch.matmul(t, t.T, out=to)
+    np.testing.assert_allclose(mo.numpy(), to.numpy(), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ torch.accelerator
+def test_accelerator_query_picks_the_cpu():
+    acc = mg.accelerator
+    assert acc.is_available() is False and acc.current_accelerator() is None and acc.device_count() == 0
+    device = acc.current_accelerator().type if acc.is_available() else "cpu"  # the tutorials' line
+    assert mg.ones(2).to(device).device == mg.device("cpu")
+
+
+# ------------------------------------------------------------------ repr shows the dtype as torch does
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int32", "int16", "int8", "uint8", "int64", "bool", "float32"])
+def test_repr_names_a_non_default_dtype_as_torch(dtype):
+    m = mg.tensor([1, 0], dtype=getattr(mg, dtype))
+    shown = dtype not in ("int64", "bool", "float32")
+    assert (f"dtype=torch.{dtype}" in repr(m)) == shown, repr(m)
+    torch = pytest.importorskip("torch")
+    assert repr(m) == repr(torch.tensor([1, 0], dtype=getattr(torch, dtype)))
+
+
+def test_repr_of_an_empty_float64_tensor_matches_torch():
+    assert repr(mg.zeros(0, 3, dtype=mg.float64)) == "tensor([], size=(0, 3), dtype=torch.float64)"
+
+
+# ------------------------------------------------------------------ optimizer state_dict prints as torch's
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_param_groups_have_torchs_keys_in_torchs_order(name):
+    opt = getattr(mg.optim, name)([mg.zeros(2, requires_grad=True)], lr=0.01)
+    keys = list(opt.state_dict()["param_groups"][0])
+    assert "foreach" in keys and "differentiable" in keys and keys[-1] == "params"
+    torch = pytest.importorskip("torch")
+    t_opt = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], lr=0.01)
+    assert opt.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
+    assert str(opt.state_dict()["param_groups"]) == str(t_opt.state_dict()["param_groups"])
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_implementation_switches_are_accepted_and_change_nothing(name):
+    results = []
+    for flags in ({}, {"foreach": True}, {"foreach": False}):
+        w = mg.tensor([1.0, -2.0], requires_grad=True)
+        opt = getattr(mg.optim, name)([w], lr=0.1, **flags)
+        (w * w).sum().backward()
+        opt.step()
+        results.append(w.tolist())
+    assert results[0] == results[1] == results[2]
+    with pytest.raises(NotImplementedError, match=f"{name}: differentiable=True"):
+        getattr(mg.optim, name)([mg.zeros(2, requires_grad=True)], lr=0.1, differentiable=True)
+
+
+# ------------------------------------------------------------------ nn.init.eye_ and trunc_normal_
+def test_eye_fills_the_identity():
+    w = mg.empty(3, 5)
+    assert mg.nn.init.eye_(w) is w
+    np.testing.assert_array_equal(w.numpy(), np.eye(3, 5, dtype=np.float32))
+    with pytest.raises(ValueError, match="eye_: only tensors with 2 dimensions"):
+        mg.nn.init.eye_(mg.empty(2, 2, 2))
+
+
+def test_trunc_normal_stays_within_its_bounds_with_the_right_spread():
+    mg.manual_seed(0)
+    w = mg.empty(200, 100)
+    assert mg.nn.init.trunc_normal_(w, std=0.02) is w  # bounds ±2 are 100 std away: a plain normal
+    assert abs(w.std().item() - 0.02) < 0.001
+    mg.nn.init.trunc_normal_(w, mean=0.0, std=1.0, a=-1.0, b=0.5)
+    assert w.min().item() >= -1.0 and w.max().item() <= 0.5
+    assert w.min().item() < -0.99 and w.max().item() > 0.49  # the whole interval is used
+    # the mean of N(0, 1) truncated to [-1, 0.5]: (φ(-1) − φ(0.5)) / (Φ(0.5) − Φ(-1))
+    assert abs(w.mean().item() - (-0.2066)) < 0.01
+    with pytest.raises(ValueError, match="a < b"):
+        mg.nn.init.trunc_normal_(w, a=1.0, b=-1.0)
