@@ -167,14 +167,18 @@ def amin(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor
     return _t(x).amin(dim, keepdim, **kw)
 
 
-def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the largest value (over ``dim``, or of the flattened tensor)."""
-    return _t(x).argmax(dim, keepdim)
+def argmax(
+    x: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
+    """Index of the largest value (over ``dim``, or of the flattened tensor); ``axis``/``keepdims`` work too."""
+    return _t(x).argmax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the smallest value (over ``dim``, or of the flattened tensor)."""
-    return _t(x).argmin(dim, keepdim)
+def argmin(
+    x: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
+    """Index of the smallest value (over ``dim``, or of the flattened tensor); ``axis``/``keepdims`` work too."""
+    return _t(x).argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
 def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False, **kw: Any) -> Tensor:

@@ -877,12 +877,20 @@ class Tensor:
         dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.Min.apply(self, dim=_reduce.norm_dims(dim, self.ndim, "amin"), keepdim=keepdim)
 
-    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        """Index of the largest value (in the flattened tensor, or along ``dim``; the first of ties), int64."""
+    def argmax(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
+        """Index of the largest value (in the flattened tensor, or along ``dim``; the first of ties), int64.
+        ``axis``/``keepdims`` work too (``argmax(axis=1)``, as PyTorch accepts)."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.argext(self, dim, keepdim, np.argmax, "argmax")
 
-    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        """Index of the smallest value (in the flattened tensor, or along ``dim``; the first of ties), int64."""
+    def argmin(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
+        """Index of the smallest value (in the flattened tensor, or along ``dim``; the first of ties), int64.
+        ``axis``/``keepdims`` work too."""
+        dim, keepdim = _reduce.alias(dim, keepdim, axis, keepdims)
         return _reduce.argext(self, dim, keepdim, np.argmin, "argmin")
 
     def logsumexp(

@@ -146,3 +146,14 @@ def test_trunc_normal_stays_within_its_bounds_with_the_right_spread():
     assert abs(w.mean().item() - (-0.2066)) < 0.01
     with pytest.raises(ValueError, match="a < b"):
         mg.nn.init.trunc_normal_(w, a=1.0, b=-1.0)
+
+
+# ------------------------------------------------------------------ argmax(axis=...)
+def test_argmax_and_argmin_take_numpys_axis_as_torch_does():
+    x = mg.tensor([[1, 5, 2], [7, 0, 1]])
+    assert x.argmax(axis=1).tolist() == [1, 0]  # course code's accuracy: y_hat.argmax(axis=1)
+    assert mg.argmax(x, axis=0).tolist() == [1, 0, 0]
+    assert x.argmin(axis=0, keepdims=True).tolist() == [[0, 1, 1]]
+    assert mg.argmin(x, axis=1).tolist() == [0, 1]
+    with pytest.raises(TypeError, match="either dim or axis"):
+        x.argmax(1, axis=1)
