@@ -201,8 +201,12 @@ class Min(_Extremum):
     reduce = staticmethod(np.minimum.reduce)
 
 
-#: what ``max``/``min`` with an int ``dim`` return, as ``torch.return_types.max``
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+#: what ``max``/``min`` with an int ``dim`` return, as ``torch.return_types.max``/``min``
+#: (named as PyTorch's, which shows in their repr)
+MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
+ValuesIndices = MaxResult | MinResult
+_RESULT: dict[str, type[MaxResult] | type[MinResult]] = {"max": MaxResult, "min": MinResult}
 
 
 def extremum_along(x: Tensor, dim: Any, keepdim: bool, arg: Any, op: str) -> ValuesIndices:
@@ -215,7 +219,7 @@ def extremum_along(x: Tensor, dim: Any, keepdim: bool, arg: Any, op: str) -> Val
         raise TypeError(f"{op}: dim must be an int (for a tuple of dims use a{op}), got {dim!r}")
     (d,) = norm_dims(dim, x.ndim, op) or (None,)
     if d is None:  # a 0-d tensor: the value itself, at index 0
-        return ValuesIndices(GetItem.apply(x, index=()), Tensor._make(np.zeros((), np.int64)))
+        return _RESULT[op](GetItem.apply(x, index=()), Tensor._make(np.zeros((), np.int64)))
     if x.shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size (input shape {x.shape})")
     idx = arg(x._data, axis=d, keepdims=True)
@@ -223,7 +227,7 @@ def extremum_along(x: Tensor, dim: Any, keepdim: bool, arg: Any, op: str) -> Val
     values = GetItem.apply(x, index=tuple(idx if a == d else grid[a] for a in range(x.ndim)))
     if not keepdim:
         values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
-    return ValuesIndices(values, Tensor._make(idx.astype(np.int64, copy=False)))
+    return _RESULT[op](values, Tensor._make(idx.astype(np.int64, copy=False)))
 
 
 def argext(x: Tensor, dim: int | None, keepdim: bool, fn: Any, op: str) -> Tensor:
