@@ -157,3 +157,35 @@ def test_argmax_and_argmin_take_numpys_axis_as_torch_does():
     assert mg.argmin(x, axis=1).tolist() == [0, 1]
     with pytest.raises(TypeError, match="either dim or axis"):
         x.argmax(1, axis=1)
+
+
+# ------------------------------------------------------------------ named-tuple results print as torch's
+RETURN_TYPES = {
+    "max": lambda lib, x: lib.max(x, 1),
+    "min": lambda lib, x: x.min(0),
+    "sort": lambda lib, x: lib.sort(x, descending=True),
+    "topk": lambda lib, x: x.topk(2, dim=1),
+    "median": lambda lib, x: x.median(1),
+    "mode": lambda lib, x: x.mode(1),
+    "kthvalue": lambda lib, x: x.kthvalue(2, 1),
+    "cummax": lambda lib, x: x.cummax(1),
+    "aminmax": lambda lib, x: lib.aminmax(x, dim=0),
+}
+
+
+@pytest.mark.parametrize("name", RETURN_TYPES)
+def test_named_tuple_results_print_as_torch_return_types(name):
+    x = [[3.0, 1.0, 2.0], [0.5, 4.0, 4.0]]
+    result = RETURN_TYPES[name](mg, mg.tensor(x))
+    text = repr(result)
+    assert text.startswith(f"torch.return_types.{name}(\n") and str(result) == text
+    values, indices = result  # still a tuple
+    assert isinstance(values, mg.Tensor) and isinstance(indices, mg.Tensor)
+    torch = pytest.importorskip("torch")
+    assert text == repr(RETURN_TYPES[name](torch, torch.tensor(x)))
+
+
+def test_histogram_result_prints_as_torchs():
+    torch = pytest.importorskip("torch")
+    x = [1.0, 2.0, 2.5, 4.0]
+    assert repr(mg.histogram(mg.tensor(x), bins=3)) == repr(torch.histogram(torch.tensor(x), bins=3))

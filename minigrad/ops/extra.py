@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from minigrad._return_types import torch_repr
 from minigrad.autograd.function import Function, ShapeError
 from minigrad.ops import dual
 from minigrad.tensor import Tensor, _as_float, _promote, _wrap_dim
@@ -24,6 +25,7 @@ _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 
 #: the named tuple torch.median returns with ``dim`` (``torch.return_types.median``)
 MedianResult = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+torch_repr(MedianResult)
 
 
 def _t(x: Any) -> Tensor:
@@ -757,6 +759,7 @@ _RESULTS: dict[str, Any] = {
     "cummax": namedtuple("cummax", ["values", "indices"]),
     "cummin": namedtuple("cummin", ["values", "indices"]),
 }
+torch_repr(*_RESULTS.values())
 
 
 def cummax(x: Any, dim: int) -> Any:
@@ -770,6 +773,7 @@ def cummin(x: Any, dim: int) -> Any:
 
 
 AminmaxResult = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+torch_repr(AminmaxResult)
 
 
 def aminmax(x: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:
@@ -852,6 +856,7 @@ def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
 
 
 _KTH = namedtuple("kthvalue", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+torch_repr(_KTH)
 
 
 # ---------------------------------------------------------------------- a few more of the namespace
@@ -1024,6 +1029,7 @@ def _nan_ignoring(a: Any, b: Any, op: str) -> Tensor:
 
 
 ModeResult = namedtuple("mode", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+torch_repr(ModeResult)
 
 
 def mode(x: Any, dim: int = -1, keepdim: bool = False) -> Any:

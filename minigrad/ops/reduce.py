@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._return_types import torch_repr
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
 from minigrad.ops.index import GetItem
@@ -205,6 +206,7 @@ class Min(_Extremum):
 #: (named as PyTorch's, which shows in their repr)
 MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
 MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
+torch_repr(MaxResult, MinResult)
 ValuesIndices = MaxResult | MinResult
 _RESULT: dict[str, type[MaxResult] | type[MinResult]] = {"max": MaxResult, "min": MinResult}
 

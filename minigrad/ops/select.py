@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._dtype import get_default_dtype
+from minigrad._return_types import torch_repr
 from minigrad.ops.elementwise import Where
 from minigrad.ops.index import GetItem, IndexPut, IndexScatter
 from minigrad.tensor import Tensor, _wrap_dim
@@ -24,6 +25,7 @@ from minigrad.tensor import Tensor, _wrap_dim
 SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 TopkResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
 HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])  # type: ignore[name-match]  # torch.return_types' name, shown by repr
+torch_repr(SortResult, TopkResult, HistogramResult)
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
