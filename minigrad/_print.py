@@ -62,9 +62,10 @@ class _Formatter:
         if not self.floating:
             self.width = max((len(str(v)) for v in values.tolist()), default=1)
             return
+        # as PyTorch, only the finite nonzero values set the width: zeros, nan and inf are not padded for
+        # (tensor([nan, inf, 1.]), tensor([0., nan])), but are padded to it
         finite = values[np.isfinite(values) & (values != 0)].astype(np.float64)
         if finite.size == 0:
-            self.width = max((len(self._format(v)) for v in values.tolist()), default=1)
             return
         magnitude = np.abs(finite)
         lo, hi = float(magnitude.min()), float(magnitude.max())
@@ -76,8 +77,6 @@ class _Formatter:
         if SCI_MODE is not None:
             self.sci_mode = SCI_MODE
         self.width = max(len(self._format(v)) for v in finite.tolist())
-        # non-finite values and zeros take the width they need too
-        self.width = max([self.width] + [len(self._format(v)) for v in values[~np.isfinite(values)].tolist()])
 
     def _format(self, v: float) -> str:
         if not self.floating:

@@ -189,3 +189,20 @@ def test_histogram_result_prints_as_torchs():
     torch = pytest.importorskip("torch")
     x = [1.0, 2.0, 2.5, 4.0]
     assert repr(mg.histogram(mg.tensor(x), bins=3)) == repr(torch.histogram(torch.tensor(x), bins=3))
+
+
+# ------------------------------------------------------------------ printing nan, inf and zeros
+NONFINITE = [
+    ([float("nan"), float("inf"), 1.0], "tensor([nan, inf, 1.])"),
+    ([0.0, float("nan")], "tensor([0., nan])"),
+    ([-float("inf"), 1.0], "tensor([-inf, 1.])"),
+    ([float("nan"), 1.5], "tensor([   nan, 1.5000])"),
+    ([0.0, 100.0], "tensor([  0., 100.])"),
+]
+
+
+@pytest.mark.parametrize(("values", "text"), NONFINITE)
+def test_only_finite_nonzero_values_set_the_print_width_as_in_torch(values, text):
+    assert repr(mg.tensor(values)) == text
+    torch = pytest.importorskip("torch")
+    assert repr(torch.tensor(values)) == text
