@@ -206,3 +206,70 @@ def test_only_finite_nonzero_values_set_the_print_width_as_in_torch(values, text
     assert repr(mg.tensor(values)) == text
     torch = pytest.importorskip("torch")
     assert repr(torch.tensor(values)) == text
+
+
+# ------------------------------------------------------------------ torch.utils.data: collate_fn, ConcatDataset, ...
+def test_dataloader_takes_collate_fn_num_workers_and_pin_memory():
+    from minigrad.utils.data import DataLoader
+
+    def pad_collate(batch):  # as the text tutorials do: variable-length samples padded into one tensor
+        longest = max(len(s) for s in batch)
+        return mg.tensor([s + [0] * (longest - len(s)) for s in batch]), mg.tensor([len(s) for s in batch])
+
+    samples = [[1, 2, 3], [4], [5, 6]]
+    loader = DataLoader(samples, batch_size=2, collate_fn=pad_collate, num_workers=2, pin_memory=True)
+    (padded, lengths), (last, _) = list(loader)
+    assert padded.tolist() == [[1, 2, 3], [4, 0, 0]] and lengths.tolist() == [3, 1] and last.tolist() == [[5, 6]]
+    with pytest.raises(TypeError, match="collate_fn must be callable"):
+        DataLoader(samples, collate_fn=3)
+    with pytest.raises(ValueError, match="num_workers"):
+        DataLoader(samples, num_workers=-1)
+
+
+def test_string_fields_stay_lists_of_strings():
+    from minigrad.utils.data import DataLoader
+
+    class Named(mg.utils.data.Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return {"x": mg.tensor([float(i)]), "name": f"s{i}"}
+
+    batch = next(iter(DataLoader(Named(), batch_size=2)))
+    assert batch["name"] == ["s0", "s1"] and batch["x"].tolist() == [[0.0], [1.0]]
+    assert next(iter(DataLoader(["a", "b", "c"], batch_size=2))) == ["a", "b"]
+    pairs = [(mg.ones(2), "p"), (mg.zeros(2), "q")]
+    xb, names = next(iter(DataLoader(pairs, batch_size=2)))
+    assert names == ["p", "q"] and xb.shape == (2, 2)
+
+
+def test_default_collate_is_pytorchs():
+    from minigrad.utils.data import default_collate
+
+    xs, ys = default_collate([(mg.ones(2), 1), (mg.zeros(2), 0)])  # a list of batched fields, as torch
+    assert isinstance(xs, mg.Tensor) and xs.shape == (2, 2) and ys.dtype == mg.int64 and ys.tolist() == [1, 0]
+    assert default_collate([0.5, 1.5]).dtype == mg.float64
+    assert default_collate([np.array([1.0, 2.0]), np.array([3.0, 4.0])]).dtype == mg.float64
+    assert default_collate([{"a": 1, "s": "x"}, {"a": 2, "s": "y"}])["s"] == ["x", "y"]
+    with pytest.raises(RuntimeError, match="equal size"):
+        default_collate([[1, 2], [3]])
+    torch = pytest.importorskip("torch")
+    t = torch.utils.data.default_collate([(torch.ones(2), 1), (torch.zeros(2), 0)])
+    assert type(t) is list and [tuple(v.shape) for v in t] == [xs.shape, ys.shape]
+
+
+def test_concat_dataset_chains_datasets():
+    from minigrad.utils.data import ConcatDataset, DataLoader, TensorDataset
+
+    a = TensorDataset(mg.arange(3))
+    b = TensorDataset(mg.arange(10, 12))
+    both = ConcatDataset([a, b])
+    assert len(both) == 5 and both.cumulative_sizes == [3, 5]
+    assert [both[i][0].item() for i in range(5)] == [0, 1, 2, 10, 11] and both[-1][0].item() == 11
+    (batch,) = next(iter(DataLoader(both, batch_size=5)))
+    assert batch.tolist() == [0, 1, 2, 10, 11]
+    with pytest.raises(IndexError):
+        both[5]
+    with pytest.raises(ValueError, match="empty"):
+        ConcatDataset([])

@@ -39,7 +39,8 @@ def collate(samples: Sequence[Any]) -> Any:
     A sample that is a tuple/list gives a tuple of stacked arrays; a dict gives
     a dict; anything else (an array, a Tensor, a number) gives one array.
     Python ints become ``int64``, Python floats ``float64``, as PyTorch's
-    ``default_collate`` does; arrays and Tensors keep their dtype.
+    ``default_collate`` does; arrays and Tensors keep their dtype. Strings stay
+    a list of strings, as in PyTorch.
     """
     if len(samples) == 0:
         raise ValueError("collate: cannot collate an empty list of samples")
@@ -51,6 +52,8 @@ def collate(samples: Sequence[Any]) -> Any:
         if any(len(s) != width for s in samples):
             raise ValueError("collate: samples have different numbers of fields")
         return tuple(collate([s[k] for s in samples]) for k in range(width))
+    if isinstance(first, (str, bytes)):
+        return list(samples)
     return np.stack([as_array_like(s) for s in samples])
 
 

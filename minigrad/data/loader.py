@@ -34,6 +34,13 @@ class DataLoader:
       becomes a Tensor — e.g. :class:`GaussianNoise` for input jitter in
       training. Other fields (the targets) are untouched.
 
+    - ``collate_fn``: as PyTorch's, a callable that makes the batch from the
+      list of samples; the loader returns what it returns, untouched
+      (``transform`` does not apply). ``torch.utils.data.default_collate`` is
+      PyTorch's default, for collate functions that build on it.
+    - ``num_workers``, ``pin_memory``: accepted for PyTorch code and ignored:
+      batches are loaded in the calling process, into CPU memory.
+
     ``len(loader)`` is the number of batches per epoch:
     ``ceil(n / batch_size)``, or ``floor`` with ``drop_last``.
     """
@@ -46,6 +53,9 @@ class DataLoader:
         drop_last: bool = False,
         generator: np.random.Generator | None = None,
         transform: Callable[[np.ndarray], Any] | None = None,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: dataset must define __len__ and __getitem__, got {type(dataset).__name__}")
@@ -62,12 +72,19 @@ class DataLoader:
             resolve_generator(generator)  # raises TypeError for anything but a Generator
         if transform is not None and not callable(transform):
             raise TypeError(f"DataLoader: transform must be callable, got {type(transform).__name__}")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be a non-negative int, got {num_workers!r}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = generator
         self.transform = transform
+        self.collate_fn = collate_fn
+        self.num_workers = int(num_workers)
+        self.pin_memory = bool(pin_memory)
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -94,9 +111,11 @@ class DataLoader:
 
     def _finish(self, batch: Any) -> Any:
         if isinstance(batch, Mapping):
-            return {key: to_tensor(as_array_like(v)) for key, v in batch.items()}
-        if isinstance(batch, (tuple, list)):
-            fields = [as_array_like(v) for v in batch]
+            return {key: _wrap(v) for key, v in batch.items()}
+        if isinstance(batch, list):  # strings, kept as a list (collate makes tuples of fields)
+            return batch
+        if isinstance(batch, tuple):
+            fields: list[Any] = [v if isinstance(v, list) else as_array_like(v) for v in batch]
             if self.transform is not None and fields:
                 fields[0] = self.transform(fields[0])
             return tuple(_wrap(v) for v in fields)
@@ -106,7 +125,10 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         for indices in self.batch_indices():
-            yield self._finish(self._fetch(indices))
+            if self.collate_fn is not None:
+                yield self.collate_fn([self.dataset[int(i)] for i in indices])
+            else:
+                yield self._finish(self._fetch(indices))
 
     def __repr__(self) -> str:
         return (
@@ -116,5 +138,7 @@ class DataLoader:
 
 
 def _wrap(value: Any) -> Any:
-    """Arrays become Tensors; a transform may already have returned a Tensor."""
-    return value if is_tensor(value) else to_tensor(as_array_like(value))
+    """Arrays become Tensors; a transform may already have returned a Tensor; strings stay a list."""
+    if is_tensor(value) or isinstance(value, list):
+        return value
+    return to_tensor(as_array_like(value))

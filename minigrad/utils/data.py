@@ -4,9 +4,11 @@ works with the import swapped. The datasets and the loader are :mod:`minigrad.da
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,9 +17,37 @@ from minigrad._random import resolve_generator
 from minigrad.data import DataLoader, Dataset, TensorDataset
 from minigrad.data.dataset import collate
 
-__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split"]
+__all__ = ["ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split"]
 
-default_collate = collate
+
+def default_collate(batch: Sequence[Any]) -> Any:
+    """PyTorch's ``default_collate``: a list of samples as one batch, field by field. Tensors, NumPy arrays
+    and numbers are stacked into a Tensor (Python ints give int64, floats float64, bools bool); strings stay
+    a list; dicts give a dict, named tuples the same named tuple, other sequences a list of batched fields."""
+    import minigrad as mg
+
+    if len(batch) == 0:
+        raise ValueError("default_collate: cannot collate an empty batch")
+    elem = batch[0]
+    if isinstance(elem, mg.Tensor):
+        return mg.stack(list(batch))
+    if isinstance(elem, (np.ndarray, np.generic)):
+        return mg.from_numpy(np.stack([np.asarray(b) for b in batch]))
+    if isinstance(elem, (str, bytes)):
+        return list(batch)
+    if isinstance(elem, numbers.Number):
+        return mg.tensor(list(batch), dtype=mg.float64 if isinstance(elem, float) else None)
+    if isinstance(elem, Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a named tuple
+        return type(elem)(*(default_collate(list(field)) for field in zip(*batch, strict=True)))
+    if isinstance(elem, Sequence):
+        if any(len(b) != len(elem) for b in batch):
+            raise RuntimeError("default_collate: each element in list of batch should be of equal size")
+        return [default_collate(list(field)) for field in zip(*batch, strict=True)]
+    raise TypeError(
+        f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}"
+    )
 
 
 class Subset(Dataset):
@@ -44,6 +74,36 @@ class Subset(Dataset):
 
     def __repr__(self) -> str:
         return f"Subset({type(self.dataset).__name__}, {len(self)} of {len(self.dataset)})"
+
+
+class ConcatDataset(Dataset):
+    """The samples of ``datasets`` one after another (``torch.utils.data.ConcatDataset``)."""
+
+    def __init__(self, datasets: Any) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, list):
+            return [self[i] for i in index]
+        index = int(index)
+        if index < 0:
+            if -index > len(self):
+                raise ValueError(f"ConcatDataset: index {index} out of range for length {len(self)}")
+            index += len(self)
+        if index >= len(self):
+            raise IndexError(f"ConcatDataset: index {index} out of range for length {len(self)}")
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+    def __repr__(self) -> str:
+        return f"ConcatDataset({len(self.datasets)} datasets, {len(self)} samples)"
 
 
 def _lengths(lengths: Sequence[float | int], n: int) -> list[int]:
