@@ -273,3 +273,36 @@ def test_concat_dataset_chains_datasets():
         both[5]
     with pytest.raises(ValueError, match="empty"):
         ConcatDataset([])
+
+
+# ------------------------------------------------------------------ nn names left out say so; F.pad
+@pytest.mark.parametrize(
+    "name", ["Conv2d", "MaxPool2d", "AdaptiveAvgPool2d", "LSTM", "TransformerEncoderLayer", "PReLU"]
+)
+def test_nn_names_left_out_raise_an_error_that_says_so(name):
+    with pytest.raises(mg.UnsupportedError, match=f"minigrad does not support torch.nn.{name}: "):
+        getattr(mg.nn, name)
+    assert not hasattr(mg.nn, name)  # an AttributeError, so hasattr stays False
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchLayer'"):
+        mg.nn.NoSuchLayer  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["conv2d", "max_pool2d", "scaled_dot_product_attention"])
+def test_functional_names_left_out_raise_an_error_that_says_so(name):
+    with pytest.raises(mg.UnsupportedError, match=f"torch.nn.functional.{name}: "):
+        getattr(mg.nn.functional, name)
+
+
+def test_functional_pad_matches_torch():
+    F = mg.nn.functional
+    x = mg.arange(6.0).reshape(2, 3).requires_grad_()
+    y = F.pad(x, (1, 2), value=-1.0)
+    assert y.shape == (2, 6) and y[0].tolist() == [-1.0, 0.0, 1.0, 2.0, -1.0, -1.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0] * 3] * 2
+    assert F.pad(x, (0, 0, 1, 0)).shape == (3, 3)
+    with pytest.raises(NotImplementedError, match="mode='reflect'"):
+        F.pad(x, (1, 1), mode="reflect")
+    torch = pytest.importorskip("torch")
+    t = torch.arange(6.0).reshape(2, 3)
+    assert torch.nn.functional.pad(t, (1, 2, 0, 1)).tolist() == F.pad(x.detach(), (1, 2, 0, 1)).tolist()

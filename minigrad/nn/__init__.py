@@ -4,7 +4,9 @@ Modules (``Module``, ``Linear``, ``Sequential``, ...), losses, ``nn.functional``
 (``F``), ``nn.init``, ``nn.regularization`` and ``nn.utils``.
 """
 
-from minigrad.nn.parameter import Parameter  # noqa: I001  (the modules below need it)
+from typing import Any  # noqa: I001  (the order below matters: the modules need Parameter first)
+
+from minigrad.nn.parameter import Parameter
 from minigrad.nn import init
 from minigrad.nn.module import Module
 from minigrad.nn.linear import Flatten, Identity, Linear, Unflatten
@@ -87,3 +89,49 @@ __all__ = [
     "KLDivLoss",
     "Embedding",
 ]
+
+_CONV = (
+    "convolution and pooling layers are not implemented (minigrad covers MLP-scale models); "
+    "flatten the input (nn.Flatten) and use nn.Linear"
+)
+_RNN = "recurrent layers are not implemented; unroll the sequence with nn.Linear and tanh in a Python loop"
+_ATTENTION = "attention and transformer layers are not implemented; build them from nn.Linear, softmax and matmul"
+#: PyTorch's ``nn`` names minigrad leaves out on purpose, with the reason the error gives
+UNSUPPORTED: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            *(f"{kind}{d}d" for kind in ("Conv", "ConvTranspose", "MaxPool", "AvgPool", "LazyConv") for d in (1, 2, 3)),
+            *(f"Adaptive{kind}Pool{d}d" for kind in ("Avg", "Max") for d in (1, 2, 3)),
+            "BatchNorm2d",
+            "BatchNorm3d",
+            "InstanceNorm2d",
+            "GroupNorm",
+            "Dropout2d",
+            "Upsample",
+            "PixelShuffle",
+        ],
+        _CONV,
+    ),
+    **dict.fromkeys(["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"], _RNN),
+    **dict.fromkeys(
+        [
+            "MultiheadAttention",
+            "Transformer",
+            "TransformerEncoder",
+            "TransformerEncoderLayer",
+            "TransformerDecoder",
+            "TransformerDecoderLayer",
+        ],
+        _ATTENTION,
+    ),
+    "EmbeddingBag": "not implemented; use nn.Embedding and reduce the looked-up rows (.mean(dim) or .sum(dim))",
+    "PReLU": "not implemented (a learned slope); use nn.LeakyReLU with a fixed negative_slope",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in UNSUPPORTED:
+        from minigrad import UnsupportedError
+
+        raise UnsupportedError(f"minigrad does not support torch.nn.{name}: {UNSUPPORTED[name]}")
+    raise AttributeError(f"module 'minigrad.nn' has no attribute {name!r}")

@@ -29,6 +29,7 @@ from minigrad.ops.loss import binary_cross_entropy as _binary_cross_entropy
 from minigrad.ops.loss import cross_entropy_with_indices
 from minigrad.ops.normalization import batch_norm_train
 from minigrad.ops.random import dropout as _dropout
+from minigrad.ops.shape import pad as _pad
 from minigrad.tensor import Tensor, _as_float
 
 __all__ = [
@@ -514,6 +515,14 @@ __all__ += [
 ]
 
 
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad with ``value`` (0 by default); ``pad`` gives (before, after) sizes from the last dim backwards, as
+    PyTorch. Only ``mode='constant'``."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode={mode!r} is not supported by minigrad; only 'constant' padding")
+    return _pad(input, pad, 0.0 if value is None else value)
+
+
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices → one-hot vectors: ``out[..., c] = 1`` where ``tensor[...] == c``, else 0.
 
@@ -735,3 +744,31 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     u1 = x1 / _vector_norm(x1, 2, dim).clamp(min=eps)
     u2 = x2 / _vector_norm(x2, 2, dim).clamp(min=eps)
     return (u1 * u2).sum(dim)
+
+
+_NO_CONV = "convolution and pooling are not implemented (minigrad covers MLP-scale models); flatten and use linear"
+#: PyTorch's ``nn.functional`` names minigrad leaves out on purpose, with the reason the error gives
+UNSUPPORTED: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            *(f"{kind}{d}d" for kind in ("conv", "conv_transpose", "max_pool", "avg_pool") for d in (1, 2, 3)),
+            *(f"adaptive_{kind}_pool{d}d" for kind in ("avg", "max") for d in (1, 2, 3)),
+            "interpolate",
+            "unfold",
+            "fold",
+            "grid_sample",
+        ],
+        _NO_CONV,
+    ),
+    "scaled_dot_product_attention": "attention is not implemented; write softmax(q @ k.transpose(-2, -1) / "
+    "math.sqrt(d)) @ v",
+    "multi_head_attention_forward": "attention is not implemented; build it from linear, softmax and matmul",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in UNSUPPORTED:
+        from minigrad import UnsupportedError
+
+        raise UnsupportedError(f"minigrad does not support torch.nn.functional.{name}: {UNSUPPORTED[name]}")
+    raise AttributeError(f"module 'minigrad.nn.functional' has no attribute {name!r}")
