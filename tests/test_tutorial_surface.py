@@ -306,3 +306,79 @@ def test_functional_pad_matches_torch():
     torch = pytest.importorskip("torch")
     t = torch.arange(6.0).reshape(2, 3)
     assert torch.nn.functional.pad(t, (1, 2, 0, 1)).tolist() == F.pad(x.detach(), (1, 2, 0, 1)).tolist()
+
+
+# ------------------------------------------------------------------ LinearLR and OneCycleLR, against torch
+def _schedule(lib, make_opt, make_sched, steps):
+    w = lib.zeros(2, requires_grad=True)
+    opt = make_opt(lib, w)
+    sched = make_sched(lib, opt)
+    trace = []
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        group = opt.param_groups[0]
+        trace.append((group["lr"], group.get("momentum"), group.get("betas", (None,))[0]))
+    return trace
+
+
+SCHEDULES = {
+    "linear_warmup": (
+        lambda lib, w: lib.optim.SGD([w], lr=0.1),
+        lambda lib, opt: lib.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=4),
+        7,
+    ),
+    "linear_decay": (
+        lambda lib, w: lib.optim.SGD([w], lr=0.1),
+        lambda lib, opt: lib.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=5),
+        7,
+    ),
+    "one_cycle_sgd": (
+        lambda lib, w: lib.optim.SGD([w], lr=0.1, momentum=0.9),
+        lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10),
+        10,
+    ),
+    "one_cycle_adam_linear": (
+        lambda lib, w: lib.optim.Adam([w], lr=0.1),
+        lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=0.01, epochs=3, steps_per_epoch=4, anneal_strategy="linear"
+        ),
+        12,
+    ),
+    "one_cycle_three_phase": (
+        lambda lib, w: lib.optim.SGD([w], lr=0.1, momentum=0.9),
+        lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=12, three_phase=True),
+        12,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_linear_and_one_cycle_schedules_match_torch(name):
+    make_opt, make_sched, steps = SCHEDULES[name]
+    mine = _schedule(mg, make_opt, make_sched, steps)
+    if name == "one_cycle_sgd":
+        assert mine[-2][0] == pytest.approx(0.5 / 25 / 1e4)  # step total_steps - 1: initial_lr / final_div_factor
+        assert max(lr for lr, _, _ in mine) == pytest.approx(0.5, rel=0.05)
+    torch = pytest.importorskip("torch")
+    theirs = _schedule(torch, make_opt, make_sched, steps)
+    for (a, ma, ba), (b, mb, bb) in zip(mine, theirs, strict=True):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-15)
+        assert ma == pytest.approx(mb) if mb is not None else ma is None
+        assert ba == pytest.approx(bb) if bb is not None else ba is None
+
+
+def test_one_cycle_refuses_stepping_past_total_steps_and_optimizers_without_momentum():
+    opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=0.1)
+    sched = mg.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=2)
+    for _ in range(2):
+        opt.step()
+        sched.step()
+    opt.step()
+    with pytest.raises(ValueError, match="Tried to step 3 times"):
+        sched.step()
+    with pytest.raises(ValueError, match="total_steps OR"):
+        mg.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1)
+    adagrad = mg.optim.Adagrad([mg.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="momentum or beta1"):
+        mg.optim.lr_scheduler.OneCycleLR(adagrad, max_lr=0.1, total_steps=5)

@@ -29,6 +29,8 @@ __all__ = [
     "ExponentialLR",
     "CosineAnnealingLR",
     "LambdaLR",
+    "LinearLR",
+    "OneCycleLR",
     "ReduceLROnPlateau",
 ]
 
@@ -287,6 +289,170 @@ class CosineAnnealingLR(LRScheduler):
     def _get_closed_form_lr(self) -> list[float]:
         cosine = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
         return [self.eta_min + (base_lr - self.eta_min) * cosine / 2 for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale the lr linearly from ``start_factor``·initial_lr to ``end_factor``·initial_lr over ``total_iters``
+    epochs (a warm-up), then keep it: ``lr = initial_lr · (start + (end − start)·min(epoch, total_iters)/total_iters)``.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if not 0 < start_factor <= 1:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+        if not 0 <= end_factor <= 1:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        start, end, n, epoch = self.start_factor, self.end_factor, self.total_iters, self.last_epoch
+        if epoch == 0:
+            return [lr * start for lr in self._current_lrs()]
+        if epoch > n:
+            return self._current_lrs()
+        factor = 1.0 + (end - start) / (n * start + (epoch - 1) * (end - start))
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        start, end, n = self.start_factor, self.end_factor, self.total_iters
+        return [base_lr * (start + (end - start) * min(n, self.last_epoch) / n) for base_lr in self.base_lrs]
+
+
+class OneCycleLR(LRScheduler):
+    r"""The 1cycle policy, stepped once per batch: the lr rises from ``max_lr/div_factor`` to ``max_lr`` over
+    the first ``pct_start`` of ``total_steps`` and anneals to ``initial_lr/final_div_factor`` over the rest
+    (cosine, or linear with ``anneal_strategy='linear'``); the momentum (SGD's ``momentum``, Adam's β₁) moves
+    the opposite way between ``max_momentum`` and ``base_momentum`` when ``cycle_momentum``.
+    ``three_phase=True`` comes back down to the initial lr symmetrically before the final annealing."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        if total_steps is None:
+            if epochs is None or steps_per_epoch is None:
+                raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+            total_steps = epochs * steps_per_epoch
+        if total_steps <= 0:
+            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        if not 0 <= pct_start <= 1:
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+        self.total_steps = total_steps
+        self.anneal_strategy = anneal_strategy
+        self.cycle_momentum = cycle_momentum
+        pct = float(pct_start * total_steps)
+        self._schedule_phases: list[dict[str, Any]]
+        if three_phase:
+            self._schedule_phases = [
+                {"end_step": pct - 1, "lr": ("initial_lr", "max_lr"), "momentum": ("max_momentum", "base_momentum")},
+                {
+                    "end_step": 2 * pct - 2,
+                    "lr": ("max_lr", "initial_lr"),
+                    "momentum": ("base_momentum", "max_momentum"),
+                },
+                {
+                    "end_step": total_steps - 1,
+                    "lr": ("initial_lr", "min_lr"),
+                    "momentum": ("max_momentum", "max_momentum"),
+                },
+            ]
+        else:
+            self._schedule_phases = [
+                {"end_step": pct - 1, "lr": ("initial_lr", "max_lr"), "momentum": ("max_momentum", "base_momentum")},
+                {
+                    "end_step": total_steps - 1,
+                    "lr": ("max_lr", "min_lr"),
+                    "momentum": ("base_momentum", "max_momentum"),
+                },
+            ]
+        groups = optimizer.param_groups
+        max_lrs = _per_group(max_lr, groups, "max_lr")
+        if last_epoch == -1:
+            for group, lr in zip(groups, max_lrs, strict=True):
+                group["initial_lr"] = lr / div_factor
+                group["max_lr"] = lr
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            base_ms = _per_group(base_momentum, groups, "base_momentum")
+            max_ms = _per_group(max_momentum, groups, "max_momentum")
+            if last_epoch == -1:
+                for group, m_max, m_base in zip(groups, max_ms, base_ms, strict=True):
+                    if self.use_beta1:
+                        group["betas"] = (m_max, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m_max
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self) -> list[float]:
+        self._warn_if_called_outside_step()
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, phase in enumerate(self._schedule_phases):
+                end_step = float(phase["end_step"])
+                if step <= end_step or i == len(self._schedule_phases) - 1:
+                    pct = (step - start_step) / (end_step - start_step)
+                    lr_from, lr_to = phase["lr"]
+                    lr = self._anneal(group[lr_from], group[lr_to], pct)
+                    if self.cycle_momentum:
+                        m_from, m_to = phase["momentum"]
+                        momentum = self._anneal(group[m_from], group[m_to], pct)
+                    break
+                start_step = end_step
+            lrs.append(lr)
+            if self.cycle_momentum:
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+
+def _per_group(value: Any, groups: list[dict[str, Any]], name: str) -> list[float]:
+    """One value per param group: a list or tuple of them, or one value for all."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(f"expected {len(groups)} values for {name}, got {len(value)}")
+        return [float(v) for v in value]
+    return [float(value)] * len(groups)
 
 
 class ReduceLROnPlateau(LRScheduler):
