@@ -3,7 +3,8 @@
 Every builder takes NumPy weights (``W`` of shape ``(out, in)``), a batch ``(x, y)`` and a
 learning rate, and returns a :class:`Stepper` whose ``step()`` runs one
 zero-grad → forward → softmax cross-entropy (mean) → backward → SGD update, the idiomatic way
-for that engine. Optional engines (PyTorch, HIPS autograd, MyGrad) raise
+for that engine; ``minigrad-compiled`` is the minigrad step through ``mg.compile``, timed on
+replays only. Optional engines (PyTorch, HIPS autograd, MyGrad) raise
 :class:`EngineUnavailable` ("not installed") when their package is absent; the runner reports
 them as skipped.
 """
@@ -18,7 +19,7 @@ import numpy as np
 from benchmarks.common import LR, blas_threads
 from benchmarks.numpy_step import Params, copy_params, init_params, make_batch, sgd_step
 
-ENGINES = ("numpy", "minigrad", "torch", "autograd", "mygrad")
+ENGINES = ("numpy", "minigrad", "minigrad-compiled", "torch", "autograd", "mygrad")
 """All engines, the yardstick first."""
 
 OPTIONAL = ("torch", "autograd", "mygrad")
@@ -76,6 +77,11 @@ def build_numpy(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR) ->
 
 def build_minigrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR) -> Stepper:
     """``nn.Sequential(Linear, ReLU, …, Linear)``, ``F.cross_entropy``, ``optim.SGD``."""
+    return _minigrad(params, x, y, lr)[0]
+
+
+def _minigrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float) -> tuple[Stepper, list]:
+    """:func:`build_minigrad`'s stepper and its ``nn.Linear`` layers (to write weights back into)."""
     try:
         import minigrad as mg
         import minigrad.nn.functional as F
@@ -115,7 +121,39 @@ def build_minigrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR)
     def weights() -> Params:
         return [(layer.weight.numpy().copy(), layer.bias.numpy().copy()) for layer in linears]
 
-    return Stepper("minigrad", step, weights, lambda: optimizer.zero_grad(set_to_none=True))
+    return Stepper("minigrad", step, weights, lambda: optimizer.zero_grad(set_to_none=True)), linears
+
+
+def build_minigrad_compiled(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR) -> Stepper:
+    """The minigrad step above through ``mg.compile``, built so that every step the runner takes is a replay.
+
+    ``mg.compile`` runs its first two calls eagerly (it traces the step twice and checks that the two traces
+    agree). Both happen here, then the starting weights are written back into the same parameter arrays (SGD
+    without momentum keeps no state), so the runner's first step, the one it checks against the NumPy step,
+    already replays the traced program. A step that compile cannot trace is refused (it would time eager mode).
+    """
+    import warnings
+
+    stepper, linears = _minigrad(params, x, y, lr)
+    try:
+        from minigrad.compile import CompileWarning
+        from minigrad.compile import compile as compile_step
+    except ImportError as exc:
+        raise EngineUnavailable(f"not importable yet: {exc}") from exc
+    step = compile_step(stepper.step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)  # a fallback to eager mode, as an exception
+        try:
+            for _ in range(2):
+                step()
+        except CompileWarning as exc:
+            raise EngineUnavailable(f"mg.compile fell back to eager mode: {exc}") from exc
+    if step.eager_reason is not None:
+        raise EngineUnavailable(f"mg.compile fell back to eager mode: {step.eager_reason}")
+    for layer, (weight, bias) in zip(linears, params, strict=True):  # the same arrays the program reads
+        _load(layer.weight, weight)
+        _load(layer.bias, bias)
+    return Stepper("minigrad-compiled", step, stepper.weights, stepper.release)
 
 
 def _load(param, array: np.ndarray) -> None:
@@ -233,6 +271,7 @@ def build_mygrad(params: Params, x: np.ndarray, y: np.ndarray, lr: float = LR) -
 BUILDERS: dict[str, Callable[..., Stepper]] = {
     "numpy": build_numpy,
     "minigrad": build_minigrad,
+    "minigrad-compiled": build_minigrad_compiled,
     "torch": build_torch,
     "autograd": build_autograd,
     "mygrad": build_mygrad,

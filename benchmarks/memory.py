@@ -44,7 +44,7 @@ from benchmarks.common import DTYPES, LR, REPO_ROOT, WORKLOADS  # noqa: E402
 from minigrad._table import markdown_table  # noqa: E402
 
 MIB = 1024 * 1024
-ENGINES = ("numpy", "minigrad", "torch")
+ENGINES = ("numpy", "minigrad", "minigrad-compiled", "torch")
 UNTRACED = ("torch",)
 """Engines whose buffers tracemalloc cannot see (PyTorch allocates in C++ without reporting)."""
 

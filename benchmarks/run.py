@@ -184,9 +184,11 @@ def step_table(results: list[WorkloadResult]) -> str:
 
 
 def summary_table(results: list[WorkloadResult], names: list[str]) -> str:
-    """Ratios to NumPy's median, one row per workload and dtype, with minigrad's target."""
+    """Ratios to NumPy's median, one row per workload and dtype, with minigrad's target (and, when both
+    ran, the compiled step's median as a fraction of eager minigrad's)."""
     ran = {name for res in results for name, values in res.times.items() if values}
     others = [n for n in names if n != "numpy" and n in ran]
+    both = {"minigrad", "minigrad-compiled"} <= ran
     rows = []
     for res in results:
         base = ms(res.times["numpy"])[0] if res.times.get("numpy") else None
@@ -194,6 +196,9 @@ def summary_table(results: list[WorkloadResult], names: list[str]) -> str:
         for name in others:
             values = res.times.get(name)
             row.append(f"{ms(values)[0] / base:.2f}×" if values and base else "–")
+        if both:
+            eager, compiled = res.times.get("minigrad"), res.times.get("minigrad-compiled")
+            row.append(f"{ms(compiled)[0] / ms(eager)[0]:.2f}" if eager and compiled else "–")
         target = TARGETS.get(res.workload.key)
         row.append(f"≤ {target:.2f}×" if target else "–")
         values = res.times.get("minigrad")
@@ -202,8 +207,8 @@ def summary_table(results: list[WorkloadResult], names: list[str]) -> str:
         else:
             row.append("–")
         rows.append(row)
-    header = ["workload", "dtype", *others, "minigrad target", "met"]
-    return markdown_table(header, rows, "ll" + "r" * (len(others) + 2), spaced_rule=True)
+    header = ["workload", "dtype", *others, *(["compiled ÷ eager"] if both else []), "minigrad target", "met"]
+    return markdown_table(header, rows, "ll" + "r" * (len(header) - 2), spaced_rule=True)
 
 
 def check_lines(results: list[WorkloadResult]) -> list[str]:
@@ -313,7 +318,7 @@ def _progress(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the suite, print the report; returns 1 when an engine disagrees with the NumPy step
-    or minigrad was asked for and could not be built, else 0."""
+    or minigrad (eager or compiled) was asked for and could not be built, else 0."""
     args = parse_args(argv)
     settings = Settings()
     if args.quick:
@@ -393,9 +398,10 @@ def main(argv: list[str] | None = None) -> int:
         _progress(f"updated {README}")
 
     failed = any(not c.ok for r in results for c in r.checks.values())
-    if "minigrad" in args.engines and "minigrad" in skipped:
-        _progress(f"minigrad could not be built: {skipped['minigrad']}")
-        failed = True
+    for name in ("minigrad", "minigrad-compiled"):  # minigrad's own rows are never optional
+        if name in args.engines and name in skipped:
+            _progress(f"{name} could not be built: {skipped[name]}")
+            failed = True
     return 1 if failed else 0
 
 

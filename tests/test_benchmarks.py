@@ -99,6 +99,53 @@ def test_minigrad_step_equals_numpy_step(sizes, batch, dtype):
     assert result.loss_dtype == np.dtype(dtype).name  # no silent upcast of the loss
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(("sizes", "batch"), [CONFIGS[1], CONFIGS[4]], ids=["5-7-3", "deep"])
+def test_compiled_engine_times_replays_that_equal_the_numpy_step(sizes, batch, dtype):
+    """The minigrad-compiled row is built traced and reset: the step the runner checks and times is a replay."""
+    params = init_params(sizes, dtype, 0)
+    x, y = make_batch(sizes[0], sizes[-1], batch, dtype, 1)
+    compiled = engines.build("minigrad-compiled", params, x, y)
+    assert [np.array_equal(w, p) and np.array_equal(b, q) for (w, b), (p, q) in zip(compiled.weights(), params)] == [
+        True
+    ] * len(params)  # back at the starting weights after the two tracing calls
+    reference = engines.build_numpy(params, x, y)
+    for _ in range(3):
+        check = engines.compare("minigrad-compiled", reference.step(), [], compiled.step(), [], np.dtype(dtype))
+        assert check.ok and check.loss_dtype == np.dtype(dtype).name
+    check = engines.compare("c", 0.0, reference.weights(), 0.0, compiled.weights(), np.dtype(dtype))
+    assert check.weight_rel_err <= check.rtol
+    assert compiled.step.traces == 2 and compiled.step.eager_reason is None  # replayed, never traced again
+
+
+def test_compiled_engine_that_falls_back_is_refused_and_fails_the_run(monkeypatch, capsys):
+    """A step compile cannot trace would time eager mode under the compiled name: it is refused instead."""
+    original = engines._minigrad
+
+    def reads_the_loss(*args):
+        stepper, linears = original(*args)
+        inner = stepper.step
+
+        def step():
+            loss = inner()
+            float(loss)  # Python reading a value inside the step: compile falls back to eager
+            return loss
+
+        return engines.Stepper("minigrad", step, stepper.weights, stepper.release), linears
+
+    monkeypatch.setattr(engines, "_minigrad", reads_the_loss)
+    params = init_params((4, 5, 3))
+    x, y = make_batch(4, 3, 6)
+    with pytest.raises(engines.EngineUnavailable, match="fell back to eager"):
+        engines.build("minigrad-compiled", params, x, y)
+    code = run.main(["--rounds", "2", "--engines", "numpy,minigrad-compiled", "--workloads", "a"] + NO_EXTRAS)
+    assert code == 1
+    assert "- minigrad-compiled: skipped (mg.compile fell back to eager mode" in capsys.readouterr().out
+
+
+NO_EXTRAS = ["--dtypes", "float32", "--no-micro", "--no-memory"]
+
+
 @pytest.mark.parametrize("name", engines.OPTIONAL)
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 def test_optional_engines_equal_numpy_step(name, dtype):
@@ -161,13 +208,17 @@ def test_quick_runner_end_to_end(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
-    expected_engines = ["numpy", "minigrad"] + [name for name in engines.OPTIONAL if _installed(name)]
+    expected_engines = ["numpy", "minigrad", "minigrad-compiled"] + [
+        name for name in engines.OPTIONAL if _installed(name)
+    ]
     for key in run.QUICK_WORKLOADS.split(","):
         title = run.WORKLOADS[key].title
         for name in expected_engines:
             assert f"| {title} | float32 | {name} |" in out, f"missing row {key}/{name}"
         assert f"| {title} | float64 |" not in out  # quick mode is float32 only
     assert "minigrad: matches the NumPy step" in out
+    assert "minigrad-compiled: matches the NumPy step" in out
+    assert "| minigrad-compiled | float32 |" in out  # its peak-memory row
     for heading in (
         "**Machine**",
         "**Training step**",
