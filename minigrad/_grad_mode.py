@@ -20,8 +20,6 @@ class _GradState(threading.local):
     #: the innermost nn.Module whose forward is running (set by Module.__call__); recorded
     #: nodes remember it so graph drawings can group ops by module
     module: object = None
-    #: True while the engine runs backward rules on raw arrays (no create_graph)
-    arrays: bool = False
 
 
 _state = _GradState()

@@ -104,6 +104,10 @@ class _ArrayCall(Function):
     """A library function that computes on arrays without an op (a comparison, argmax), recorded as one:
     its forward calls the function itself on Tensors wrapping the arrays, so the kernel is the same."""
 
+    # parameters (apply's keyword arguments)
+    fn: Any  # the library function
+    extra: tuple  # its arguments after the arrays
+
     def forward(self, *arrays):
         return self.fn(*[Tensor._make(a) if isinstance(a, np.ndarray) else a for a in arrays], *self.extra)._data
 
@@ -278,7 +282,7 @@ class _Tracer:
 
     # ------------------------------------------------------------------ the wrapped entry points
     def apply(self, original: Any, cls: Any, inputs: tuple, params: dict) -> Tensor:
-        if self.host or self.in_apply or self.in_backward or _state.arrays:
+        if self.host or self.in_apply or self.in_backward:
             return original(cls, *inputs, **params)
         trace = self.trace
         try:
@@ -288,8 +292,6 @@ class _Tracer:
             return original(cls, *inputs, **params)
         if issubclass(cls, CopySlices):
             self.fail("a write through a view (CopySlices)")
-        elif not cls.array_backward:
-            self.fail(f"op {cls.__name__} (its backward needs Tensors: a custom autograd.Function?)")
         if _state.anomaly:
             self.fail("anomaly detection is on")
         self.in_apply += 1
@@ -874,15 +876,15 @@ class _Program:
         targets = self.targets
         fit, add = _engine._fit_array, _engine._sum
         state = _state
-        prev = state.enabled, state.arrays
-        state.enabled, state.arrays = False, True  # rules read arrays from node.inputs / node.output
+        prev = state.enabled
+        state.enabled = False
         try:
             for j in bwd.order:
                 g = buffers.pop(j, None)
                 if g is None:  # no gradient reached this node
                     continue
                 node = nodes[j]
-                grads = node.backward(g)
+                grads = node.backward(g, *node.saved(False)) if node.saves else node.backward(g)  # arrays
                 if type(grads) is not tuple:
                     grads = (grads,)
                 for i, to_node, k, stub in targets[j]:
@@ -901,7 +903,7 @@ class _Program:
                 node.release()
                 nodes[j] = None
         finally:
-            state.enabled, state.arrays = prev
+            state.enabled = prev
         leaves = self.trace.leaves
         for k, (g, owned) in at_leaves.items():
             _engine._accumulate_into(leaves[k], g, owned, True)

@@ -378,7 +378,7 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
         target = [1 if a == b else b for a, b in zip(in_shape, out.shape)]
         return g.node("Expand", [x, g.ints(target)]), batch
     if key == "Cast":
-        to = _onnx_dtype(p["dtype"], "Cast's target")
+        to = _onnx_dtype(p["to"], "Cast's target")
         return g.node("Cast", [x], to=to), batch
     if key == "Cat":
         axis = int(p["dim"])

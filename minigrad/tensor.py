@@ -393,7 +393,7 @@ class Tensor:
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy converted to ``dtype`` (differentiable between float dtypes)."""
-        return _ew.Cast.apply(self, dtype=np.dtype(dtype))
+        return _ew.Cast.apply(self, to=np.dtype(dtype))
 
     @property
     def device(self) -> Any:
@@ -1636,7 +1636,7 @@ class Tensor:
         d = _wrap_dim(dim, self.ndim, "scatter_add_")
         idx, full = _select._gather_index(self, d, index, "scatter_add_")
         part = _select._source_part(src, self, idx, "scatter_add_")
-        return self.__iadd__(_index.IndexScatter.apply(part, index=full, shape=self.shape))
+        return self.__iadd__(_index.IndexScatter.apply(part, index=full, size=self.shape))
 
     def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples of N(mean, std²)."""
@@ -2040,7 +2040,7 @@ def _cast(x: Any, dtype: np.dtype) -> Any:
     if isinstance(x, Tensor):
         if x._data.dtype == dtype:
             return x
-        return _ew.Cast.apply(x, dtype=dtype) if x.requires_grad else Tensor._make(x._data.astype(dtype))
+        return _ew.Cast.apply(x, to=dtype) if x.requires_grad else Tensor._make(x._data.astype(dtype))
     if isinstance(x, np.ndarray) and x.dtype != dtype:
         return x.astype(dtype)
     return x

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from typing import Any
 
 import numpy as np
 import pytest
@@ -372,6 +373,9 @@ def test_tensors_never_hold_numpy_scalars():
 class _Twice(Function):
     """y = 2x, with a backward that returns what the test tells it to."""
 
+    # parameters (apply's keyword arguments)
+    answer: Any  # g -> what backward returns
+
     def forward(self, x):
         return 2 * x
 
@@ -429,3 +433,85 @@ def test_strict_functional_derivatives_refuse_an_independent_input(fn):
     with pytest.raises(RuntimeError, match="independent of input 0"):
         fn(lambda a: mg.ones(2, dtype=np.float64) * 3, x)
     np.testing.assert_array_equal(jacobian(lambda a: mg.ones(2, dtype=np.float64) * 3, x).numpy(), np.zeros((2, 2)))
+
+
+# ---------------------------------------------------------------------- the rule contract
+class _Probe(Function):
+    """y = a · b · c (c a constant); the rule records what the engine passed it."""
+
+    # parameters (apply's keyword arguments)
+    seen: list  # the rule appends (type of g, types of the saved values)
+
+    save_inputs = True
+    save_output = True
+
+    def forward(self, a, b, c):
+        return a * b * c
+
+    def backward(self, g, a, b, c, y):
+        self.seen.append((type(g), type(a), type(b), type(c), type(y)))
+        return g * b * c, g * a * c, None
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_rule_gets_its_saved_inputs_then_output_as_arrays_or_with_create_graph_as_tensors(create_graph):
+    a = mg.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    b = mg.tensor([3.0, 4.0], dtype=np.float64, requires_grad=True)
+    seen: list = []
+    y = _Probe.apply(a, b, 2.0, seen=seen)
+    y.sum().backward(create_graph=create_graph)
+    kind = mg.Tensor if create_graph else np.ndarray
+    assert seen == [(kind, kind, kind, float, kind)]
+    np.testing.assert_allclose(a.grad.numpy(), [6.0, 8.0])
+    np.testing.assert_allclose(b.grad.numpy(), [2.0, 4.0])
+    if create_graph:  # the saved output is this node's result: the rule's graph reaches it
+        assert a.grad.requires_grad
+
+
+def test_a_saved_value_dropped_by_save_for_reaches_the_rule_as_none():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    node = (x * 3.0).grad_fn  # Mul keeps b for ∂a, and a only when b needs a gradient
+    assert node.saved(False)[0] is None and node.saved(False)[1] == 3.0
+    assert node.inputs == (None, 3.0)
+
+
+def test_apply_refuses_a_parameter_the_op_does_not_declare():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(
+        TypeError, match=r"_Probe.apply\(\) got undeclared parameter\(s\) sen \(the op declares: seen\)"
+    ):
+        _Probe.apply(x, x, 1.0, sen=[])
+
+
+def test_an_op_whose_rule_does_not_take_what_it_saves_is_refused_when_defined():
+    with pytest.raises(TypeError, match=r"Bad.backward\(self, g\) takes no saved values, but the op saves its output"):
+
+        class Bad(Function):
+            save_output = True
+
+            def forward(self, x):
+                return x
+
+            def backward(self, g):
+                return g
+
+
+def test_a_parameter_may_not_shadow_a_node_field():
+    with pytest.raises(TypeError, match="parameter 'shape' would overwrite the node's own field"):
+
+        class Bad(Function):
+            shape: tuple  # would be overwritten by the output's shape
+
+
+def test_saved_values_are_version_checked_when_the_engine_fetches_them():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = y.tanh()
+    y.add_(1.0)  # tanh saved its output, not y: fine
+    w = y * y
+    y.add_(1.0)
+    z.sum().backward()
+    with pytest.raises(
+        RuntimeError, match=r"input 0 of MulBackward \(shape \(2,\)\) is at version 2, expected version 1"
+    ):
+        w.sum().backward()

@@ -90,7 +90,6 @@ class _CustomBackward(_Op):
     """The node of one output of a custom Function: calls the user's ``backward`` with this
     output's gradient (and zeros, or None, for the other outputs; backward is linear in them)."""
 
-    array_backward = False  # the user's backward takes Tensors
     # set by ``Function.apply`` (annotations only: no class attributes)
     ctx: FunctionCtx
     fn: type[Function]  # the user's Function subclass
@@ -100,15 +99,18 @@ class _CustomBackward(_Op):
     tensor_args: tuple[bool, ...]  # which inputs of forward were Tensors
     once: bool  # backward is once_differentiable
 
-    def backward(self, g: Tensor) -> Any:
+    def backward(self, g: Any) -> Any:
         ctx, fn = self.ctx, self.fn
+        create_graph = isinstance(g, Tensor)  # the engine passes arrays without create_graph
+        if not create_graph:  # the user's backward takes Tensors all the same
+            g = Tensor._make(g)
         grads_out: list[Tensor | None] = [None] * self.n_outputs
         grads_out[self.index] = g
         if ctx.materialize_grads:
             grads_out = [
                 gi if gi is not None else Tensor._make(np.zeros(s, d)) for gi, (s, d) in zip(grads_out, self.out_meta)
             ]
-        if self.once and _state.enabled:
+        if self.once and create_graph:
             with no_grad():
                 result = fn.backward(ctx, *grads_out)
             result = _refuse_second_order(result, self.name)

@@ -2,15 +2,16 @@
 
 1. From the roots, count for every node how many edges lead into it.
 2. A node is ready when all its consumers have sent their gradient; the walk
-   pops a ready node, runs its hooks, calls ``node.backward(total_grad)`` and
-   sends each input's share to the input's node (summed down to the input's
-   shape and cast to its dtype here, in one place).
+   pops a ready node, runs its hooks, calls its rule
+   ``node.backward(total_grad, *node.saved(tensors))`` and sends each input's
+   share to the input's node (summed down to the input's shape and cast to its
+   dtype here, in one place).
 3. At a leaf (``AccumulateGrad``) the gradient is added into ``.grad``.
 
 No recursion: a chain of 100 000 ops is fine. Unless ``create_graph`` the walk
-runs with grad mode off, so the Tensor ops inside backward rules record
-nothing; with ``create_graph`` they record, which is how higher derivatives
-come for free.
+moves NumPy arrays: gradients and saved values reach the rules as arrays, and
+grad mode is off. With ``create_graph`` they are Tensors and grad mode is on,
+so the rules' operators record a graph: higher derivatives come for free.
 """
 
 from __future__ import annotations
@@ -133,9 +134,8 @@ def run_backward(
     walk = _Walk(deps, buffers, arrays, retain_graph, capture, accumulate)
     ready = [n for n in unique_roots if n not in deps]
     state = _state
-    prev_enabled, prev_arrays = state.enabled, state.arrays
-    state.enabled = create_graph
-    state.arrays = arrays  # rules see raw arrays in `node.inputs` / `node.output`
+    prev_enabled = state.enabled
+    state.enabled = create_graph  # the rules' Tensor ops record only for create_graph
     try:
         while ready:  # 2.
             node = ready.pop()
@@ -145,9 +145,7 @@ def run_backward(
                 continue
             g, owned = entry
             if node._hooks or node._retained or capture:
-                state.arrays = False  # user hooks see Tensors
                 g, owned = _observe(node, g, owned, arrays, capture, walk.captured)
-                state.arrays = arrays
             if node.is_accumulator:  # 3.
                 if accumulate:
                     _accumulate_into(node.variable, g, owned, arrays)
@@ -155,7 +153,6 @@ def run_backward(
             walk.deliver(node, walk.call_rule(node, g), g, ready)
     finally:
         state.enabled = prev_enabled
-        state.arrays = prev_arrays
     return walk.captured
 
 
@@ -191,13 +188,9 @@ class _Walk:
         self.anomaly = _state.anomaly
 
     def call_rule(self, node: Any, g: Any) -> tuple:
-        """Step 2: the node's rule on its total gradient; one gradient per input, counted."""
-        if self.arrays and not node.array_backward:  # a rule that needs Tensors: run it on them, unrecorded
-            _state.arrays = False
-            grads = node.backward(Tensor._make(g))
-            _state.arrays = True
-        else:
-            grads = node.backward(g)
+        """Step 2: the node's rule on its total gradient and the values it saved (arrays, or Tensors
+        with create_graph); one gradient per input, counted."""
+        grads = node.backward(g, *node.saved(not self.arrays)) if node.saves else node.backward(g)
         if type(grads) is not tuple:
             if type(grads) is list:
                 raise RuntimeError(f"function {node.name} returned a list of gradients; return a tuple (one per input)")

@@ -3,31 +3,43 @@
 An op is a subclass of :class:`Function`. Applying it creates one instance, which
 is also the graph node (``tensor.grad_fn``) when the result requires grad::
 
-    class Mul(Function):
-        save_inputs = True
+    class Mul(Function):                    # z = a · b;  ∂a = g · b,  ∂b = g · a
+        save_inputs = True                  # backward gets the inputs after g
 
         def forward(self, a, b):            # NumPy arrays (or Python scalars) in,
             return a * b                    # an array out
 
-        def backward(self, g):              # the vector-Jacobian product,
-            a, b = self.inputs              # written with Tensor ops so that it
-            return g * b, g * a             # is itself differentiable
+        def backward(self, g, a, b):        # the vector-Jacobian product, written with
+            return g * b, g * a             # operators: it runs on arrays and on Tensors
 
-``backward`` returns one gradient per input (``None`` for inputs that need
-none) and may ignore broadcasting and dtype: the engine sums each gradient
-down to its input's shape and casts it to its dtype, in one place.
+    class Tanh(Function):
+        save_output = True                  # backward gets the output after g
 
-A rule is written once and runs two ways: with ``create_graph=True`` it gets
-Tensors (and records a graph: higher derivatives); otherwise it gets plain
-NumPy arrays for ``g``, ``self.inputs`` and ``self.output`` (no graph, no
-overhead). So a rule uses operators, ``.T``, ``.reshape``, indexing,
-``.sum(axis=..., keepdims=...)`` and the helpers in ``minigrad.ops.dual``.
-A subclass whose backward needs Tensor methods sets ``array_backward = False``.
+        def forward(self, x):
+            return np.tanh(x)
 
-Keyword arguments of ``apply`` become attributes of the node (``self.dim``).
-A node keeps only what its backward needs: the inputs (``save_inputs``), the
-output (``save_output``, kept as its array so no reference cycle forms), and
-whatever ``forward`` stores on ``self``. The engine frees them after backward.
+        def backward(self, g, y):
+            return g * (1.0 - y * y)
+
+The rule contract: ``backward(self, g, *saved)`` gets the gradient of the output and,
+after it, what the op declared it saves: with ``save_inputs`` every input in order
+(``None`` where ``save_for`` dropped one), then with ``save_output`` the output. The
+engine fetches them with :meth:`Function.saved` (which refuses values freed or changed
+in place since the forward) and passes all of them in one form: NumPy arrays when it
+runs without ``create_graph`` (no graph, no overhead), Tensors with it (the rule then
+records a graph: higher derivatives). So a rule uses operators, ``.T``, ``.reshape``,
+indexing and the helpers in ``minigrad.ops.dual``, which work on both; a rule that must
+tell the two apart asks ``isinstance(g, Tensor)``.
+
+``backward`` returns one gradient per input (``None`` for inputs that need none) and may
+ignore broadcasting and dtype: the engine checks each and sums it down to its input's
+shape and casts it to its dtype, in one place.
+
+Op parameters are declared on the class as annotations (``dim: int``); ``apply(x, dim=1)``
+sets them on the node and refuses a keyword the class does not declare. A node keeps only
+what its backward needs: the saved inputs and output, the parameters, and whatever
+``forward`` stores on ``self`` (annotated too). The engine frees the saved values after
+backward. ``inputs`` and ``output`` show the saved values as Tensors, for inspection.
 """
 
 from __future__ import annotations
@@ -41,6 +53,9 @@ import numpy as np
 from minigrad._grad_mode import _state
 from minigrad.errors import ShapeError  # noqa: F401 - re-exported: ops raise it from here
 from minigrad.tensor import Tensor
+
+#: what ``apply`` sets on every recorded node: a parameter of the same name would be overwritten
+_NODE_FIELDS = frozenset({"parents", "shape", "dtype", "module", "name"})
 
 _FREED = (
     "Trying to backward through the graph a second time (or to use saved tensors after they were "
@@ -60,6 +75,10 @@ class Function:
     save_for: Any = None
     #: set per subclass: e.g. "MatMulBackward"
     name: str = "FunctionBackward"
+    #: set per subclass: whether backward gets saved values after g (save_inputs or save_output)
+    saves: bool = False
+    #: set per subclass: the parameters ``apply`` accepts (the annotations of the op's classes)
+    params: frozenset[str] = frozenset()
 
     # per-node state; class-level defaults keep ``apply`` cheap
     parents: tuple = ()
@@ -80,8 +99,6 @@ class Function:
     shape: tuple[int, ...]
     dtype: np.dtype
     is_accumulator = False
-    #: backward works on raw arrays too (see the module docstring)
-    array_backward = True
     #: the output may be a view of input 0's memory (reshape, permute, expand, basic indexing);
     #: when it is, the two share a version counter, as in PyTorch
     view_of_input = False
@@ -90,6 +107,23 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__ + "Backward"
+        cls.saves = cls.save_inputs or cls.save_output
+        cls.params = frozenset(
+            name
+            for c in cls.__mro__
+            if issubclass(c, Function) and c is not Function
+            for name in c.__dict__.get("__annotations__", {})
+        )
+        clash = cls.params & _NODE_FIELDS
+        if clash:
+            raise TypeError(f"{cls.__name__}: parameter {sorted(clash)[0]!r} would overwrite the node's own field")
+        if cls.saves and "backward" in cls.__dict__:
+            taken = cls.backward.__code__.co_argcount
+            if taken < 3 and not cls.backward.__code__.co_flags & 0x04:  # (self, g) and no *saved
+                raise TypeError(
+                    f"{cls.__name__}.backward(self, g) takes no saved values, but the op saves its "
+                    f"{'inputs' if cls.save_inputs else 'output'}: they are passed after g"
+                )
 
     # ------------------------------------------------------------------ applying
     @classmethod
@@ -97,6 +131,8 @@ class Function:
         """Run the op on Tensors (and constants); record a node if any input requires grad."""
         node = object.__new__(cls)
         if params:
+            if not params.keys() <= cls.params:
+                raise _undeclared(cls, params)
             node.__dict__.update(params)
         # one pass over the inputs: their arrays, and (when recording) the nodes their gradients go to
         record = _state.enabled
@@ -155,7 +191,8 @@ class Function:
     def forward(self, *arrays: Any) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...] | None:
+    def backward(self, grad: Any, *saved: Any) -> Any:
+        """One gradient per input (or one, not in a tuple, for an op of one input); see the module docstring."""
         raise NotImplementedError
 
     def error(self, arrays: list, exc: Exception) -> Exception:
@@ -172,17 +209,45 @@ class Function:
         return tuple([p is not None for p in self.parents])
 
     # ------------------------------------------------------------------ saved values
+    def saved(self, tensors: bool) -> tuple:
+        """What ``backward`` gets after ``g``: the saved inputs in order (``None`` where ``save_for``
+        dropped one), then the saved output; NumPy arrays, or Tensors when ``tensors`` (with
+        create_graph: the output is then this node's result, on the graph). Refuses values freed by
+        an earlier backward or changed in place since the forward."""
+        values: Any = ()
+        if self.save_inputs:
+            saved = self._saved
+            if saved is None:
+                raise RuntimeError(_FREED.format(name=self.name))
+            for x, v in zip(saved, self._versions):
+                if v is not None and (x._version if x._base is None else x._base._version) != v:  # inlined: hot
+                    self._raise_modified(saved)
+            values = saved if tensors else self._arrays
+            if not self.save_output:
+                return values
+        out = self._out
+        if out is None:
+            raise RuntimeError(_FREED.format(name=self.name))
+        t = self._out_ref()
+        if t is not None and (t._version if t._base is None else t._base._version) != 0:  # inlined: hot
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an in-place "
+                f"operation: the output of {self.name} (shape {t.shape}) is at version {t._current_version()}, "
+                "expected version 0; avoid changing it in place, or use .clone()"
+            )
+        return (*values, Tensor._make(out, True, self) if tensors else out)
+
     @property
     def inputs(self) -> tuple:
         """The inputs saved for backward (Tensors and constants), checked for in-place changes."""
-        saved = self._saved
-        if saved is None:
-            raise RuntimeError(_FREED.format(name=self.name))
-        for x, v in zip(saved, self._versions):
-            if v is not None and (x._version if x._base is None else x._base._version) != v:  # inlined: hot
-                self._raise_modified(saved)
-        # the arrays the forward saw (raw arrays when the engine runs rules without a graph)
-        return self._arrays if _state.arrays else saved
+        return self.saved(True) if not self.save_output else self.saved(True)[:-1]
+
+    @property
+    def output(self) -> Tensor:
+        """The op's output saved for backward, as a Tensor on the graph (this node its ``grad_fn``)."""
+        if not self.save_output:
+            raise RuntimeError(f"{self.name} saves no output")
+        return self.saved(True)[-1]
 
     def _raise_modified(self, saved: tuple) -> None:
         for i, (x, v) in enumerate(zip(saved, self._versions)):
@@ -193,25 +258,6 @@ class Function:
                     f"operation: input {i} of {self.name} (shape {x.shape}){view} is at version "
                     f"{x._current_version()}, expected version {v}; avoid changing it in place, or use .clone()"
                 )
-
-    @property
-    def output(self) -> Tensor:
-        """The op's output, saved for backward; part of the graph when differentiating twice."""
-        out = self._out
-        if out is None:
-            raise RuntimeError(_FREED.format(name=self.name))
-        t = self._out_ref()
-        if t is not None and t._current_version() != 0:
-            raise RuntimeError(
-                f"one of the tensors needed for gradient computation has been modified by an in-place "
-                f"operation: the output of {self.name} (shape {t.shape}) is at version {t._current_version()}, "
-                "expected version 0; avoid changing it in place, or use .clone()"
-            )
-        if _state.arrays:
-            return out
-        if _state.enabled:
-            return Tensor._make(out, True, self)
-        return Tensor._make(out)
 
     def release(self) -> None:
         """Free what was saved for backward (called by the engine unless retain_graph)."""
@@ -239,6 +285,13 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+
+def _undeclared(cls: type, params: dict) -> TypeError:
+    op = cls.__name__
+    unknown = ", ".join(sorted(set(params) - cls.params))  # type: ignore[attr-defined]
+    known = ", ".join(sorted(cls.params)) or "none"  # type: ignore[attr-defined]
+    return TypeError(f"{op}.apply() got undeclared parameter(s) {unknown} (the op declares: {known})")
 
 
 def _link_view(view: Tensor, source: Any, op: type, params: dict) -> None:

@@ -29,8 +29,7 @@ class Sigmoid(Function):
     def forward(self, x):
         return sigmoid_array(x)
 
-    def backward(self, g):
-        y = self.output
+    def backward(self, g, y):
         return g * y * (1.0 - y)
 
 
@@ -42,8 +41,7 @@ class Tanh(Function):
     def forward(self, x):
         return np.tanh(x)
 
-    def backward(self, g):
-        y = self.output
+    def backward(self, g, y):
         return g * (1.0 - y * y)
 
 
@@ -55,8 +53,8 @@ class ReLU(Function):
     def forward(self, x):
         return np.maximum(x, 0)
 
-    def backward(self, g):
-        return g * (dual.array(self.output) > 0)
+    def backward(self, g, y):
+        return g * (dual.array(y) > 0)
 
 
 class LeakyReLU(Function):
@@ -70,8 +68,7 @@ class LeakyReLU(Function):
     def forward(self, x):
         return np.where(x > 0, x, x * self.negative_slope)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * np.where(dual.array(x) > 0, 1.0, self.negative_slope).astype(g.dtype)
 
 
@@ -89,8 +86,7 @@ class ELU(Function):
     def forward(self, x):
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         positive = dual.array(x) > 0
         return dual.where(positive, g, g * self.alpha * dual.exp(dual.where(positive, 0.0, x)))
 
@@ -121,8 +117,7 @@ class Erfc(Function):
     def forward(self, x):
         return erfc_array(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (dual.exp(-(x * x)) * -_TWO_OVER_SQRT_PI)
 
 
@@ -162,8 +157,7 @@ class GELU(Function):
             return x * sigmoid_array(2.0 * _SQRT_2_OVER_PI * (x + _GELU_TANH_C * x * x * x))
         return x * normal_cdf(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         if self.approximate == "tanh":
             s = _sigmoid(2.0 * _SQRT_2_OVER_PI * (x + _GELU_TANH_C * x * x * x))
             du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_TANH_C * x * x)
@@ -179,8 +173,7 @@ class SiLU(Function):
     def forward(self, x):
         return x * sigmoid_array(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         s = _sigmoid(x)
         return g * s * (1.0 + x * (1.0 - s))
 
@@ -201,8 +194,7 @@ class Softplus(Function):
         z = x * self.beta
         return np.where(z > self.threshold, x, np.logaddexp(0.0, z) / self.beta)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         z = x * self.beta
         return dual.where(dual.array(z) > self.threshold, g, g * _sigmoid(z))
 
@@ -222,7 +214,6 @@ class Hardtanh(Function):
     def forward(self, x):
         return np.clip(x, self.min_val, self.max_val).astype(x.dtype, copy=False)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         x = dual.array(x)
         return g * ((x > self.min_val) & (x < self.max_val))

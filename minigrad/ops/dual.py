@@ -99,7 +99,7 @@ def scatter_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     from minigrad.ops.index import IndexScatter, scatter_add_array
 
     if isinstance(g, Tensor):
-        return IndexScatter.apply(g, index=index, shape=shape)
+        return IndexScatter.apply(g, index=index, size=shape)
     return scatter_add_array(g, index, shape)
 
 

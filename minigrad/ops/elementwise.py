@@ -55,8 +55,7 @@ class Mul(_Binary):
     def forward(self, a, b):
         return a * b
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         need_a, need_b = self.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
@@ -70,8 +69,7 @@ class Div(_Binary):
     def forward(self, a, b):
         return a / b
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         need_a, need_b = self.needs_input_grad
         return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
 
@@ -97,8 +95,7 @@ class PowScalar(Function):
     def forward(self, a):
         return a**self.exponent
 
-    def backward(self, g):
-        (a,) = self.inputs
+    def backward(self, g, a):
         c = self.exponent
         if c == 0:
             return g * 0.0
@@ -116,8 +113,7 @@ class Pow(_Binary):
     def forward(self, a, b):
         return np.power(a, b)
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b, y):
         need_a, need_b = self.needs_input_grad
         ga = gb = None
         if need_a:
@@ -125,9 +121,9 @@ class Pow(_Binary):
         if need_b:
             zero_base = (np.asarray(dual.array(a)) == 0) & (np.asarray(dual.array(b)) >= 0)
             if zero_base.any():  # d/db 0ᵇ = 0 for b ≥ 0 (log 0 would give nan)
-                gb = dual.where(zero_base, 0.0, g * self.output * dual.log(dual.where(zero_base, 1.0, a)))
+                gb = dual.where(zero_base, 0.0, g * y * dual.log(dual.where(zero_base, 1.0, a)))
             else:
-                gb = g * self.output * dual.log(a)
+                gb = g * y * dual.log(a)
         return ga, gb
 
 
@@ -139,8 +135,8 @@ class Exp(Function):
     def forward(self, x):
         return np.exp(x)
 
-    def backward(self, g):
-        return g * self.output
+    def backward(self, g, y):
+        return g * y
 
 
 class Log(Function):
@@ -151,8 +147,7 @@ class Log(Function):
     def forward(self, x):
         return np.log(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g / x
 
 
@@ -164,8 +159,8 @@ class Sqrt(Function):
     def forward(self, x):
         return np.sqrt(x)
 
-    def backward(self, g):
-        return g / (2.0 * self.output)
+    def backward(self, g, y):
+        return g / (2.0 * y)
 
 
 class Abs(Function):
@@ -176,8 +171,7 @@ class Abs(Function):
     def forward(self, x):
         return np.abs(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * np.sign(dual.array(x))
 
 
@@ -189,8 +183,7 @@ class Sin(Function):
     def forward(self, x):
         return np.sin(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * dual.cos(x)
 
 
@@ -202,8 +195,7 @@ class Cos(Function):
     def forward(self, x):
         return np.cos(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return -g * dual.sin(x)
 
 
@@ -219,8 +211,7 @@ class Clamp(Function):
     def forward(self, x):
         return np.clip(x, self.lo, self.hi)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         x = dual.array(x)
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
@@ -238,8 +229,7 @@ class Maximum(_Binary):
     def forward(self, a, b):
         return np.maximum(a, b)
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         return _split(g, a, b, np.greater, self.needs_input_grad)
 
 
@@ -251,8 +241,7 @@ class Minimum(_Binary):
     def forward(self, a, b):
         return np.minimum(a, b)
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         return _split(g, a, b, np.less, self.needs_input_grad)
 
 
@@ -309,10 +298,13 @@ class Clone(Function):
 
 
 class Cast(Function):
-    """y = x converted to ``dtype``;  ∂x = g converted back (by the engine)"""
+    """y = x converted to dtype ``to``;  ∂x = g converted back (by the engine)"""
+
+    # parameters (apply's keyword arguments)
+    to: np.dtype
 
     def forward(self, x):
-        return x.astype(self.dtype)
+        return x.astype(self.to)
 
     def backward(self, g):
         return g
@@ -331,8 +323,7 @@ class Log10(Function):
     def forward(self, x):
         return np.log10(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g / (x * _LN10)
 
 
@@ -344,8 +335,7 @@ class Log2(Function):
     def forward(self, x):
         return np.log2(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g / (x * _LN2)
 
 
@@ -357,8 +347,7 @@ class Log1p(Function):
     def forward(self, x):
         return np.log1p(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g / (x + 1.0)
 
 
@@ -370,8 +359,8 @@ class Expm1(Function):
     def forward(self, x):
         return np.expm1(x)
 
-    def backward(self, g):
-        return g * (self.output + 1.0)
+    def backward(self, g, y):
+        return g * (y + 1.0)
 
 
 class Exp2(Function):
@@ -382,8 +371,8 @@ class Exp2(Function):
     def forward(self, x):
         return np.exp2(x)
 
-    def backward(self, g):
-        return g * self.output * _LN2
+    def backward(self, g, y):
+        return g * y * _LN2
 
 
 class Rsqrt(Function):
@@ -394,8 +383,7 @@ class Rsqrt(Function):
     def forward(self, x):
         return 1.0 / np.sqrt(x)
 
-    def backward(self, g):
-        y = self.output
+    def backward(self, g, y):
         return g * (y * y * y) * -0.5
 
 
@@ -457,8 +445,7 @@ class NanToNum(Function):
     def forward(self, x):
         return np.nan_to_num(x, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * np.isfinite(dual.array(x))
 
 
@@ -470,8 +457,7 @@ class Remainder(_Binary):
     def forward(self, a, b):
         return np.remainder(a, b)
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         need_a, need_b = self.needs_input_grad
         gb = -g * np.floor_divide(dual.array(a), dual.array(b)) if need_b else None
         return (g if need_a else None), gb

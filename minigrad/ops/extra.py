@@ -41,8 +41,7 @@ class Tan(Function):
     def forward(self, x):
         return np.tan(x)
 
-    def backward(self, g):
-        y = self.output
+    def backward(self, g, y):
         return g * (1.0 + y * y)
 
 
@@ -60,8 +59,7 @@ class Erf(Function):
     def forward(self, x):
         return erf_array(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (dual.exp(-(x * x)) * _TWO_OVER_SQRT_PI)
 
 
@@ -73,8 +71,7 @@ class Atan2(Function):
     def forward(self, a, b):
         return np.arctan2(a, b)
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         need_a, need_b = self.needs_input_grad
         r2 = a * a + b * b
         return (g * b / r2 if need_a else None), (-g * a / r2 if need_b else None)
@@ -131,9 +128,7 @@ class CumProd(Function):
     def forward(self, x):
         return np.cumprod(x, axis=self.dim)
 
-    def backward(self, g):
-        (x,) = self.inputs
-        y = self.output
+    def backward(self, g, x, y):
         d = self.dim
         gy = g * y
         if isinstance(gy, Tensor):
@@ -271,8 +266,7 @@ class Einsum(Function):
     def forward(self, *arrays):
         return np.einsum(self.equation, *arrays, optimize=len(arrays) > 2)
 
-    def backward(self, g):
-        operands = self.inputs
+    def backward(self, g, *operands):
         lhs, out = self.equation.split("->")
         subs = lhs.split(",")
         sizes: dict[str, int] = {}
@@ -430,8 +424,7 @@ class Asin(Function):
     def forward(self, x):
         return np.arcsin(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (1.0 - x * x) ** -0.5
 
 
@@ -443,8 +436,7 @@ class Acos(Function):
     def forward(self, x):
         return np.arccos(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return -g * (1.0 - x * x) ** -0.5
 
 
@@ -456,8 +448,7 @@ class Atan(Function):
     def forward(self, x):
         return np.arctan(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g / (1.0 + x * x)
 
 
@@ -469,8 +460,7 @@ class Sinh(Function):
     def forward(self, x):
         return np.sinh(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (cosh(x) if isinstance(x, Tensor) else np.cosh(x))
 
 
@@ -482,8 +472,7 @@ class Cosh(Function):
     def forward(self, x):
         return np.cosh(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (sinh(x) if isinstance(x, Tensor) else np.sinh(x))
 
 
@@ -495,8 +484,7 @@ class Asinh(Function):
     def forward(self, x):
         return np.arcsinh(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (x * x + 1.0) ** -0.5
 
 
@@ -508,8 +496,7 @@ class Acosh(Function):
     def forward(self, x):
         return np.arccosh(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g * (x * x - 1.0) ** -0.5
 
 
@@ -521,8 +508,7 @@ class Atanh(Function):
     def forward(self, x):
         return np.arctanh(x)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x):
         return g / (1.0 - x * x)
 
 

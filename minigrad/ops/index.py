@@ -62,13 +62,14 @@ class GetItem(Function):
 
 
 class IndexScatter(Function):
-    """y = zeros(shape) with y[index] += g;  ∂g = y's gradient at index"""
+    """y = zeros(size) with y[index] += g;  ∂g = y's gradient at index"""
 
     # parameters (apply's keyword arguments)
-    index: Any  # a NumPy index (and shape, the node's field)
+    index: Any  # a NumPy index
+    size: tuple[int, ...]  # the result's shape
 
     def forward(self, g):
-        return scatter_add_array(g, self.index, self.shape)
+        return scatter_add_array(g, self.index, self.size)
 
     def backward(self, gg):
         return gg[self.index]

@@ -23,8 +23,7 @@ class MatMul(Function):
     def forward(self, a, b):
         return np.matmul(a, b)
 
-    def backward(self, g):
-        a, b = self.inputs
+    def backward(self, g, a, b):
         need_a, need_b = self.needs_input_grad
         a_vec, b_vec = np.ndim(a) == 1, np.ndim(b) == 1
         A = a.reshape(1, -1) if a_vec else a
@@ -88,8 +87,7 @@ class Linear(Function):
                 out = out + b
         return out
 
-    def backward(self, g):
-        x, W, b = self.inputs
+    def backward(self, g, x, W, b):
         need_x, need_W, need_b = self.needs_input_grad
         g2 = g if g.ndim == 2 else g.reshape(-1, W.shape[0])
         gx = g @ W if need_x else None
@@ -202,7 +200,7 @@ def diag(x: Tensor, diagonal: int = 0) -> Tensor:
     if x.ndim == 1:
         n = x.shape[0] + abs(k)
         r, c = _diagonal_index(n, n, k)
-        return IndexScatter.apply(x, index=(r, c), shape=(n, n))
+        return IndexScatter.apply(x, index=(r, c), size=(n, n))
     if x.ndim == 2:
         r, c = _diagonal_index(x.shape[0], x.shape[1], k)
         return x[r, c]

@@ -154,9 +154,7 @@ class Std(Function):
         squares = np.add.reduce(centered * centered, axis=self.dim, keepdims=self.keepdim)
         return np.sqrt(squares / self.dof)
 
-    def backward(self, g):
-        (x,) = self.inputs
-        y = self.output
+    def backward(self, g, x, y):
         if not self.keepdim:
             keep = _keep_shape(x.shape, self.dim)
             y, g = y.reshape(keep), g.reshape(keep)
@@ -186,8 +184,8 @@ class _Extremum(Function):
     def forward(self, x):
         return self.reduce(x, axis=self.dim, keepdims=self.keepdim)
 
-    def backward(self, g):
-        x = dual.array(self.inputs[0])
+    def backward(self, g, x):
+        x = dual.array(x)
         best = self.reduce(x, axis=self.dim, keepdims=True)
         hit = x == best
         share = hit / np.add.reduce(hit, axis=self.dim, keepdims=True, dtype=g.dtype)
@@ -286,9 +284,7 @@ class LogSumExp(Function):
             s = np.log(np.add.reduce(np.exp(x - m), axis=self.dim, keepdims=True)) + m
         return s if self.keepdim else np.squeeze(s, axis=self.dim)
 
-    def backward(self, g):
-        (x,) = self.inputs
-        y = self.output
+    def backward(self, g, x, y):
         if not self.keepdim:
             keep = _keep_shape(x.shape, self.dim)
             y, g = y.reshape(keep), g.reshape(keep)
@@ -310,8 +306,7 @@ class Softmax(Function):
         e = np.exp(x - _row_max(x, self.dim))
         return e / np.add.reduce(e, axis=self.dim, keepdims=True)
 
-    def backward(self, g):
-        y = self.output
+    def backward(self, g, y):
         return y * (g - dual.sum(g * y, self.dim, keepdims=True))
 
 
@@ -328,8 +323,7 @@ class LogSoftmax(Function):
         with np.errstate(divide="ignore"):  # log 0 = −inf over an empty dim
             return shifted - np.log(np.add.reduce(np.exp(shifted), axis=self.dim, keepdims=True))
 
-    def backward(self, g):
-        y = self.output
+    def backward(self, g, y):
         return g - dual.exp(y) * dual.sum(g, self.dim, keepdims=True)
 
 
@@ -361,12 +355,11 @@ class Prod(Function):
         self.in_shape = x.shape
         return np.prod(x, axis=self.dim, keepdims=self.keepdim, dtype=self.dtype_)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x, y):
         dims = None if self.dim is None else (self.dim,)
         g = _expand_grad(g, self.in_shape, dims, self.keepdim)
         if not (np.asarray(dual.array(x)) == 0).any():
-            y = _expand_grad(self.output, self.in_shape, dims, self.keepdim)
+            y = _expand_grad(y, self.in_shape, dims, self.keepdim)
             return g * y / x
         return g * _prod_of_others(x, self.dim)
 
@@ -447,15 +440,14 @@ class Norm(Function):
             return np.add.reduce(a, axis=self.dim, keepdims=self.keepdim)
         return np.add.reduce(a**p, axis=self.dim, keepdims=self.keepdim) ** (1.0 / p)
 
-    def backward(self, g):
-        (x,) = self.inputs
+    def backward(self, g, x, y):
         p = self.p
         g = _expand_grad(g, self.in_shape, self.dim, self.keepdim)
         xa = np.asarray(dual.array(x))
         sign = np.sign(xa)
         if p == 1:
             return g * sign
-        y = _expand_grad(self.output, self.in_shape, self.dim, self.keepdim)
+        y = _expand_grad(y, self.in_shape, self.dim, self.keepdim)
         y_safe = dual.where(np.asarray(dual.array(y)) == 0, 1.0, y)  # x = 0 there: the gradient is 0
         if p == 2:
             return g * x / y_safe

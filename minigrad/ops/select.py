@@ -156,7 +156,7 @@ def scatter_add(x: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     part = _source_part(src, x, idx, "scatter_add")
     if not isinstance(part, Tensor):
         raise TypeError(f"scatter_add(): src must be a tensor, got {type(src).__name__}")
-    return x + IndexScatter.apply(part, index=full, shape=x.shape)
+    return x + IndexScatter.apply(part, index=full, size=x.shape)
 
 
 def _select_index(x: Tensor, d: int, index: Any, op: str) -> np.ndarray:
