@@ -213,6 +213,7 @@ for name, t in med.items():
     print(f"{name:<15} {t * 1e6:7.0f} µs per step = kernels {kernels * 1e6:4.0f} µs + the rest "
           f"{(t - kernels) * 1e6:5.0f} µs ({t / kernels:.2f}× the NumPy step)")
 overhead_eager, overhead_comp = med["eager minigrad"] - kernels, med["compiled"] - kernels
+med_digits = med["eager minigrad"]
 removed = 1 - overhead_comp / overhead_eager
 print(f"on this run, compiling removed {removed:.0%} of eager minigrad's time above the kernels; "
       f"the compiled step takes {med['compiled'] / med['eager minigrad']:.2f} of eager's time")
@@ -397,6 +398,33 @@ print(f"\nthe step still ran 5 times ({len(log)} losses logged); explain(): {ste
 assert len(caught) == 1 and step.eager_reason is not None and len(log) == 5
 
 # %% [markdown]
+# A Python number that changes between calls is another thing a trace cannot see: it is baked into
+# the program as a constant. This is what the second tracing call is for. Here the loss is scaled by
+# a factor that a Python counter changes at every call; the two traces disagree, and compile says so:
+
+# %%
+calls = [0]
+
+
+def scaled_step(x, y):
+    calls[0] += 1
+    opt.zero_grad()
+    loss = F.cross_entropy(model(x), y) * (1.0 / calls[0])  # a Python float that differs at every call
+    loss.backward()
+    opt.step()
+    return loss
+
+
+step = mg.compile(scaled_step)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always", CompileWarning)
+    for i in range(4):
+        step(mg.tensor(X_train[:64]), mg.tensor(y_train[:64]))
+for w in caught:
+    print(f"{w.category.__name__}: {w.message}")
+assert len(caught) == 1 and step.eager_reason is not None and calls[0] == 4
+
+# %% [markdown]
 # The fix is to keep the step free of reads: return the loss and call `.item()` on what the compiled
 # step returns, outside it (exercise 2 below). `fit(..., compile=True)` does exactly that.
 #
@@ -427,14 +455,15 @@ assert len(set(comp_drop[2:])) == 5 and fn.traces == 2 and np.allclose(comp_drop
 # %% [markdown]
 # ## 6. The speedup on the course's models
 #
-# Three models from the earlier notebooks, on digits batches of 64, each step timed eagerly and
-# compiled (round-robin medians, after the compiled step's two tracing calls):
+# Three models from the earlier notebooks and one for contrast, on digits batches of 64, each step
+# timed eagerly and compiled (round-robin medians, after the compiled step's two tracing calls):
 #
 # - the **digits MLP** `64 → 128 → 64 → 10`, ReLU, SGD with momentum;
 # - the **demo's model** (`python -m minigrad demo`): `64 → 256 → 128 → 10` with batch norm, ReLU and
 #   dropout, Adam, cross-entropy plus an L2 penalty;
 # - a **deep tanh net**, 10 hidden layers of 32 (02 and 03's vanishing-gradient network), SGD;
-# - for contrast, a **wide MLP** `64 → 1024 → 1024 → 10`, SGD, whose matrix products are large.
+# - for contrast, a **wide MLP** `64 → 1024 → 1024 → 10`, SGD, whose matrix products are large; its
+#   hand-written NumPy step (section 2's `numpy_step`, the same SGD) is timed beside it.
 
 # %%
 def course_models():
@@ -461,12 +490,20 @@ for name, model, opt, loss_fn in course_models():
     comp_fn = mg.compile(make_step(model, opt, loss_fn))
     with warnings.catch_warnings():
         warnings.simplefilter("error", CompileWarning)  # a fallback here would time eager mode twice
-        rounds = (30, 20) if "wide" not in name else (10, 4)  # the wide model's steps take milliseconds
-        med = time_steps({"eager": lambda: eager_fn(xb, yb), "compiled": lambda: comp_fn(xb, yb)}, *rounds)
+        timed = {"eager": lambda: eager_fn(xb, yb), "compiled": lambda: comp_fn(xb, yb)}
+        rounds = (30, 20)
+        if "wide" in name:  # its steps take milliseconds: fewer rounds, and the NumPy step beside it
+            wide_params = [(m.weight.numpy().copy(), m.bias.numpy().copy()) for m in model if isinstance(m, nn.Linear)]
+            timed["NumPy"] = lambda: numpy_step(wide_params, X_train[:64], y_train[:64], 0.05)
+            rounds = (10, 4)
+        med = time_steps(timed, *rounds)
     assert comp_fn.eager_reason is None and comp_fn.traces == 2
     speed[name] = med
     print(f"{name:<28} eager {med['eager'] * 1e6:6.0f} µs, compiled {med['compiled'] * 1e6:6.0f} µs per step: "
           f"compiled takes {med['compiled'] / med['eager']:.2f} of eager's time")
+wide = speed["wide MLP 64-1024-1024-10"]
+print(f"\nwide MLP: the NumPy step takes {wide['NumPy'] * 1e6:.0f} µs, {wide['NumPy'] / wide['eager']:.0%} of eager's "
+      f"time; for the digits MLP (section 2) it was {kernels / med_digits:.0%}")
 
 fig, ax = plt.subplots(figsize=(8, 3.4))
 ratios = [m["compiled"] / m["eager"] for m in speed.values()]
@@ -520,9 +557,9 @@ assert h_comp.val_acc == h_eager.val_acc and np.allclose(h_comp.train_loss, h_ea
 
 # %% [markdown]
 # A replay removes Python, not kernel time, so what it can gain depends on the share of Python in a
-# step (section 2 measured it for the digits MLP). The wide MLP is the contrast: its matrix products
-# take most of its step, and the ratio printed for it shows how much (or how little) is left to
-# remove. `python -m benchmarks.run` measures eager, compiled and the hand-written NumPy step side by
+# step. The last printed line compares the kernels' share (the NumPy step's time over eager's) of the
+# wide MLP with the digits MLP's from section 2: where kernels are nearly the whole step, a replay
+# has little left to remove, whatever its ratio on this run. `python -m benchmarks.run` measures eager, compiled and the hand-written NumPy step side by
 # side on four workloads, from tiny to BLAS-bound, with their peak memory.
 #
 # ## 7. Try it
