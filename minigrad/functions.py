@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.ops import declare as _declare
 from minigrad.ops.elementwise import Maximum, Minimum, where
 from minigrad.ops.linalg import linear
 from minigrad.ops.linalg import matmul as _matmul
@@ -74,31 +75,6 @@ def sin(x: Tensor) -> Tensor:
 def cos(x: Tensor) -> Tensor:
     """cos x, elementwise."""
     return _t(x).cos()
-
-
-def tanh(x: Tensor) -> Tensor:
-    """tanh x, elementwise."""
-    return _t(x).tanh()
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + e⁻ˣ), elementwise."""
-    return _t(x).sigmoid()
-
-
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0), elementwise (gradient 0 at 0)."""
-    return _t(x).relu()
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x where x > 0, else ``negative_slope`` · x."""
-    return _t(x).leaky_relu(negative_slope)
-
-
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """x where x > 0, else α(eˣ − 1)."""
-    return _t(x).elu(alpha)
 
 
 def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
@@ -249,10 +225,8 @@ __all__ = [
     "clip",
     "cos",
     "dropout",
-    "elu",
     "exp",
     "flatten",
-    "leaky_relu",
     "linear",
     "log",
     "log_softmax",
@@ -266,9 +240,7 @@ __all__ = [
     "numel",
     "pad",
     "permute",
-    "relu",
     "reshape",
-    "sigmoid",
     "sin",
     "softmax",
     "sqrt",
@@ -276,7 +248,6 @@ __all__ = [
     "stack",
     "std",
     "sum",
-    "tanh",
     "transpose",
     "unsqueeze",
     "var",
@@ -857,3 +828,9 @@ __all__ += [
     "unbind",
     "unique",
 ]
+
+
+# the forms of the declared ops not written above (relu, sigmoid, tanh, elu, leaky_relu, ...: minigrad/ops/declare.py)
+_derived = _declare.functions(__name__, globals())
+globals().update(_derived)
+__all__ += list(_derived)

@@ -2075,3 +2075,6 @@ from minigrad.ops import random as _random  # noqa: E402
 from minigrad.ops import reduce as _reduce  # noqa: E402
 from minigrad.ops import select as _select  # noqa: E402
 from minigrad.ops import shape as _shape  # noqa: E402
+from minigrad.ops.declare import install_methods  # noqa: E402
+
+install_methods(Tensor)  # the methods declared on op classes and not written above

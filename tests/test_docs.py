@@ -1,7 +1,9 @@
 """The documentation keeps up with the code: every public name has a docstring and an entry in the API reference.
 
 A module's public names are its ``__all__`` where it has one, else the public attributes minigrad defines in it
-(``docs/make_api.py``'s ``public_names``). ``python docs/make_api.py`` regenerates the reference pages.
+(``docs/make_api.py``'s ``public_names``). ``python docs/make_api.py`` regenerates the reference pages. mkdocstrings
+reads them with griffe, whose extension ``docs/griffe_declared.py`` adds the forms minigrad derives from op
+declarations at import time.
 """
 
 from __future__ import annotations
@@ -102,6 +104,30 @@ def test_the_pages_python_examples_run(page, tmp_path, monkeypatch, capsys):
 def test_the_reference_pages_are_up_to_date():
     # a name added or removed changes the pages; a stale page also breaks `mkdocs build --strict`
     assert make_api.main(["--check"]) == 0, "run python docs/make_api.py"
+
+
+def test_every_reference_entry_is_found_by_the_site_tooling():
+    # mkdocstrings collects each entry with griffe (reading the source, not importing it); an entry it can't find
+    # fails `mkdocs build --strict`. The forms derived from op declarations come from docs/griffe_declared.py.
+    griffe = pytest.importorskip("griffe")
+    loader = griffe.GriffeLoader(
+        extensions=griffe.load_extensions(str(ROOT / "docs" / "griffe_declared.py")), search_paths=[str(ROOT)]
+    )
+    package = loader.load("minigrad")
+    loader.resolve_aliases(implicit=False)
+    entries = [e for text in make_api.pages().values() for e in re.findall(r"^::: (\S+)$", text, flags=re.M)]
+    assert len(entries) > 400
+    missing = []
+    for entry in entries:
+        try:
+            found = package.modules_collection[entry]
+            if found.is_alias:
+                found.target  # noqa: B018 - resolving the alias is the check
+        except (KeyError, griffe.AliasResolutionError):
+            missing.append(entry)
+    assert not missing, f"griffe does not find {missing}"
+    relu = package.modules_collection["minigrad.nn.functional.relu"]
+    assert [p.name for p in relu.parameters] == ["input", "inplace"] and "max(x, 0)" in relu.docstring.value
 
 
 def _tensor_public_attributes() -> dict[str, object]:

@@ -10,20 +10,8 @@ from minigrad.nn.parameter import Parameter
 from minigrad.nn import init
 from minigrad.nn.module import Module
 from minigrad.nn.linear import Flatten, Identity, Linear, Unflatten
-from minigrad.nn.activation import (
-    ELU,
-    GELU,
-    Hardtanh,
-    LeakyReLU,
-    LogSoftmax,
-    ReLU,
-    ReLU6,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
+from minigrad.nn.activation import GELU, Hardtanh, LogSoftmax, ReLU6, Softmax
+from minigrad.nn.activation import DERIVED as _DERIVED_ACTIVATIONS
 from minigrad.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Residual, Sequential
 from minigrad.nn.dropout import Dropout
 from minigrad.nn.normalization import BatchNorm1d, LayerNorm
@@ -51,11 +39,6 @@ __all__ = [
     "Sequential",
     "ModuleList",
     "Residual",
-    "ReLU",
-    "LeakyReLU",
-    "ELU",
-    "Sigmoid",
-    "Tanh",
     "Softmax",
     "LogSoftmax",
     "Dropout",
@@ -77,8 +60,6 @@ __all__ = [
     "utils",
     "Unflatten",
     "GELU",
-    "SiLU",
-    "Softplus",
     "Hardtanh",
     "ReLU6",
     "ModuleDict",
@@ -89,6 +70,10 @@ __all__ = [
     "KLDivLoss",
     "Embedding",
 ]
+
+# the activation modules derived from their ops' declarations (ReLU, ELU, Mish, ...: minigrad/ops/declare.py)
+globals().update(_DERIVED_ACTIVATIONS)
+__all__ += list(_DERIVED_ACTIVATIONS)
 
 _CONV = (
     "convolution and pooling layers are not implemented (minigrad covers MLP-scale models); "

@@ -4,6 +4,10 @@ Course formulas: ReLU(z) = max(z, 0), derivative 1[z > 0]; leaky ReLU slope
 ``negative_slope`` for z < 0; ELU(z) = α(eᶻ − 1) for z < 0, derivative ELU(z) + α;
 σ(z) = 1/(1 + e⁻ᶻ), σ' = σ(1 − σ); tanh' = 1 − tanh².
 
+ReLU, LeakyReLU, ELU, Sigmoid, Tanh, SiLU and Softplus are made from their ops' declarations
+(``minigrad/ops/declare.py``, at the end of this file); the modules below check their arguments or
+have PyTorch's class structure (ReLU6 is a Hardtanh), so are written here.
+
 ``inplace=True`` is accepted for PyTorch compatibility; the result is computed
 out of place (same values, and autograd stays safe).
 """
@@ -12,69 +16,12 @@ from __future__ import annotations
 
 from minigrad.nn import functional as F
 from minigrad.nn.module import Module
+from minigrad.ops import declare
 from minigrad.tensor import Tensor
 
 
 def _inplace_repr(inplace: bool) -> str:
     return "inplace=True" if inplace else ""
-
-
-class ReLU(Module):
-    """y = max(x, 0); ∂y/∂x = 1[x > 0] (0 at 0, as PyTorch)."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
-
-
-class LeakyReLU(Module):
-    """y = x for x > 0, else negative_slope·x."""
-
-    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
-        super().__init__()
-        self.negative_slope = negative_slope
-        self.inplace = inplace
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.leaky_relu(self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
-
-
-class ELU(Module):
-    """y = x for x > 0, else α(eˣ − 1); ∂y/∂x = 1 for x > 0, else y + α (= α·eˣ)."""
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.elu(self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
-
-
-class Sigmoid(Module):
-    """y = σ(x) = 1/(1 + e⁻ˣ) (stable two-sided form); ∂y/∂x = y(1 − y)."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
-
-
-class Tanh(Module):
-    """y = tanh x = 2σ(2x) − 1; ∂y/∂x = 1 − y²."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
 
 
 class Softmax(Module):
@@ -125,35 +72,6 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(Module):
-    """SiLU(x) = x·σ(x) (swish)."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
-
-
-class Softplus(Module):
-    """Softplus(x) = log(1 + e^{βx})/β, a smooth ReLU (x itself where βx > threshold)."""
-
-    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
-        super().__init__()
-        self.beta = beta
-        self.threshold = threshold
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softplus(x, self.beta, self.threshold)
-
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
-
-
 class Hardtanh(Module):
     """Hardtanh(x) = clamp(x, min_val, max_val); gradient 1 strictly between them, else 0."""
 
@@ -180,3 +98,9 @@ class ReLU6(Hardtanh):
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
+
+
+#: the declared activations not written above, made from their declarations (minigrad/nn/__init__.py exports them)
+DERIVED = declare.modules(__name__, globals(), Module, vars(F))
+globals().update(DERIVED)
+__all__ = ["Softmax", "LogSoftmax", "GELU", "Hardtanh", "ReLU6", *DERIVED]

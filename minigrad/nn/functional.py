@@ -22,6 +22,7 @@ import numpy as np
 
 from minigrad.errors import ShapeError
 from minigrad.ops import activation as _act
+from minigrad.ops import declare as _declare
 from minigrad.ops.elementwise import where
 from minigrad.ops.index import Embedding as _EmbeddingOp
 from minigrad.ops.linalg import linear
@@ -34,11 +35,6 @@ from minigrad.tensor import Tensor, _as_float
 
 __all__ = [
     "linear",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "sigmoid",
-    "tanh",
     "softmax",
     "log_softmax",
     "dropout",
@@ -56,31 +52,8 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 # ---------------------------------------------------------------------- activations
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0) (``inplace`` is accepted for PyTorch compatibility; computed out of place)."""
-    return input.relu()
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x for x > 0, else negative_slope·x."""
-    return input.leaky_relu(negative_slope)
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x for x > 0, else α(eˣ − 1)."""
-    return input.elu(alpha)
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    """σ(x) = 1/(1 + e⁻ˣ)."""
-    return input.sigmoid()
-
-
-def tanh(input: Tensor) -> Tensor:
-    """tanh x."""
-    return input.tanh()
-
-
+# relu, leaky_relu, elu, sigmoid, tanh, silu and softplus are made from their ops' declarations (minigrad/ops/
+# declare.py, at the end of this file); the ones below check their arguments or fix the op's, so are written here.
 def _softmax_dim(name: str, dim: int | None, ndim: int) -> int:
     if dim is not None:
         return dim
@@ -506,8 +479,6 @@ __all__ += [
     "huber_loss",
     "kl_div",
     "gelu",
-    "silu",
-    "softplus",
     "hardtanh",
     "relu6",
     "normalize",
@@ -692,16 +663,6 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return _act.GELU.apply(_as_float(input), approximate=approximate)
 
 
-def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """SiLU(x) = x·σ(x) (swish); ∂/∂x = σ(x)(1 + x(1 − σ(x)))."""
-    return _act.SiLU.apply(_as_float(input))
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """Softplus(x) = log(1 + e^{βx})/β, a smooth ReLU; x itself where βx > threshold (as PyTorch)."""
-    return _act.Softplus.apply(_as_float(input), beta=beta, threshold=threshold)
-
-
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """clamp(x, min_val, max_val); gradient 1 strictly inside (min_val, max_val), else 0."""
     if min_val > max_val:
@@ -745,6 +706,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     u2 = x2 / _vector_norm(x2, 2, dim).clamp(min=eps)
     return (u1 * u2).sum(dim)
 
+
+# ---------------------------------------------------------------------- the declared activations not written above
+_derived = _declare.functionals(__name__, globals())
+globals().update(_derived)
+__all__ += list(_derived)
 
 _NO_CONV = "convolution and pooling are not implemented (minigrad covers MLP-scale models); flatten and use linear"
 #: PyTorch's ``nn.functional`` names minigrad leaves out on purpose, with the reason the error gives

@@ -8,6 +8,7 @@ import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor
 
 
@@ -17,6 +18,7 @@ def sigmoid_array(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
+@declare(method="sigmoid", function="sigmoid", functional="sigmoid", module="Sigmoid", floating=True)
 class Sigmoid(Function):
     """y = 1 / (1 + e⁻ˣ);  ∂x = g · y · (1 − y)
 
@@ -33,6 +35,7 @@ class Sigmoid(Function):
         return g * y * (1.0 - y)
 
 
+@declare(method="tanh", function="tanh", functional="tanh", module="Tanh", floating=True)
 class Tanh(Function):
     """y = tanh x;  ∂x = g · (1 − y²)"""
 
@@ -45,6 +48,7 @@ class Tanh(Function):
         return g * (1.0 - y * y)
 
 
+@declare(method="relu", function="relu", functional="relu", module="ReLU", inplace=True)
 class ReLU(Function):
     """y = max(x, 0);  ∂x = g · 1[x > 0]  (0 at x = 0, as PyTorch)"""
 
@@ -57,6 +61,14 @@ class ReLU(Function):
         return g * (dual.array(y) > 0)
 
 
+@declare(
+    method="leaky_relu",
+    function="leaky_relu",
+    functional="leaky_relu",
+    module="LeakyReLU",
+    params={"negative_slope": 0.01},
+    inplace=True,
+)
 class LeakyReLU(Function):
     """y = x for x > 0, else s·x;  ∂x = g for x > 0, else g · s"""
 
@@ -72,6 +84,9 @@ class LeakyReLU(Function):
         return g * np.where(dual.array(x) > 0, 1.0, self.negative_slope).astype(g.dtype)
 
 
+@declare(
+    method="elu", function="elu", functional="elu", module="ELU", params={"alpha": 1.0}, inplace=True, floating=True
+)
 class ELU(Function):
     """y = x for x > 0, else α(eˣ − 1);  ∂x = g for x > 0, else g · α·eˣ  (= g · (y + α))
 
@@ -137,6 +152,7 @@ def normal_cdf(x):
     return 0.5 * _erfc(x * -_SQRT1_2)
 
 
+@declare(functional="gelu", module="GELU", params={"approximate": "none"}, floating=True)  # both by hand: they check
 class GELU(Function):
     """Gaussian error linear unit (Hendrycks & Gimpel, 2016), as PyTorch's ``gelu``.
 
@@ -165,6 +181,7 @@ class GELU(Function):
         return g * (normal_cdf(x) + x * dual.exp(-0.5 * x * x) * _INV_SQRT_2PI)
 
 
+@declare(functional="silu", module="SiLU", inplace=True, floating=True)
 class SiLU(Function):
     """y = x · σ(x) (also called swish);  ∂x = g · σ(x) · (1 + x · (1 − σ(x)))"""
 
@@ -178,6 +195,7 @@ class SiLU(Function):
         return g * s * (1.0 + x * (1.0 - s))
 
 
+@declare(functional="softplus", module="Softplus", params={"beta": 1.0, "threshold": 20.0}, floating=True)
 class Softplus(Function):
     """y = log(1 + e^{βx})/β, and y = x where βx > threshold (as PyTorch);  ∂x = g · σ(βx), or g there
 
@@ -199,6 +217,8 @@ class Softplus(Function):
         return dual.where(dual.array(z) > self.threshold, g, g * _sigmoid(z))
 
 
+@declare(functional="hardtanh", module="Hardtanh", params={"min_val": -1.0, "max_val": 1.0}, inplace=True)
+@declare(functional="relu6", module="ReLU6", fixed={"min_val": 0.0, "max_val": 6.0}, inplace=True)
 class Hardtanh(Function):
     """y = min(max(x, min_val), max_val);  ∂x = g where min_val < x < max_val, else 0
 

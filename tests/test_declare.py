@@ -1,0 +1,172 @@
+"""One declaration per op (minigrad/ops/declare.py): each declared form exists with PyTorch's signature, the forms
+derived from a declaration behave as PyTorch's, and no form PyTorch has for a declared op is missing.
+
+A new declared op is covered here without an edit: every test below runs over ``DECLARATIONS``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn import functional as F
+from minigrad.ops import activation as act
+from minigrad.ops.declare import DECLARATIONS, Declaration, declare
+
+#: forms minigrad has beyond PyTorch's (kept for code written against earlier minigrad versions)
+EXTRAS = {"Tensor.elu", "Tensor.leaky_relu", "mg.elu", "mg.leaky_relu"}
+
+#: PyTorch's deprecated spellings, not taken
+DEPRECATED = {"min_value", "max_value"}  # Hardtanh's
+
+IDS = [f"{d.op.__name__}-{d.functional or d.function or d.method}" for d in DECLARATIONS]
+
+
+def _forms(d: Declaration) -> list[tuple[str, object, str]]:
+    """(label, namespace, name) of each form the declaration names."""
+    forms = [("Tensor", mg.Tensor, d.method), ("mg", mg, d.function), ("F", F, d.functional), ("nn", nn, d.module)]
+    return [(f"{where}.{name}", ns, name) for where, ns, name in forms if name]
+
+
+def _params(fn: object, skip: int = 1) -> list[tuple[str, object]]:
+    """(name, default) of each parameter after the first ``skip`` (``input`` or ``self``)."""
+    ps = list(inspect.signature(fn).parameters.values())[skip:]  # type: ignore[arg-type]
+    return [(p.name, p.default) for p in ps if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def test_the_activations_are_declared():
+    declared = {d.op for d in DECLARATIONS}
+    assert {act.ReLU, act.LeakyReLU, act.ELU, act.Sigmoid, act.Tanh, act.GELU, act.SiLU} <= declared
+    assert {act.Softplus, act.Hardtanh} <= declared
+
+
+@pytest.mark.parametrize("d", DECLARATIONS, ids=IDS)
+def test_every_declared_form_exists_and_is_public(d):
+    missing = [label for label, ns, name in _forms(d) if not callable(getattr(ns, name, None))]
+    assert not missing, f"{d.op.__name__} declares {missing}, which do not exist"
+    unlisted = [f"F.{d.functional}"] if d.functional and d.functional not in F.__all__ else []
+    unlisted += [f"nn.{d.module}"] if d.module and d.module not in nn.__all__ else []
+    assert not unlisted, f"not in __all__ (so not in the API reference): {unlisted}"
+
+
+@pytest.mark.parametrize("d", DECLARATIONS, ids=IDS)
+def test_every_declared_form_has_the_declared_signature(d):
+    params = list(d.params.items())
+    inplace = [("inplace", False)] if d.inplace else []
+    if d.method:
+        assert _params(getattr(mg.Tensor, d.method)) == params
+    if d.function:
+        assert _params(getattr(mg, d.function)) == params
+    if d.functional:
+        assert _params(getattr(F, d.functional)) == params + inplace
+    if d.module:
+        assert _params(getattr(nn, d.module).__init__) == params + inplace
+
+
+def test_a_derived_form_is_a_plain_function_or_module():
+    # the op's formula is the docstring; the module pickles by name and is a Module subclass as any other
+    assert F.elu.__doc__ == inspect.getdoc(act.ELU) and F.elu.__module__ == "minigrad.nn.functional"
+    assert mg.relu.__module__ == "minigrad.functions" and "input" in inspect.signature(mg.relu).parameters
+    assert nn.ELU.__module__ == "minigrad.nn.activation" and issubclass(nn.ELU, nn.Module)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ELU(0.5), nn.SiLU(), nn.LeakyReLU(0.2, inplace=True))
+    copy = pickle.loads(pickle.dumps(model))
+    assert isinstance(copy[1], nn.ELU) and copy[1].alpha == 0.5 and copy[3].inplace is True
+    assert repr(copy) == repr(model) and list(copy.state_dict()) == list(model.state_dict())
+    x = mg.randn(4, 2)
+    np.testing.assert_array_equal(copy(x).numpy(), model(x).numpy())
+    # PyTorch's parameter names and keyword calls; floats for the op, the given value for the repr
+    assert F.elu(mg.tensor([-1.0]), alpha=2).numpy()[0] == pytest.approx(2 * (np.exp(-1) - 1))
+    assert repr(nn.Softplus(beta=2)) == "Softplus(beta=2, threshold=20.0)"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'slope'"):
+        F.leaky_relu(mg.randn(2), slope=0.1)
+
+
+def test_integer_input_enters_floating_ops_as_the_default_float():
+    assert F.silu(mg.tensor([1, 2])).dtype == mg.float32 and F.elu(mg.tensor([-1, 2])).dtype == mg.float32
+    assert F.relu(mg.tensor([-1, 2])).dtype == mg.int64  # relu keeps integers, as PyTorch
+
+
+def test_a_module_form_needs_its_functional_form():
+    with pytest.raises(TypeError, match="needs its functional form"):
+        declare(module="Thing")
+
+
+# ---------------------------------------------------------------------- against PyTorch
+def _torch_forms(torch, name: str) -> dict[str, bool]:
+    """Which of torch's namespaces have a form called ``name`` (lower case) or, for modules, ``name``."""
+    return {
+        "Tensor": callable(getattr(torch.Tensor, name, None)),
+        "mg": callable(getattr(torch, name, None)) and not inspect.ismodule(getattr(torch, name)),
+        "F": callable(getattr(torch.nn.functional, name, None)),
+    }
+
+
+@pytest.mark.parametrize("d", DECLARATIONS, ids=IDS)
+def test_the_declared_forms_are_pytorchs_and_none_is_missing(d):
+    torch = pytest.importorskip("torch")
+    ours = {where: name for where, name in (("Tensor", d.method), ("mg", d.function), ("F", d.functional)) if name}
+    theirs = {
+        f"{where}.{name}" for name in set(ours.values()) for where, has in _torch_forms(torch, name).items() if has
+    }
+    declared = {f"{where}.{name}" for where, name in ours.items()}
+    assert declared - theirs <= EXTRAS, f"not in PyTorch: {sorted(declared - theirs - EXTRAS)}"
+    assert theirs - declared == set(), f"{d.op.__name__}: PyTorch also has {sorted(theirs - declared)}: declare it"
+    if d.module:
+        assert hasattr(torch.nn, d.module)
+    modules = {other.module for other in DECLARATIONS if other.op is d.op}
+    if hasattr(torch.nn, d.op.__name__):
+        assert d.op.__name__ in modules, f"PyTorch also has nn.{d.op.__name__}: declare it"
+
+
+@pytest.mark.parametrize("d", DECLARATIONS, ids=IDS)
+def test_the_signatures_are_pytorchs(d):
+    torch = pytest.importorskip("torch")
+    if d.functional:
+        try:
+            expected = _params(getattr(torch.nn.functional, d.functional))
+        except (TypeError, ValueError):  # a builtin without a signature (gelu, softplus)
+            expected = None
+        if expected is not None:
+            assert _params(getattr(F, d.functional)) == expected
+    if d.module:
+        expected = [(n, v) for n, v in _params(getattr(torch.nn, d.module).__init__) if n not in DEPRECATED]
+        assert _params(getattr(nn, d.module).__init__) == expected
+
+
+X = np.concatenate([np.random.default_rng(0).standard_normal(24) * 4, [-30.0, -1.0, 0.0, 1.0, 6.0, 30.0]])
+
+
+@pytest.mark.parametrize(
+    "d", [d for d in DECLARATIONS if d.functional], ids=[i for d, i in zip(DECLARATIONS, IDS) if d.functional]
+)
+def test_values_and_gradients_match_pytorch(d):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(F, d.functional), getattr(torch.nn.functional, d.functional)
+    x = mg.tensor(X, requires_grad=True)
+    tx = torch.tensor(X, requires_grad=True)
+    y, ty = ours(x), theirs(tx)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "d", [d for d in DECLARATIONS if d.module], ids=[i for d, i in zip(DECLARATIONS, IDS) if d.module]
+)
+def test_modules_print_and_compute_as_pytorchs(d):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(nn, d.module), getattr(torch.nn, d.module)
+    variants = [{}] + ([{"inplace": True}] if d.inplace else [])
+    variants += [{p: v * 2} for p, v in d.params.items() if isinstance(v, float) and v != 0]
+    for kwargs in variants:
+        m, tm = ours(**kwargs), theirs(**kwargs)
+        assert repr(m) == repr(tm)
+        x = X.reshape(5, 6)
+        expected = tm(torch.tensor(x)).numpy()  # inplace=True changes torch's input: a fresh tensor each time
+        np.testing.assert_allclose(m(mg.tensor(x)).numpy(), expected, rtol=1e-12, atol=1e-14)
