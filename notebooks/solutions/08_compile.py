@@ -100,7 +100,8 @@ def check_make_step(fn, steps=12):
             logged = [float(step(*_batch(16, i)).item()) for i in range(steps)]
         except CompileWarning as exc:
             raise AssertionError(f"mg.compile fell back to eager mode: {exc}") from None
-    print(f"{steps} steps: {step.traces} traced, {steps - step.traces} replayed; first losses {np.round(logged[:3], 4)}")
+    print(f"{steps} steps: {step.traces} traced, {steps - step.traces} replayed; "
+          f"first losses {np.round(logged[:3], 4)}")
     assert step.eager_reason is None and step.traces == 2, "the step should be traced twice and then replayed"
     assert np.allclose(logged, reference, rtol=1e-6), "the logged losses differ from the eager loop's"
     return logged
