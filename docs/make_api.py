@@ -1,7 +1,9 @@
-"""Write the API reference pages (docs/api/*.md): one mkdocstrings entry per public name of each module.
+"""The API reference pages (api/*.md): one mkdocstrings entry per public name of each module.
 
-    python docs/make_api.py           # rewrite the pages
-    python docs/make_api.py --check   # exit 1 if a page is out of date
+The site generates them at build time (docs/hooks.py), so they are not in the repository and a new public name
+needs only its docstring. To look at them:
+
+    python docs/make_api.py           # write them to docs/api/ (ignored by git)
 
 A module's public names are its ``__all__`` where it has one, else its public attributes that minigrad defines
 (for the ``minigrad`` package: whatever it re-exports; for a plain module: what the module itself defines).
@@ -171,19 +173,10 @@ def pages() -> dict[Path, str]:
 
 
 def main(argv: list[str]) -> int:
-    stale = []
     for path, text in pages().items():
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        if "--check" in argv:
-            stale.append(path.name)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
-    if stale:
-        print(f"out of date (run python docs/make_api.py): {', '.join(stale)}")
-        return 1
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 
