@@ -156,6 +156,7 @@ OPS = [
     ("gelu", lambda a: mg.nn.functional.gelu(a), [normal(3, 4) * 2], [act.GELU, act.Erfc]),
     ("gelu-tanh", lambda a: mg.nn.functional.gelu(a, approximate="tanh"), [normal(3, 4) * 2], [act.GELU]),
     ("silu", lambda a: mg.nn.functional.silu(a), [normal(3, 4) * 3], [act.SiLU]),
+    ("mish", lambda a: mg.nn.functional.mish(a), [normal(3, 4) * 3], [act.Mish]),
     (
         "softplus",
         lambda a: mg.nn.functional.softplus(a, beta=2.0, threshold=3.0),

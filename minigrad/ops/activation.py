@@ -217,6 +217,30 @@ class Softplus(Function):
         return dual.where(dual.array(z) > self.threshold, g, g * _sigmoid(z))
 
 
+def _tanh_softplus(x):
+    """tanh(log(1 + eˣ)) on an array, or recorded on a Tensor (for ``create_graph``)."""
+    if isinstance(x, Tensor):
+        return Softplus.apply(x, beta=1.0, threshold=math.inf).tanh()
+    return np.tanh(np.logaddexp(0.0, x))
+
+
+@declare(functional="mish", module="Mish", inplace=True, floating=True)
+class Mish(Function):
+    """y = x · tanh(softplus x) (Misra, 2019);  ∂x = g · (t + x · σ(x) · (1 − t²)),  t = tanh(softplus x)
+
+    softplus x = log(1 + eˣ) is computed as ``logaddexp(0, x)``, which never overflows; its derivative is σ(x).
+    """
+
+    save_inputs = True
+
+    def forward(self, x):
+        return x * np.tanh(np.logaddexp(0.0, x))
+
+    def backward(self, g, x):
+        t = _tanh_softplus(x)
+        return g * (t + x * _sigmoid(x) * (1.0 - t * t))
+
+
 @declare(functional="hardtanh", module="Hardtanh", params={"min_val": -1.0, "max_val": 1.0}, inplace=True)
 @declare(functional="relu6", module="ReLU6", fixed={"min_val": 0.0, "max_val": 6.0}, inplace=True)
 class Hardtanh(Function):
