@@ -73,6 +73,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import _lower
 from minigrad._grad_mode import _state
 from minigrad.autograd import engine as _engine
 from minigrad.autograd.function import CopySlices, Function
@@ -761,6 +762,18 @@ class _Stub:
         self.shape, self.dtype, self.name = shape, dtype, name
 
 
+def _call_rule(node: Any, g: np.ndarray) -> Any:
+    """Run ``node``'s backward rule on the array ``g`` with its saved values as arrays, as the engine does
+    without ``create_graph`` (the caller turns grad mode off): the one place replay, generic or lowered
+    (``minigrad/_lower.py``), calls a rule."""
+    return node.backward(g, *node.saved(False)) if node.saves else node.backward(g)
+
+
+def _fit_gradient(gi: Any, stub: Any, node: Any, i: int, grads: tuple) -> np.ndarray:
+    """Gradient ``gi`` (``grads[i]``, from ``node``'s rule) fitted to its target ``stub`` as the engine fits it."""
+    return _engine._fit_array(gi, stub, node, i)
+
+
 class _Program:
     """A checked trace, ready to replay."""
 
@@ -800,11 +813,24 @@ class _Program:
             for op in trace.ops
         ]
 
+        # the fast path: the program as one generated Python function of kernels (minigrad/_lower.py)
+        self.lowered: _lower.Lowered | None = None
+        try:
+            self.lowered = _lower.lower(self)
+        except _lower.CannotLower:
+            pass
+
     def matches(self, arg_key: tuple) -> bool:
-        return arg_key == self.arg_key and self.trace.state_key() == self.state_key
+        if arg_key != self.arg_key:
+            return False
+        if self.lowered is not None:
+            return self.lowered.check(self.state_key)
+        return self.trace.state_key() == self.state_key
 
     def run(self, flat: list) -> Any:
-        """One replay: the program's steps, in order, on arrays."""
+        """One replay: the lowered function when there is one, else the program's steps, in order, on arrays."""
+        if self.lowered is not None:
+            return self.lowered.fn(flat)
         from minigrad._random import resolve_generator
 
         n = len(self.trace.ops)
@@ -884,7 +910,7 @@ class _Program:
                 if g is None:  # no gradient reached this node
                     continue
                 node = nodes[j]
-                grads = node.backward(g, *node.saved(False)) if node.saves else node.backward(g)  # arrays
+                grads = _call_rule(node, g)
                 if type(grads) is not tuple:
                     grads = (grads,)
                 for i, to_node, k, stub in targets[j]:
@@ -999,6 +1025,8 @@ class _Program:
                     )
                 else:
                     lines.append(f"call {type(obj).__name__}.{name}()")
+        if self.lowered is not None:
+            lines.append(self.lowered.explain())
         return "\n".join(lines)
 
 
