@@ -432,7 +432,7 @@ _GROUPS = [  # (reason, the names it covers)
         "minigrad has it) or use the nn module",
         "celu selu prelu rrelu hardshrink threshold batch_norm layer_norm group_norm instance_norm embedding "
         "alpha_dropout feature_dropout bilinear cosine_similarity pairwise_distance pdist triplet_margin_loss "
-        "ctc_loss pixel_shuffle",
+        "ctc_loss pixel_shuffle binary_cross_entropy_with_logits kl_div",
     ),
     (
         "convolutions and pooling are not implemented: minigrad covers MLP-scale models",

@@ -6,11 +6,13 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import _extras
 from minigrad.ops import declare as _declare
+from minigrad.ops import extra as _extra
 from minigrad.ops.elementwise import Maximum, Minimum, where
 from minigrad.ops.linalg import linear
 from minigrad.ops.linalg import matmul as _matmul
-from minigrad.ops.random import bernoulli, dropout
+from minigrad.ops.random import bernoulli, dropout, multinomial
 from minigrad.ops.shape import cat, pad, stack
 from minigrad.tensor import Tensor, _operand
 
@@ -834,3 +836,63 @@ __all__ += [
 _derived = _declare.functions(__name__, globals())
 globals().update(_derived)
 __all__ += list(_derived)
+
+
+# ---------------------------------------------------------------------- one callable, both of PyTorch's namespaces
+#: Tensor methods PyTorch also has as torch.<name>(input, ...): here the method, its first argument named input
+FUNCTION_FORMS = (
+    "abs_",
+    "clamp_",
+    "clip_",
+    "detach",
+    "detach_",
+    "exp_",
+    "fill_",
+    "get_device",
+    "index_fill",
+    "is_complex",
+    "log_",
+    "neg_",
+    "relu_",
+    "sigmoid_",
+    "sqrt_",
+    "tanh_",
+    "zero_",
+)
+_function_forms = _declare.function_forms(Tensor, FUNCTION_FORMS, __name__)
+globals().update(_function_forms)
+__all__ += list(_function_forms)
+
+
+def _bernoulli_method(self: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
+    """0s and 1s in this tensor's shape and dtype: each 1 with the probability in this tensor, or ``p``."""
+    if p is None:
+        return bernoulli(self, generator=generator, dtype=self.dtype)
+    return bernoulli(p, self.shape, generator=generator, dtype=self.dtype)
+
+
+def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
+    """``where(condition, self, other)``: this tensor where ``condition`` holds, else ``other``."""
+    return where(condition, self, other)
+
+
+#: functions PyTorch also has as Tensor.<name>(self, ...): here the function of the tensor
+METHOD_FORMS = {
+    "addbmm": _extra.addbmm,
+    "bernoulli": _bernoulli_method,
+    "bitwise_and": _extras.bitwise_and,
+    "bitwise_not": _extras.bitwise_not,
+    "bitwise_or": _extras.bitwise_or,
+    "bitwise_xor": _extras.bitwise_xor,
+    "gcd": _extras.gcd,
+    "heaviside": _extra.heaviside,
+    "is_nonzero": is_nonzero,
+    "isreal": _extras.isreal,
+    "lcm": _extras.lcm,
+    "multinomial": multinomial,
+    "select": _extras.select,
+    "take_along_dim": _extras.take_along_dim,
+    "vdot": _extras.vdot,
+    "where": _where_method,
+}
+_declare.install_method_forms(Tensor, METHOD_FORMS)

@@ -170,3 +170,80 @@ def test_modules_print_and_compute_as_pytorchs(d):
         x = X.reshape(5, 6)
         expected = tm(torch.tensor(x)).numpy()  # inplace=True changes torch's input: a fresh tensor each time
         np.testing.assert_allclose(m(mg.tensor(x)).numpy(), expected, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------------- PyTorch's namespaces, side by side
+def _callables(namespace: object) -> set[str]:
+    """The public functions and methods of a namespace (not its classes, dtypes or submodules)."""
+    found = set()
+    for name in dir(namespace):
+        obj = getattr(namespace, name, None)
+        if not name.startswith("_") and callable(obj) and not inspect.isclass(obj) and not inspect.ismodule(obj):
+            found.add(name)
+    return found
+
+
+def _missing_forms(torch) -> set[str]:
+    """The forms PyTorch has of a name minigrad has in some namespace, where minigrad lacks that form."""
+    from minigrad.tensor import UNSUPPORTED as TENSOR_UNSUPPORTED
+
+    ours = {
+        "Tensor": _callables(mg.Tensor) - set(TENSOR_UNSUPPORTED),
+        "mg": _callables(mg) - set(mg.UNSUPPORTED),
+        "F": _callables(F) - set(F.UNSUPPORTED),
+    }
+    theirs = {"Tensor": torch.Tensor, "mg": torch, "F": torch.nn.functional}
+    left_out = {"Tensor": TENSOR_UNSUPPORTED, "mg": mg.UNSUPPORTED, "F": F.UNSUPPORTED}
+    missing = set()
+    for name in set().union(*ours.values()):
+        for where, namespace in theirs.items():
+            obj = getattr(namespace, name, None)
+            has = callable(obj) and not inspect.ismodule(obj) and not inspect.isclass(obj)
+            if has and name not in ours[where] and name not in left_out[where]:
+                missing.add(f"{where}.{name}")
+    return missing
+
+
+def test_no_form_pytorch_has_of_our_names_is_missing():
+    # e.g. mg.relu_ because Tensor.relu_ exists and torch.relu_ does; Tensor.vdot because mg.vdot does.
+    # A form left out on purpose goes in its namespace's UNSUPPORTED table, with the reason.
+    torch = pytest.importorskip("torch")
+    assert _missing_forms(torch) == set()
+
+
+def test_the_forms_in_both_namespaces_exist_without_torch():
+    from minigrad import functions
+
+    assert [n for n in functions.FUNCTION_FORMS if not callable(getattr(mg, n, None))] == []
+    assert [n for n in functions.METHOD_FORMS if not callable(getattr(mg.Tensor, n, None))] == []
+    x = mg.tensor([[1.0, 0.0], [-2.0, 3.0]])
+    # the five issue 13 named, as torch has them (dim/keepdim for all/any)
+    assert mg.sign(x).tolist() == [[1.0, 0.0], [-1.0, 1.0]] and mg.clone(x) is not x
+    assert mg.swapaxes(x, 0, 1).tolist() == [[1.0, -2.0], [0.0, 3.0]]
+    assert mg.all(x, dim=1).tolist() == [False, True] and mg.any(x, 0, keepdim=True).tolist() == [[True, True]]
+    # a function form is the method; a method form is the function
+    assert mg.index_fill(x, 1, mg.tensor([0]), 7.0).tolist() == [[7.0, 0.0], [7.0, 3.0]]
+    y = x.clone()
+    assert mg.relu_(y) is y and y.tolist() == [[1.0, 0.0], [0.0, 3.0]] and F.relu_(x.clone()).tolist() == y.tolist()
+    assert x.where(x > 0, -1.0).tolist() == [[1.0, -1.0], [-1.0, 3.0]]
+    assert mg.tensor([1.0, 2.0]).vdot(mg.tensor([3.0, 4.0])).item() == 11.0
+    assert mg.zeros(3).bernoulli(1.0).tolist() == [1.0, 1.0, 1.0] and mg.ones(2).bernoulli().tolist() == [1.0, 1.0]
+    assert list(inspect.signature(mg.clamp_).parameters) == ["input", "min", "max"]
+
+
+def test_function_and_method_forms_match_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, -2.0], [3.0, -4.0]])
+    pairs = [
+        (lambda lib, t: lib.abs_(t.clone()), None),
+        (lambda lib, t: lib.index_fill(t, 0, (mg if lib is mg else torch).tensor([1]), 5.0), None),
+        (lambda lib, t: t.where(t > 0, 0.0), None),
+        (lambda lib, t: t.select(1, 0), None),
+        (lambda lib, t: t.take_along_dim((mg if lib is mg else torch).tensor([[1], [0]]), 1), None),
+        (lambda lib, t: t[0].vdot(t[1]), None),
+        (lambda lib, t: lib.tanh_(t.clone()), None),
+    ]
+    for fn, _ in pairs:
+        ours, theirs = fn(mg, mg.tensor(a)), fn(torch, torch.tensor(a))
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    assert mg.is_complex(mg.tensor(a)) is torch.is_complex(torch.tensor(a)) is False

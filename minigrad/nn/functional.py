@@ -709,6 +709,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 # ---------------------------------------------------------------------- the declared activations not written above
 _derived = _declare.functionals(__name__, globals())
+_derived.update(_declare.function_forms(Tensor, ("relu_",), __name__))  # F.relu_ is Tensor.relu_, as PyTorch's
 globals().update(_derived)
 __all__ += list(_derived)
 

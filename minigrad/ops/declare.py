@@ -185,3 +185,59 @@ def modules(module: str, present: dict[str, Any], base: type, functional: dict[s
             f.__module__, f.__qualname__ = module, f"{d.module}.{f.__name__}"
         made[d.module] = cls
     return made
+
+
+# ---------------------------------------------------------------------- the same callable in another namespace
+def _forward_to(target: Callable[..., Any], name: str, first: str) -> Callable[..., Any]:
+    """A function ``name`` with ``target``'s signature (its first parameter renamed ``first``) that calls it."""
+    sig = inspect.signature(target)
+    params, call, star = [], [], False
+    for i, p in enumerate(sig.parameters.values()):
+        pname = first if i == 0 else p.name
+        default = f"=_defaults[{p.name!r}]" if p.default is not p.empty else ""
+        if p.kind is p.VAR_POSITIONAL:
+            params.append(f"*{pname}")
+            call.append(f"*{pname}")
+            star = True
+        elif p.kind is p.VAR_KEYWORD:
+            params.append(f"**{pname}")
+            call.append(f"**{pname}")
+        elif p.kind is p.KEYWORD_ONLY:
+            params += [] if star else ["*"]
+            star = True
+            params.append(pname + default)
+            call.append(f"{pname}={pname}")
+        else:
+            params.append(pname + default)
+            call.append(pname)
+    namespace: dict[str, Any] = {
+        "_defaults": {p.name: p.default for p in sig.parameters.values()},
+        "_target": target,
+    }
+    exec(f"def {name}({', '.join(params)}):\n    return _target({', '.join(call)})\n", namespace)  # noqa: S102
+    fn = namespace[name]
+    fn.__doc__ = inspect.getdoc(target)
+    annotations = dict(getattr(target, "__annotations__", {}))
+    if (original := next(iter(sig.parameters), None)) in annotations:
+        annotations[first] = annotations.pop(original)
+    fn.__annotations__ = annotations
+    return fn
+
+
+def function_forms(tensor: type, names: tuple[str, ...], module: str) -> dict[str, Callable[..., Any]]:
+    """``torch.<name>(input, ...)`` for each Tensor method named: the method as a function of its tensor."""
+    made = {}
+    for name in names:
+        fn = _forward_to(getattr(tensor, name), name, "input")
+        fn.__module__, fn.__qualname__ = module, name
+        made[name] = fn
+    return made
+
+
+def install_method_forms(tensor: type, functions: dict[str, Callable[..., Any]]) -> None:
+    """``Tensor.<name>(self, ...)`` for each function given that the class lacks: the function of this tensor."""
+    for name, function in functions.items():
+        if not hasattr(tensor, name):
+            method = _forward_to(function, name, "self")
+            method.__module__, method.__qualname__ = tensor.__module__, f"{tensor.__name__}.{name}"
+            setattr(tensor, name, method)
