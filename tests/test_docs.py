@@ -144,6 +144,7 @@ def test_every_reference_entry_is_found_by_the_site_tooling():
     assert not missing, f"griffe does not find {missing}"
     relu = package.modules_collection["minigrad.nn.functional.relu"]
     assert [p.name for p in relu.parameters] == ["input", "inplace"] and "max(x, 0)" in relu.docstring.value
+    assert "vdot" in package.modules_collection["minigrad.Tensor"].members  # a method installed after the class body
 
 
 def _tensor_public_attributes() -> dict[str, object]:

@@ -219,7 +219,9 @@ def _forward_to(target: Callable[..., Any], name: str, first: str) -> Callable[.
     fn.__doc__ = inspect.getdoc(target)
     annotations = dict(getattr(target, "__annotations__", {}))
     if (original := next(iter(sig.parameters), None)) in annotations:
-        annotations[first] = annotations.pop(original)
+        annotation = annotations.pop(original)
+        if first != "self":
+            annotations[first] = annotation
     fn.__annotations__ = annotations
     return fn
 
