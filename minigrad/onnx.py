@@ -311,6 +311,8 @@ def _emit(g: _Graph, rec: _Record) -> tuple[str, bool]:  # noqa: C901 - one tabl
         return g.node("Elu", [x], alpha=float(p["alpha"])), batch
     if key == "SiLU":
         return g.node("Mul", [x, g.node("Sigmoid", [x])]), batch
+    if key == "Mish":  # x·tanh(softplus x)
+        return g.node("Mul", [x, g.node("Tanh", [g.node("Softplus", [x])])]), batch
     if key == "GELU":
         if p.get("approximate", "none") == "tanh":  # x·σ(2u), u = √(2/π)(x + 0.044715x³)
             cube = g.node("Mul", [g.node("Mul", [x, x]), x])
@@ -509,6 +511,7 @@ def supported_ops() -> set[str]:
             "LeakyReLU",
             "ELU",
             "SiLU",
+            "Mish",
             "GELU",
             "Softplus",
             "Hardtanh",

@@ -74,6 +74,7 @@ LAYERS = {
     "gelu": nn.GELU,
     "gelu_tanh": lambda: nn.GELU(approximate="tanh"),
     "silu": nn.SiLU,
+    "mish": nn.Mish,
     "softplus": nn.Softplus,
     "softplus_beta": lambda: nn.Softplus(beta=2.0, threshold=3.0),
     "hardtanh": lambda: nn.Hardtanh(-0.5, 0.8),
