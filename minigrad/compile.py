@@ -918,7 +918,7 @@ class _Program:
                     if gi is None:
                         continue
                     if type(gi) is not np.ndarray or gi.dtype is not stub.dtype or gi.shape != stub.shape:
-                        gi = fit(gi, stub, node, i)
+                        gi = fit(gi, stub, node, grads)
                     if to_node:
                         old = buffers.get(k)
                         buffers[k] = gi if old is None else add(old, gi)

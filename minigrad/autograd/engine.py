@@ -6,7 +6,8 @@
    ``node.backward(total_grad, *node.saved(tensors))`` and sends each input's
    share to the input's node (summed down to the input's shape and cast to its
    dtype here, in one place).
-3. At a leaf (``AccumulateGrad``) the gradient is added into ``.grad``.
+3. At a leaf (``AccumulateGrad``) the gradient is added into ``.grad`` (a leaf's
+   only gradient once the walk is done, all of them under one lock).
 
 No recursion: a chain of 100 000 ops is fine. Unless ``create_graph`` the walk
 moves NumPy arrays: gradients and saved values reach the rules as arrays, and
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -124,18 +125,15 @@ def run_backward(
     ``accumulate``: whether leaves' ``.grad`` is updated.
     Without ``create_graph`` the walk moves plain arrays and backward rules run on them.
     """
-    arrays = not create_graph
+    tensors = create_graph  # the form of gradients and saved values: Tensors, or else arrays
     unique_roots = list(dict.fromkeys(roots)) if len(roots) > 1 else roots
-    deps = _count_edges(unique_roots)  # 1.
-    # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
-    buffers: dict = {}
+    walk = _Walk(_count_edges(unique_roots), not tensors, capture, accumulate)  # 1.
     for node, g in zip(roots, root_grads):
-        _add_to_buffer(buffers, node, g._data if arrays else g, False, arrays)
-    walk = _Walk(deps, buffers, arrays, retain_graph, capture, accumulate)
-    ready = [n for n in unique_roots if n not in deps]
-    state = _state
-    prev_enabled = state.enabled
-    state.enabled = create_graph  # the rules' Tensor ops record only for create_graph
+        _add_to_buffer(walk.buffers, node, g if tensors else g._data, False, not tensors)
+    ready = [n for n in unique_roots if n not in walk.deps]
+    buffers, anomaly = walk.buffers, _state.anomaly
+    prev_enabled = _state.enabled
+    _state.enabled = create_graph  # the rules' Tensor ops record a graph only for create_graph
     try:
         while ready:  # 2.
             node = ready.pop()
@@ -145,14 +143,25 @@ def run_backward(
                 continue
             g, owned = entry
             if node._hooks or node._retained or capture:
-                g, owned = _observe(node, g, owned, arrays, capture, walk.captured)
-            if node.is_accumulator:  # 3.
+                g, owned = _observe(node, g, owned, not tensors, capture, walk.captured)
+            if node.is_accumulator:  # 3. (a leaf with several gradients, or hooks)
                 if accumulate:
-                    _accumulate_into(node.variable, g, owned, arrays)
+                    _accumulate_into(node.variable, g, owned, not tensors)
                 continue
-            walk.deliver(node, walk.call_rule(node, g), g, ready)
+            # the rule, on the total gradient and the values the op saved
+            grads = node.backward(g, *node.saved(tensors)) if node.saves else node.backward(g)
+            if type(grads) is not tuple:  # a one-input op's lone gradient
+                grads = (grads,)
+            if len(grads) != len(node.parents):
+                _refuse_count(node, grads)
+            if not retain_graph:
+                node.release()
+            if anomaly:
+                _check_finite(node, grads)
+            walk.deliver(node, grads, g, ready)  # 3.
     finally:
-        state.enabled = prev_enabled
+        _state.enabled = prev_enabled
+    walk.deliver_to_leaves()  # 3. (the leaves' only gradients)
     return walk.captured
 
 
@@ -173,60 +182,56 @@ def _count_edges(roots: list) -> dict:
     return deps
 
 
-class _Walk:
-    """What one backward pass carries from node to node: the rule call and the delivery."""
+def _refuse_count(node: Any, grads: tuple) -> NoReturn:
+    """A rule returned too few or too many gradients (or a list, now the one element of ``grads``)."""
+    if len(grads) == 1 and type(grads[0]) is list:
+        _refuse_list(node)
+    raise RuntimeError(
+        f"function {node.name} returned an incorrect number of gradients (expected {len(node.parents)}, "
+        f"got {len(grads)})"
+    )
 
-    __slots__ = ("deps", "buffers", "arrays", "retain_graph", "capture", "captured", "direct", "anomaly")
+
+def _refuse_list(node: Any) -> NoReturn:
+    raise RuntimeError(f"function {node.name} returned a list of gradients; return a tuple (one per input)")
+
+
+class _Walk:
+    """What one backward pass carries from node to node: dependency counts, gradient buffers, and
+    the gradients bound for leaves."""
+
+    __slots__ = ("deps", "buffers", "arrays", "capture", "captured", "direct", "leaves")
     captured: dict[Any, Any]  # node -> the gradient it received (for autograd.grad's captured nodes)
 
-    def __init__(
-        self, deps: dict, buffers: dict, arrays: bool, retain_graph: bool, capture: set | None, accumulate: bool
-    ) -> None:
-        self.deps, self.buffers, self.arrays = deps, buffers, arrays
-        self.retain_graph, self.capture, self.captured = retain_graph, capture, {}
+    def __init__(self, deps: dict, arrays: bool, capture: set | None, accumulate: bool) -> None:
+        self.deps, self.arrays, self.capture = deps, arrays, capture
+        # gradient buffers: node -> [total gradient so far, whether that array is ours to add into]
+        self.buffers: dict = {}
+        self.captured = {}
         self.direct = capture is None and accumulate  # a leaf's only gradient may go straight into .grad
-        self.anomaly = _state.anomaly
-
-    def call_rule(self, node: Any, g: Any) -> tuple:
-        """Step 2: the node's rule on its total gradient and the values it saved (arrays, or Tensors
-        with create_graph); one gradient per input, counted."""
-        grads = node.backward(g, *node.saved(not self.arrays)) if node.saves else node.backward(g)
-        if type(grads) is not tuple:
-            if type(grads) is list:
-                raise RuntimeError(f"function {node.name} returned a list of gradients; return a tuple (one per input)")
-            grads = (grads,)
-        if len(grads) != len(node.parents):
-            raise RuntimeError(
-                f"function {node.name} returned an incorrect number of gradients (expected {len(node.parents)}, "
-                f"got {len(grads)})"
-            )
-        if not self.retain_graph:
-            node.release()
-        if self.anomaly:
-            _check_finite(node, grads)
-        return grads
+        self.leaves: list = []  # (leaf, its only gradient, whether that array is ours), added at the end
 
     def deliver(self, node: Any, grads: tuple, g: Any, ready: list) -> None:
         """Step 3: each input's gradient, fitted to it (``_fit_*``), into its node's buffer, or
-        straight into a leaf's ``.grad`` when it is the leaf's only one; a node whose last
-        consumer has now sent its gradient becomes ready."""
-        deps, buffers, arrays = self.deps, self.buffers, self.arrays
-        for i, (p, gi) in enumerate(zip(node.parents, grads)):
+        into ``leaves`` when it is a leaf's only one; a node whose last consumer has now sent its
+        gradient becomes ready."""
+        deps, buffers, arrays, direct = self.deps, self.buffers, self.arrays, self.direct
+        for p, gi in zip(node.parents, grads):
             if p is None:
                 continue
             if gi is not None:
                 if arrays:
                     if type(gi) is not np.ndarray or gi.dtype is not p.dtype or gi.shape != p.shape:
-                        gi = _fit_array(gi, p, node, i)
+                        gi = _fit_array(gi, p, node, grads)
                     # an array this rule just made belongs to nobody else (views and
                     # passed-on gradients might be shared)
                     fresh = gi is not g and gi.base is None
                 else:
                     if type(gi) is not Tensor or gi.dtype != p.dtype or gi.shape != p.shape:
-                        gi = _fit_tensor(gi, p, node, i)
+                        gi = _fit_tensor(gi, p, node, grads)
                     fresh = False
-                if self.direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
-                    _deliver_to_leaf(p.variable, gi, fresh, arrays)  # no trip through `ready`
+                if direct and p.is_accumulator and deps[p] == 1 and p not in buffers and not p.variable._hooks:
+                    self.leaves.append((p.variable, gi, fresh))  # no trip through `ready`
                     continue
                 if p not in buffers:
                     buffers[p] = [gi, fresh]
@@ -237,64 +242,73 @@ class _Walk:
             if d == 0:
                 ready.append(p)
 
-
-def _deliver_to_leaf(t: Tensor, g: Any, fresh: bool, arrays: bool) -> None:
-    """A leaf's only gradient, into its ``.grad``: the array itself when nobody else holds it."""
-    with _LEAF_LOCK:
-        if fresh and t._grad is None:  # the common case
-            t._grad = Tensor._make(g)
-        else:
-            _add_into_grad(t, g, fresh, arrays)
+    def deliver_to_leaves(self) -> None:
+        """Step 3 for the leaves' only gradients, into ``.grad``: the array itself when nobody else holds it."""
+        arrays = self.arrays
+        with _LEAF_LOCK:
+            for t, g, fresh in self.leaves:
+                if fresh and t._grad is None:  # the common case
+                    t._grad = Tensor._make(g)
+                else:
+                    _add_into_grad(t, g, fresh, arrays)
 
 
 # ------------------------------------------------------------------ what a rule returns
 # A rule returns one gradient per input (None where an input needs none). Each is checked and
 # fitted to its input here, in one place: an array (or Tensor) of the input's dtype and shape,
 # with the dims that broadcasting added or stretched summed away.
-def _bad_gradient(node: Any, i: int, what: str, expected: Any) -> RuntimeError:
+def _bad_gradient(node: Any, grads: tuple, gi: Any, what: str, expected: Any) -> RuntimeError:
+    """The error for gradient ``gi``, one of what a rule returned (``grads``): names the op and the index."""
+    i = next((k for k, h in enumerate(grads) if h is gi), 0)  # found here: the walk itself carries no index
     return RuntimeError(
         f"function {node.name} returned an invalid gradient at index {i} - got {what} but expected {expected}"
     )
 
 
-def _fit_shape(shape: tuple, p: Any, node: Any, i: int) -> None:
+def _fit_shape(shape: tuple, p: Any, node: Any, grads: tuple, gi: Any) -> None:
     """A gradient's shape must be its input's, or one the input broadcast to in the forward."""
     try:
         ok = np.broadcast_shapes(shape, p.shape) == shape
     except ValueError:
         ok = False
     if not ok:
-        raise _bad_gradient(node, i, f"shape {shape}", f"shape compatible with {p.shape}")
+        raise _bad_gradient(node, grads, gi, f"shape {shape}", f"shape compatible with {p.shape}")
 
 
-def _fit_array(gi: Any, p: Any, node: Any, i: int) -> np.ndarray:
-    """The array path: ``gi`` as an ndarray of ``p``'s dtype and shape."""
+def _fit_array(gi: Any, p: Any, node: Any, grads: tuple) -> np.ndarray:
+    """The array path: ``gi`` (one of ``grads``) as an ndarray of ``p``'s dtype and shape."""
+    given = gi
     if type(gi) is not np.ndarray:
+        if type(gi) is list:
+            _refuse_list(node)
         if isinstance(gi, Tensor):
             gi = gi._data
         elif isinstance(gi, (np.ndarray, np.generic, int, float)):
             gi = np.asarray(gi)
         else:
-            raise _bad_gradient(node, i, f"a {type(gi).__name__}", "an array, a Tensor or None")
+            raise _bad_gradient(node, grads, given, f"a {type(gi).__name__}", "an array, a Tensor or None")
     if gi.dtype != p.dtype:
         gi = gi.astype(p.dtype)
     if gi.shape != p.shape:
-        _fit_shape(gi.shape, p, node, i)
+        _fit_shape(gi.shape, p, node, grads, given)
         gi = np.asarray(sum_to_array(gi, p.shape))  # a sum to shape () gives a NumPy scalar
     return gi
 
 
-def _fit_tensor(gi: Any, p: Any, node: Any, i: int) -> Tensor:
-    """The create_graph path: ``gi`` as a Tensor of ``p``'s dtype and shape (recorded ops)."""
+def _fit_tensor(gi: Any, p: Any, node: Any, grads: tuple) -> Tensor:
+    """The create_graph path: ``gi`` (one of ``grads``) as a Tensor of ``p``'s dtype and shape (recorded ops)."""
+    given = gi
     if not isinstance(gi, Tensor):
+        if type(gi) is list:
+            _refuse_list(node)
         if isinstance(gi, (np.ndarray, np.generic, int, float)):
             gi = Tensor._make(np.asarray(gi))  # a constant: it depends on nothing differentiable
         else:
-            raise _bad_gradient(node, i, f"a {type(gi).__name__}", "a Tensor or None")
+            raise _bad_gradient(node, grads, given, f"a {type(gi).__name__}", "a Tensor or None")
     if gi.dtype != p.dtype:
         gi = gi.astype(p.dtype)
     if gi.shape != p.shape:
-        _fit_shape(gi.shape, p, node, i)
+        _fit_shape(gi.shape, p, node, grads, given)
         gi = gi.sum_to(p.shape)
     return gi
 

@@ -38,21 +38,25 @@ shape and casts it to its dtype, in one place.
 Op parameters are declared on the class as annotations (``dim: int``); ``apply(x, dim=1)``
 sets them on the node and refuses a keyword the class does not declare. A node keeps only
 what its backward needs: the saved inputs and output, the parameters, and whatever
-``forward`` stores on ``self`` (annotated too). The engine frees the saved values after
-backward. ``inputs`` and ``output`` show the saved values as Tensors, for inspection.
+``forward`` stores on ``self`` for it (a mask, the softmax). The engine frees the saved
+values after backward. ``inputs`` and ``output`` show the saved values as Tensors, for inspection.
 """
 
 from __future__ import annotations
 
 import traceback
 import weakref
-from typing import Any, cast
+from itertools import repeat
+from operator import is_not
+from typing import Any, NoReturn, cast
 
 import numpy as np
 
 from minigrad._grad_mode import _state
 from minigrad.errors import ShapeError  # noqa: F401 - re-exported: ops raise it from here
 from minigrad.tensor import Tensor
+
+_NONES = repeat(None)  # None, as often as asked (``needs_input_grad`` compares each parent with it)
 
 #: what ``apply`` sets on every recorded node: a parameter of the same name would be overwritten
 _NODE_FIELDS = frozenset({"parents", "shape", "dtype", "module", "name"})
@@ -130,10 +134,8 @@ class Function:
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run the op on Tensors (and constants); record a node if any input requires grad."""
         node = object.__new__(cls)
-        if params:
-            if not params.keys() <= cls.params:
-                raise _undeclared(cls, params)
-            node.__dict__.update(params)
+        if params:  # the op's declared parameters (``_undeclared`` raises for any other keyword)
+            node.__dict__.update(params if params.keys() <= cls.params else _undeclared(cls, params))
         # one pass over the inputs: their arrays, and (when recording) the nodes their gradients go to
         record = _state.enabled
         arrays: list[Any] = []
@@ -206,7 +208,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """Which inputs need a gradient (required grad when the op ran)."""
-        return tuple([p is not None for p in self.parents])
+        return tuple(map(is_not, self.parents, _NONES))
 
     # ------------------------------------------------------------------ saved values
     def saved(self, tensors: bool) -> tuple:
@@ -240,7 +242,10 @@ class Function:
     @property
     def inputs(self) -> tuple:
         """The inputs saved for backward (Tensors and constants), checked for in-place changes."""
-        return self.saved(True) if not self.save_output else self.saved(True)[:-1]
+        if not self.save_inputs:
+            return ()
+        values = self.saved(True)
+        return values[:-1] if self.save_output else values
 
     @property
     def output(self) -> Tensor:
@@ -287,11 +292,11 @@ class Function:
         return f"<{self.name}>"
 
 
-def _undeclared(cls: type, params: dict) -> TypeError:
-    op = cls.__name__
+def _undeclared(cls: type, params: dict) -> NoReturn:
+    """Refuse keywords of ``cls.apply`` that the op does not declare as parameters."""
     unknown = ", ".join(sorted(set(params) - cls.params))  # type: ignore[attr-defined]
     known = ", ".join(sorted(cls.params)) or "none"  # type: ignore[attr-defined]
-    return TypeError(f"{op}.apply() got undeclared parameter(s) {unknown} (the op declares: {known})")
+    raise TypeError(f"{cls.__name__}.apply() got undeclared parameter(s) {unknown} (the op declares: {known})")
 
 
 def _link_view(view: Tensor, source: Any, op: type, params: dict) -> None:

@@ -418,10 +418,14 @@ def cross_entropy(
     target = _as_tensor(target)
     t = target._data
     if weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu":
-        # the plain case (the training hot path): one fused softmax + CE node, which raises PyTorch's
-        # IndexError for a target outside [0, C); targets equal to ignore_index take the general path
-        if not (t == ignore_index).any():
-            return cross_entropy_with_indices(input, t, reduction)
+        # the plain case (the training hot path): one fused softmax + CE node. It refuses targets outside
+        # [0, C), so an ignore_index outside [0, C) (the default, -100) needs no check of its own: such
+        # targets (ignored) and out-of-range ones (PyTorch's IndexError) go to the general path below
+        if not 0 <= ignore_index < input.shape[1] or not (t == ignore_index).any():
+            try:
+                return cross_entropy_with_indices(input, t, reduction)
+            except IndexError:
+                pass
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")

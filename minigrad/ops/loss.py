@@ -33,7 +33,7 @@ class CrossEntropy(Function):
         # as unsigned integers negative targets are huge, so one max checks both t < 0 and t ≥ C
         # (NumPy itself would wrap a uint64 index of 2**64 - 1 round to -1: the last class)
         index = target.view(np.uint64) if target.dtype == np.int64 else target.astype(np.uint64)
-        if index.size and index.max() >= x.shape[1]:
+        if index.size and np.maximum.reduce(index) >= x.shape[1]:
             raise IndexError("target out of bounds")
         self.rows = np.arange(x.shape[0])
         losses = self._losses(x, index, np.maximum.reduce(x, axis=1, keepdims=True))

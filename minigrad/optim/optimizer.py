@@ -193,11 +193,11 @@ class Optimizer:
         """Reset the gradients: ``p.grad = None`` (default) or, with ``set_to_none=False``, zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad  # the slot itself, not the property: this runs every training step
                 if grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                     continue
                 if grad.requires_grad:  # a gradient made with create_graph: cut it from its graph first
                     grad = grad.detach()

@@ -13,7 +13,6 @@ from .optimizer import (
     _check_hyperparameter,
     _implementation_flags,
     _new_state,
-    _with_grads,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +79,10 @@ class SGD(Optimizer):
                 float(group["weight_decay"]),
             )
             nesterov, maximize = group["nesterov"], group["maximize"]
-            for p, theta, g in _with_grads(group):
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                theta, g = p._data, p._grad._data
                 if maximize:
                     g = -g
                 if wd != 0:
