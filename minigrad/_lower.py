@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -48,11 +49,21 @@ from minigrad._grad_mode import _state
 from minigrad.autograd import engine as _engine
 from minigrad.tensor import Tensor
 
-__all__ = ["CannotLower", "Lowered", "lower"]
+__all__ = ["MISS", "CannotLower", "Lowered", "lower"]
 
 
 class CannotLower(Exception):
     """The program (or one op of it) has no lowering: the caller keeps the generic path."""
+
+
+class _Miss:
+    """What ``Lowered.fast`` returns when the call is not the one the program was traced for."""
+
+    def __repr__(self) -> str:
+        return "MISS"
+
+
+MISS = _Miss()
 
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -261,9 +272,12 @@ def _describe(shape: tuple, dtype: Any) -> str:
 class Lowered:
     """A program lowered to one Python function; :meth:`run` replays it, :meth:`explain` shows it."""
 
-    def __init__(self, fn: Callable, guard: Callable, source: str, guard_source: str, em: _Emitter, trace: Any) -> None:
+    def __init__(
+        self, fn: Callable, guard: Callable, fast: Callable, source: str, guard_source: str, em: _Emitter, trace: Any
+    ) -> None:
         self.fn = fn  # fn(flat) replays the step and returns its value
-        self.guard = guard
+        self.guard = guard  # guard() checks the live objects are as traced
+        self.fast = fast  # fast(flat) checks the call (arguments, grad mode, guard) and replays, or returns MISS
         self.source, self.guard_source = source, guard_source
         self.trace = trace
         self.buffers = em.buffers
@@ -356,11 +370,12 @@ def lower(program: Any) -> Lowered:
             if j not in result_ops:
                 em.emit(f"v{j} = None", f"%{j} is read no more", kernel=False)
     result = _result_expr(trace.result, ctx)
-    guard = _guard_source(em, trace)
+    guard = _guard_source(em, trace) + "\n\n\n" + _fast_source(em, program.arg_key)
+    em.ns["MISS"] = MISS
     source = "\n".join(["def replay(flat):", *em.prologue, *em.lines, f"    return {result}"])
     code = compile(source + "\n\n\n" + guard, "<mg.compile lowered replay>", "exec")
     exec(code, em.ns)  # noqa: S102 - the source is generated above, from the trace
-    return Lowered(em.ns["replay"], em.ns["guard"], source, guard, em, trace)
+    return Lowered(em.ns["replay"], em.ns["guard"], em.ns["fast"], source, guard, em, trace)
 
 
 def _plain_modules() -> dict[type, tuple[str, ...]]:
@@ -406,16 +421,19 @@ def _result_expr(r: Any, ctx: _Context) -> str:
 
 def _guard_source(em: _Emitter, trace: Any) -> str:
     """``guard()``: the trace's state key (``compile._Trace.state_key``) checked as one expression: each
-    called module's training flag, parameters and submodules (the same objects), and each live tensor's
-    array (the same array object: then its shape and dtype are the traced ones) and requires_grad. A
-    different array is not yet a mismatch: :meth:`Lowered.check` then compares shapes and dtypes."""
-    conds: list[str] = []
+    called module's training flag (not for layers whose forward ignores it), its parameters and submodules
+    (the same objects), and each live tensor's requires_grad and array (the same array object: then its
+    shape and dtype are the traced ones). A different array is not yet a mismatch: :meth:`Lowered.check`
+    then compares shapes and dtypes and rebinds the arrays."""
     plain = _plain_modules()
+    flagged = tuple(m for m in trace.modules if plain.get(type(m)) is None)
+    em.ns.update(
+        {"FLAGGED": flagged, "FLAGS": tuple(bool(m.training) for m in flagged), "TRAINING": attrgetter("training")}
+    )
+    conds = ["tuple(map(TRAINING, FLAGGED)) == FLAGS"] if flagged else []
     for m in trace.modules:
         mn = em.bind(m, "M")
         known = plain.get(type(m))
-        if known is None or "training" in known:
-            conds.append(f"{mn}.training is {bool(m.training)}")
         for attr in ("_parameters", "_modules"):
             d = getattr(m, attr)
             if known is None or attr in known:  # a plain layer reads its parameters by name, never its children
@@ -428,6 +446,36 @@ def _guard_source(em: _Emitter, trace: Any) -> str:
         conds.append(f"{em.bind(t, 'T')}._data is {name}")
     body = "\n        and ".join(conds) or "True"
     return f"def guard():\n    try:\n        return ({body})\n    except KeyError:\n        return False"
+
+
+def _fast_source(em: _Emitter, arg_key: tuple) -> str:
+    """``fast(flat)``: the whole check of a call (grad mode, the arguments' types, shapes and dtypes or values,
+    the guard) then the replay; ``MISS`` when anything differs (the caller then takes the general path)."""
+    em.ns["STATE"] = _state
+    em.ns["Tensor"] = Tensor
+    lines = [
+        "def fast(flat):",
+        f"    if STATE.enabled is not {bool(arg_key[0])} or len(flat) != {len(arg_key) - 1}:",
+        "        return MISS",
+    ]
+    for k, key in enumerate(arg_key[1:]):
+        if key[0] is not None:
+            return "def fast(flat):\n    return MISS"  # keyword arguments: the general path
+        lines.append(f"    a = flat[{k}]")
+        if key[1] == "T":
+            shape, dtype = em.bind(key[2], "SH"), em.bind(key[3], "DT")
+            lines.append(
+                f"    if type(a) is not Tensor or a.requires_grad or a._data.shape != {shape} "
+                f"or a._data.dtype is not {dtype}:"
+            )
+        elif key[1] == "A":
+            shape, dtype = em.bind(key[2], "SH"), em.bind(key[3], "DT")
+            lines.append(f"    if type(a) is not ndarray or a.shape != {shape} or a.dtype is not {dtype}:")
+        else:
+            lines.append(f"    if type(a) is not {em.bind(key[2], 'TY')} or a != {em.bind(key[3], 'V')}:")
+        lines.append("        return MISS")
+    lines += ["    if not guard():", "        return MISS", "    return replay(flat)"]
+    return "\n".join(lines)
 
 
 def _collect_ops(r: Any, out: list[int]) -> None:
@@ -901,10 +949,16 @@ class _CrossEntropyRule(_Rule):
         em.ns["ce_slow"] = _ce_slow
         em.ns["uint64"] = np.uint64
         cls = em.bind(CrossEntropy, "CLS")
-        index = f"{t}.view(uint64)" if np.dtype(tdtype) == np.int64 else f"{t}.astype(uint64)"
-        em.emit(f"i{j} = {index}", f"%{j} CrossEntropy: the targets as unsigned (negatives become huge)")
-        em.emit(f"if i{j}.max() >= {c}: raise ce_error({cls}, {x}, {t})", f"%{j} CrossEntropy: targets in [0, {c})")
-        index = f"i{j}"
+        target = op.inputs[1]
+        if target[0] == "const" and np.dtype(tdtype) == np.int64:  # a view of the constant's memory, made once
+            index = em.bind(target[1].view(np.uint64), "IDX")
+        else:
+            index = f"i{j}"
+            view = f"{t}.view(uint64)" if np.dtype(tdtype) == np.int64 else f"{t}.astype(uint64)"
+            em.emit(f"{index} = {view}", f"%{j} CrossEntropy: the targets as unsigned (negatives become huge)")
+        em.emit(
+            f"if max_reduce({index}) >= {c}: raise ce_error({cls}, {x}, {t})", f"%{j} CrossEntropy: targets in [0, {c})"
+        )
         em.emit(f"max_reduce({x}, 1, None, {m}, True)", f"%{j} CrossEntropy: row max -> {m}")
         em.emit(f"subtract({x}, {m}, {sh})", f"%{j} CrossEntropy: s = x − max")
         em.emit(f"exp({sh}, {p})", f"%{j} CrossEntropy: e^s")
@@ -1068,19 +1122,20 @@ def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
         tau0 = float(group["dampening"]) == 0
         nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
         h = f"h{gi}_"
+        read = [("lr", "lr")] + [("mu", "momentum")] * mu0 + [("tau", "dampening")] * (mu0 and not tau0)
+        read += [("wd", "weight_decay")] * wd0
         em.emit(
-            f"{h}lr, {h}mu, {h}tau, {h}wd = float({gn}['lr']), float({gn}['momentum']), "
-            f"float({gn}['dampening']), float({gn}['weight_decay'])",
-            f"group {gi}: hyperparameters, live",
+            ", ".join(f"{h}{v}" for v, _ in read) + " = " + ", ".join(f"float({gn}[{k!r}])" for _, k in read),
+            f"group {gi}: the hyperparameters used, read live",
             kernel=False,
         )
-        conds += [
-            f"({h}mu != 0) is {mu0}",
-            f"({h}wd != 0) is {wd0}",
-            f"({h}tau == 0) is {tau0}",
-            f"bool({gn}['nesterov']) is {nesterov}",
-            f"bool({gn}['maximize']) is {maximize}",
-        ]
+        # what the lowering assumed (a momentum of 0 makes dampening and nesterov irrelevant, as in eager)
+        conds.append(f"float({gn}['momentum']) {'!=' if mu0 else '=='} 0")
+        conds.append(f"float({gn}['weight_decay']) {'!=' if wd0 else '=='} 0")
+        if mu0:
+            conds.append(f"float({gn}['dampening']) {'==' if tau0 else '!='} 0")
+            conds.append(f"{'' if nesterov else 'not '}{gn}['nesterov']")
+        conds.append(f"{'' if maximize else 'not '}{gn}['maximize']")
         for p in params:
             t, th = em.bind(p, "T"), em.live(p)
             shape, dtype = p._data.shape, p._data.dtype

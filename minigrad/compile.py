@@ -771,7 +771,7 @@ def _call_rule(node: Any, g: np.ndarray) -> Any:
 
 def _fit_gradient(gi: Any, stub: Any, node: Any, i: int, grads: tuple) -> np.ndarray:
     """Gradient ``gi`` (``grads[i]``, from ``node``'s rule) fitted to its target ``stub`` as the engine fits it."""
-    return _engine._fit_array(gi, stub, node, i)
+    return _engine._fit_array(gi, stub, node, grads)
 
 
 class _Program:
@@ -1111,8 +1111,14 @@ class CompiledFunction:
         self.eager_reason: str | None = None  # set once compile gives up: every call runs eagerly
         self.traces = 0  # how many calls were traced (for tests and curiosity)
         self._last: _Program | None = None
+        self._fast: Callable | None = None  # the last program's Lowered.fast
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fast = self._fast  # the last program's lowered check-and-replay: the common case in one call
+        if fast is not None and not kwargs and not _TRACING:
+            result = fast(args)
+            if result is not _lower.MISS:
+                return result
         if self.eager_reason is not None or _TRACING:  # inside another compiled function's trace: be traced
             return self.fn(*args, **kwargs)
         try:
@@ -1123,6 +1129,7 @@ class CompiledFunction:
             if program.matches(arg_key):
                 self.programs.move_to_end(key)
                 self._last = program
+                self._fast = program.lowered.fast if program.lowered is not None else None
                 return program.run(list(args) + [v for _, v in sorted(kwargs.items())] if kwargs else args)
         return self._trace(arg_key, args, kwargs)
 
@@ -1131,6 +1138,7 @@ class CompiledFunction:
     ) -> Any:
         """Run eagerly from now on, with one warning (pointing at the caller's line: ``depth`` frames up)."""
         self.eager_reason = cause
+        self._fast = None
         self.programs.clear()
         self.pending.clear()
         warnings.warn(
@@ -1179,6 +1187,7 @@ class CompiledFunction:
             )
         self.programs[key] = program
         self._last = program
+        self._fast = program.lowered.fast if program.lowered is not None else None
         return result
 
     def explain(self) -> str:
