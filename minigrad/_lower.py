@@ -206,6 +206,7 @@ class _Emitter:
         self.live_arrays: dict[str, Tensor] = {}  # global name -> the tensor whose array it is
         self.live_transposes: dict[str, Tensor] = {}
         self.optimized: list[Tensor] = []  # parameters a lowered optimizer step writes into
+        self.scratches: list[tuple[str, tuple, np.dtype, int]] = []
         self.ns["WRITEABLE"] = True
         self.kernels = 0
         self.lowered_ops = 0
@@ -232,6 +233,27 @@ class _Emitter:
         self.ns[name] = np.empty(shape, dtype)
         self.buffers.append((name, shape, np.dtype(dtype), what))
         return name
+
+    def scratch(self, shape: tuple, dtype: Any, slot: int) -> str:
+        """A temporary of the optimizer step: a view of a flat buffer shared by every parameter's update
+        (one after the other), one per dtype and ``slot``, allocated by :meth:`finish` at the largest size."""
+        name = self.fresh_name("S")
+        self.scratches.append((name, tuple(shape), np.dtype(dtype), slot))
+        return name
+
+    def finish(self) -> None:
+        """Allocate the shared scratch buffers and bind each scratch name to its view."""
+        sizes: dict[tuple, int] = {}
+        for _, shape, dtype, slot in self.scratches:
+            key = (dtype, slot)
+            sizes[key] = max(sizes.get(key, 0), int(np.prod(shape)))
+        flats = {}
+        for (dtype, slot), size in sizes.items():
+            name = self.fresh_name("F")
+            flats[(dtype, slot)] = self.ns[name] = np.empty(size, dtype)
+            self.buffers.append((name, (size,), dtype, f"optimizer scratch {slot}, shared by every parameter's update"))
+        for name, shape, dtype, slot in self.scratches:
+            self.ns[name] = flats[(dtype, slot)][: int(np.prod(shape))].reshape(shape)
 
     def emit(self, code: str, comment: str = "", kernel: bool = True) -> None:
         pad = "    " * self.indent
@@ -372,6 +394,7 @@ def lower(program: Any) -> Lowered:
     result = _result_expr(trace.result, ctx)
     guard = _guard_source(em, trace) + "\n\n\n" + _fast_source(em, program.arg_key)
     em.ns["MISS"] = MISS
+    em.finish()
     source = "\n".join(["def replay(flat):", *em.prologue, *em.lines, f"    return {result}"])
     code = compile(source + "\n\n\n" + guard, "<mg.compile lowered replay>", "exec")
     exec(code, em.ns)  # noqa: S102 - the source is generated above, from the trace
@@ -1140,18 +1163,18 @@ def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
             t, th = em.bind(p, "T"), em.live(p)
             shape, dtype = p._data.shape, p._data.dtype
             d = _describe(shape, dtype)
-            tmp = em.buffer(shape, dtype, f"SGD update of {t}")
+            tmp = em.scratch(shape, dtype, 0)
             g = f"{t}._grad._data"
             if mu0:
                 b = f"mb{t[1:]}"
                 conds.append(f"{o}.state[{t}].get('momentum_buffer') is not None")
                 lines.append((f"{b} = {o}.state[{t}]['momentum_buffer']._data", ""))
             if maximize:
-                gneg = em.buffer(shape, dtype, f"SGD −g of {t}")
+                gneg = em.scratch(shape, dtype, 1)
                 lines.append((f"negative({g}, {gneg})", f"{t}: g = −g"))
                 g = gneg
             if wd0:
-                tmp2 = em.buffer(shape, dtype, f"SGD weight decay of {t}")
+                tmp2 = em.scratch(shape, dtype, 2)
                 lines.append((f"multiply({h}wd, {th}, {tmp2})", f"{t}: wd·θ  {d}"))
                 lines.append((f"add({g}, {tmp2}, {tmp2})", f"{t}: g + wd·θ"))
                 g = tmp2
@@ -1206,8 +1229,8 @@ def _lower_adam(ctx: _Context, opt: Any, kwargs: dict) -> None:
         for p in params:
             t, th = em.bind(p, "T"), em.live(p)
             shape, dtype = p._data.shape, p._data.dtype
-            tmp = em.buffer(shape, dtype, f"Adam temporary of {t}")
-            den = em.buffer(shape, dtype, f"Adam denominator of {t}")
+            tmp = em.scratch(shape, dtype, 0)
+            den = em.scratch(shape, dtype, 1)
             st = f"st{t[1:]}"
             conds.append(f"'exp_avg' in {o}.state[{t}]")
             lines.append((f"{st} = {o}.state[{t}]", ""))
@@ -1215,14 +1238,14 @@ def _lower_adam(ctx: _Context, opt: Any, kwargs: dict) -> None:
             lines.append((f"m, v = {st}['exp_avg']._data, {st}['exp_avg_sq']._data", ""))
             g = f"{t}._grad._data"
             if maximize:
-                gneg = em.buffer(shape, dtype, f"Adam −g of {t}")
+                gneg = em.scratch(shape, dtype, 2)
                 lines.append((f"negative({g}, {gneg})", f"{t}: g = −g"))
                 g = gneg
             if wd0:
                 if decoupled:
                     lines.append((f"multiply({th}, 1 - {h}lr * {h}wd, {th})", f"{t}: θ ·= 1 − lr·wd"))
                 else:
-                    gwd = em.buffer(shape, dtype, f"Adam weight decay of {t}")
+                    gwd = em.scratch(shape, dtype, 3)
                     lines.append((f"multiply({h}wd, {th}, {gwd})", f"{t}: wd·θ"))
                     lines.append((f"add({g}, {gwd}, {gwd})", f"{t}: g + wd·θ"))
                     g = gwd

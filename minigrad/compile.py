@@ -37,6 +37,12 @@ How it works, in four parts (each is a section of this file):
    accumulating them into the leaves' ``.grad`` as eager does; the host calls in between. No Tensor
    is made for an intermediate, no graph is walked, and the same kernels run in the same order, so
    the numbers are bit-for-bit eager's (the tests check 100 steps of several models).
+   **Lowering** (``minigrad/_lower.py``) then turns the checked program into the source of one Python
+   function, one line per NumPy kernel, writing into buffers allocated once (the guards fix every
+   shape): Linear, ReLU, Tanh, Sigmoid and cross-entropy forward and backward, ``zero_grad`` and the
+   SGD/Adam/AdamW steps are written out kernel for kernel (still bit-for-bit); every other op and host
+   call stays a call of the generic path inside that function. ``step.explain()`` prints it. A call
+   is then one generated check (arguments, grad mode, guards) and one call of that function.
 4. **Guards.** A trace is only valid for what it assumed: the arguments' shapes and dtypes (and the
    values of non-tensor arguments), grad mode, every called module's ``training`` flag, parameters
    and submodules (the same objects), and the shapes, dtypes and ``requires_grad`` of the live

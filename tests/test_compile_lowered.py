@@ -396,3 +396,29 @@ def test_the_compiled_warning_filter_sees_no_fallback_for_the_benchmark_model():
             step(x, y)
     lowered = step._last.lowered
     assert lowered.generic_ops == 0 and lowered.lowered_ops == 4
+
+
+def test_calls_with_keywords_other_shapes_and_grad_mode_take_the_checked_path():
+    model, opt, x, y = _sgd_setup()
+    ref_model, ref_opt, _, _ = _sgd_setup()
+    f, ref = mg.compile(_step_fn(model, opt)), _step_fn(ref_model, ref_opt)
+    for _ in range(3):
+        assert f(x=x, y=y).item() == ref(x, y).item()  # keywords: the general dispatch, still replayed
+    assert f.traces == 2 and f._last.lowered is not None
+    for _ in range(3):
+        assert f(x, y).item() == ref(x, y).item()  # positional: another guard key, traced again
+    assert f.traces == 4
+    x2, y2 = x[:7], y[:7]
+    for _ in range(3):
+        assert f(x2, y2).item() == ref(x2, y2).item()  # another batch size: the fast check misses, retraces
+    assert f.traces == 6
+    assert f(x, y).item() == ref(x, y).item() and f.traces == 6  # back to the first shape: still cached
+    assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(model.parameters(), ref_model.parameters()))
+
+
+def test_optimizer_temporaries_share_one_scratch_buffer_per_slot():
+    _, _, _, step = _run(True, "relu", "nesterov", "ce", np.float64, steps=3)
+    lowered = step._last.lowered
+    scratch = [b for b in lowered.buffers if "optimizer scratch" in b[3]]
+    assert len(scratch) == 2  # the update and the weight decay temporaries, whatever the number of parameters
+    assert max(int(np.prod(s)) for _, s, _, _ in scratch) == 12 * 12  # the largest parameter
