@@ -5,8 +5,9 @@
 engine and dtype (a new interpreter, not a fork: a forked child would inherit the parent's
 peak RSS). The child:
 
-1. imports NumPy and the engine, creates the weights and the batch, builds the model and
-   optimizer and runs two warm-up steps (BLAS buffers, lazily created state);
+1. imports NumPy and the engine's package, creates the weights and the batch, records its RSS,
+   then builds the model and optimizer and runs two warm-up steps (BLAS buffers, lazily created
+   state; ``minigrad-compiled`` traces here and allocates its replay buffers);
 2. drops the gradients the engine keeps between steps (``zero_grad(set_to_none=True)``), so
    that every engine starts from weights + optimizer state, as the NumPy step does, then
    records its RSS (the baseline);
@@ -16,6 +17,13 @@ peak RSS). The child:
    and the peak is ``ru_maxrss``; the report names the method used;
 4. also measures the same step under ``tracemalloc`` (NumPy reports its buffers to it): the
    peak of the bytes allocated during the step, independent of the C allocator.
+
+What an engine keeps *between* steps is not in the peak working memory: the weights, the optimizer
+state and, for ``minigrad-compiled``, the buffers its replay allocates once and reuses. The "held"
+column shows it: the RSS after the warm-up minus the RSS just before the engine was built, while
+the arrays it is built from were alive (each engine copies the weights, then those arrays are
+dropped). An engine that keeps only weights and plain-SGD state holds about nothing more;
+``minigrad-compiled`` holds its buffers.
 
 glibc's malloc would keep freed arrays in its heap after the warm-up (its mmap threshold grows
 dynamically), so RSS would no longer follow the live arrays; the child therefore runs with
@@ -79,6 +87,14 @@ def child(engine: str, dtype: str, workload: str) -> dict:
     can_reset = _reset_peak() and _status_kib("VmHWM") is not None
     params = init_params(wl.sizes, np_dtype, 0)
     x, y = make_batch(wl.sizes[0], wl.sizes[-1], wl.batch, np_dtype, 1)
+    package = {"minigrad": "minigrad", "minigrad-compiled": "minigrad", "torch": "torch"}.get(engine)
+    if package is not None:
+        try:  # imported before the "held" measurement starts; build() reports it when missing
+            __import__(package)
+        except ImportError:
+            pass
+    gc.collect()
+    before_build_kib = _status_kib("VmRSS") or 0
     stepper = eng.build(engine, params, x, y, LR)
     del params  # the engine holds its own copy
     gc.collect()
@@ -88,6 +104,7 @@ def child(engine: str, dtype: str, workload: str) -> dict:
         stepper.step()
     stepper.release()
     gc.collect()
+    held_kib = max((_status_kib("VmRSS") or 0) - before_build_kib, 0)
     if can_reset:
         baseline_kib = _status_kib("VmRSS") or 0
         _reset_peak()
@@ -110,6 +127,7 @@ def child(engine: str, dtype: str, workload: str) -> dict:
         "engine": engine,
         "dtype": dtype,
         "baseline": baseline_kib * 1024,
+        "held": held_kib * 1024 if before_build_kib else None,
         "working": max(peak_kib - baseline_kib, 0) * 1024,
         "traced": traced_peak,
         "method": method,
@@ -158,12 +176,22 @@ def run(dtypes: Sequence[str] = ("float32", "float64"), engines: Sequence[str] =
                     traced_mib,
                     traced,
                     f"{r['baseline'] / MIB:.0f}",
+                    "–" if r.get("held") is None else f"{r['held'] / MIB:.1f}",
                 ]
             )
     table = markdown_table(
-        ["engine", "dtype", "peak working MiB (RSS)", "× NumPy", "traced peak MiB", "× NumPy", "baseline RSS MiB"],
+        [
+            "engine",
+            "dtype",
+            "peak working MiB (RSS)",
+            "× NumPy",
+            "traced peak MiB",
+            "× NumPy",
+            "baseline RSS MiB",
+            "held between steps MiB",
+        ],
         rows,
-        "llrrrrr",
+        "llrrrrrr",
         spaced_rule=True,
     )
     wl = WORKLOADS[workload]
@@ -172,7 +200,9 @@ def run(dtypes: Sequence[str] = ("float32", "float64"), engines: Sequence[str] =
             f"**Peak memory**, workload {wl.title}: one step after warm-up, each engine in a fresh "
             "interpreter; peak working memory = peak RSS during the step − RSS before it (weights, data, "
             "optimizer state and imports excluded); traced = peak bytes allocated during the step "
-            f"(tracemalloc). Method: {', '.join(sorted(methods)) or '–'}.",
+            "(tracemalloc); held = what the engine keeps between steps beyond its copy of the weights "
+            "(RSS after warm-up − RSS before it was built; minigrad-compiled's replay buffers are here, "
+            f"not in the working memory). Method: {', '.join(sorted(methods)) or '–'}.",
             "",
             table,
             *([""] + notes if notes else []),

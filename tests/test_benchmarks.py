@@ -219,6 +219,7 @@ def test_quick_runner_end_to_end(tmp_path):
     assert "minigrad: matches the NumPy step" in out
     assert "minigrad-compiled: matches the NumPy step" in out
     assert "| minigrad-compiled | float32 |" in out  # its peak-memory row
+    assert "held between steps MiB" in out  # the compiled step's buffers live between steps: shown apart
     for heading in (
         "**Machine**",
         "**Training step**",
