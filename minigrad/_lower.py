@@ -1025,16 +1025,107 @@ def _ce_slow(cls: Any, x: np.ndarray, t: np.ndarray, p: np.ndarray) -> Any:
     return total
 
 
+class _ElementwiseRule(_Rule):
+    """z = a ∘ b for two arrays of the output's shape and dtype (no broadcasting, no Python scalars):
+    ``add``/``subtract``/``multiply`` into a buffer; backward as the op's rule (Add: g, g; Sub: g, −g;
+    Mul: g·b, g·a). A gradient passed on unchanged is marked shared: nobody writes into it, a leaf copies it."""
+
+    def __init__(self, ufunc: str, symbol: str) -> None:
+        self.ufunc, self.symbol = ufunc, symbol
+
+    def accepts(self, em: _Emitter, op: Any, j: int) -> bool:
+        if op.dtype not in _FLOATS or len(op.inputs) != 2:
+            return False
+        ctx = _Context(em, em.program, {}, set(), {})
+        for src in op.inputs:
+            if src[0] not in ("op", "arg", "live", "const") or (
+                src[0] == "const" and not isinstance(src[1], np.ndarray)
+            ):
+                return False
+            shape, dtype = ctx.shape_dtype(src)
+            if shape != op.shape or dtype != op.dtype:
+                return False
+        return True
+
+    def forward(self, ctx: _Context, j: int, op: Any) -> None:
+        a, b = (ctx.expr(s) for s in op.inputs)
+        out = ctx.out_buffer(j, f"{type(self).__name__} output")
+        call = f"{self.ufunc}({a}, {b}" + (f", {out})" if out else ")")
+        ctx.em.emit(f"v{j} = {call}", f"%{j} a {self.symbol} b -> {_describe(op.shape, op.dtype)}")
+        ctx.saved[j] = {"a": a, "b": b}
+
+    def backward(self, ctx: _Context, j: int, op: Any, g: _Grad) -> list:
+        em, s = ctx.em, ctx.saved[j]
+        need_a, need_b = (p is not None for p in op.parents)
+        shared = _Grad(g.expr, "shared" if g.kind != "one" else "one")
+        if self.ufunc == "add":
+            return [shared if need_a else None, shared if need_b else None]
+        if self.ufunc == "subtract":
+            outs: list = [shared if need_a else None, None]
+            if need_b:
+                em.emit(f"gn{j} = negative({g.expr})", "SubBackward: ∂b = −g (fresh)")
+                outs[1] = _Grad(f"gn{j}", "fresh")
+            return outs
+        outs = [None, None]
+        if need_a:
+            em.emit(f"ga{j} = multiply({g.expr}, {s['b']})", "MulBackward: ∂a = g · b (fresh)")
+            outs[0] = _Grad(f"ga{j}", "fresh")
+        if need_b:
+            em.emit(f"gb{j} = multiply({g.expr}, {s['a']})", "MulBackward: ∂b = g · a (fresh)")
+            outs[1] = _Grad(f"gb{j}", "fresh")
+        return outs
+
+
+class _MeanRule(_Rule):
+    """y = (1/N) Σ x over every element (``ops.reduce.Mean``, float32/float64): ``add.reduce``, ``/ N``;
+    ∂x = g / N broadcast back (a read-only view, as the op's rule gives it)."""
+
+    def accepts(self, em: _Emitter, op: Any, j: int) -> bool:
+        dim, keepdim = op.params.get("dim", ("x", 0)), op.params.get("keepdim", ("x", 0))
+        if dim != ("const", None) or keepdim != ("const", False) or op.dtype not in _FLOATS or len(op.inputs) != 1:
+            return False
+        src = op.inputs[0]
+        shape, dtype = _Context(em, em.program, {}, set(), {}).shape_dtype(src)
+        return src[0] in ("op", "arg", "live") and dtype == op.dtype and len(shape) > 0
+
+    def forward(self, ctx: _Context, j: int, op: Any) -> None:
+        em = ctx.em
+        x = ctx.expr(op.inputs[0])
+        shape, dtype = ctx.shape_dtype(op.inputs[0])
+        n = int(np.prod(shape, dtype=np.int64))
+        dt = em.bind(np.dtype(dtype), "DT")
+        em.emit(f"v{j} = asarray((add_reduce({x}, None) / {n}).astype({dt}, copy=False))", f"%{j} Mean: Σ x / {n}")
+        ctx.saved[j] = {"shape": tuple(shape), "n": n}
+
+    def backward(self, ctx: _Context, j: int, op: Any, g: _Grad) -> list:
+        em, s = ctx.em, ctx.saved[j]
+        if op.parents[0] is None:
+            return [None]
+        em.ns.setdefault("broadcast_to", np.broadcast_to)
+        keep = (1,) * len(s["shape"])
+        em.emit(
+            f"gm{j} = broadcast_to(({g.expr} / {s['n']}).reshape({keep}), {s['shape']})",
+            f"MeanBackward: g / {s['n']} broadcast to {s['shape']} (a read-only view)",
+        )
+        return [_Grad(f"gm{j}", "shared")]
+
+
 _LOWERINGS: dict[Any, _Rule] = {}
 
 
 def _register() -> None:
     from minigrad.ops.activation import ReLU, Sigmoid, Tanh
+    from minigrad.ops.elementwise import Add, Mul, Sub
     from minigrad.ops.linalg import Linear
     from minigrad.ops.loss import CrossEntropy
+    from minigrad.ops.reduce import Mean
 
     _LOWERINGS.update(
         {
+            Add: _ElementwiseRule("add", "+"),
+            Sub: _ElementwiseRule("subtract", "−"),
+            Mul: _ElementwiseRule("multiply", "·"),
+            Mean: _MeanRule(),
             Linear: _LinearRule(),
             ReLU: _ReLURule(),
             Tanh: _TanhRule(),
