@@ -4,16 +4,21 @@ The generic replay (``compile._Program.run``) runs each op's ``forward`` on a fr
 backward rule through a replay of the engine's walk: exact, but several µs of Python per op. This
 pass turns the same trace into Python source, one line per NumPy kernel, and compiles it once::
 
-    v0 = matmul(A0, L0.T, B0)          # %0 Linear forward: (32, 64) float32 -> buffer B0
-    add(v0, L1, v0)                    #    + bias, in place
-    v1 = maximum(v0, 0, v0)            # %1 ReLU forward, in place (nobody else reads %0)
+    v0 = matmul(A0, LT0, B0)           # %0 Linear: x Wᵀ -> (32, 64) float32 into B0
+    add(v0, L1, v0)                    # %0   + b, in place
+    v1 = maximum(v0, 0, out=v0)        # %1 ReLU -> (32, 64) float32 in place into %0's buffer
     ...
 
 Replay is then one call of that function: no Tensors, nodes, dicts or graph walk, and most kernels
 write into buffers allocated once per program (``out=``), since the guards fix every shape and dtype.
+A call is checked by a second generated function, ``fast``: grad mode, the arguments' types, shapes
+and dtypes, then ``guard()`` (each module's training flag where its forward reads it, its parameters
+and children by identity, each live tensor's array by identity and its ``requires_grad``), and then
+replays; anything else takes ``compile.CompiledFunction``'s general path (retrace, or rebind arrays).
 
-* **Lowered ops** (:data:`_LOWERINGS`): Linear, ReLU, Tanh, Sigmoid, CrossEntropy (mean/sum), forward
-  and backward, each gradient written straight into the buffer its consumer reads. Every other op
+* **Lowered ops** (:data:`_LOWERINGS`): Linear, ReLU, Tanh, Sigmoid, CrossEntropy (mean/sum), Add, Sub
+  and Mul of same-shape arrays, Mean over all elements (so MSE), forward and backward, each gradient
+  written straight into the buffer its consumer reads. Every other op
   keeps the generic path, as a call of :func:`_generic_forward` / :func:`_generic_backward` in the
   source, so coverage is that of the generic replay.
 * **Backward**: the rules in the engine's recorded order; a node's gradients summed in the order the
@@ -67,6 +72,9 @@ MISS = _Miss()
 
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+#: arrays larger than this (bytes) are not given program buffers: their kernels allocate, as eager's do
+FRESH_BYTES = 1 << 20
 
 
 def _dead_ref() -> None:
@@ -226,6 +234,14 @@ class _Emitter:
             self.names[id(obj)] = name
             self.ns[name] = obj
         return name
+
+    def sized_buffer(self, shape: tuple, dtype: Any, what: str) -> str | None:
+        """A buffer, or None (the kernel allocates a fresh array, as eager does) above :data:`FRESH_BYTES`: a
+        large array from the allocator is memory freed moments ago, still in cache; a buffer of the program
+        was last written a whole step ago."""
+        if int(np.prod(shape)) * np.dtype(dtype).itemsize > FRESH_BYTES:
+            return None
+        return self.buffer(shape, dtype, what)
 
     def buffer(self, shape: tuple, dtype: Any, what: str) -> str:
         """A buffer allocated once for the program (so before the first replay)."""
@@ -591,8 +607,8 @@ class _Context:
         if j in self.escapes:
             return None
         op = self.trace.ops[j]
-        self.buffered.add(j)
-        return self.em.buffer(op.shape, op.dtype, f"%{j} {what}")
+        self.buffered.add(j)  # the program's own array either way: a later op may write into it
+        return self.em.sized_buffer(op.shape, op.dtype, f"%{j} {what}")
 
     def in_place_ok(self, src: tuple) -> bool:
         """Whether op output ``src`` may be overwritten by its (only) reader."""
@@ -802,11 +818,12 @@ class _LinearRule(_Rule):
         outs: list = [None, None, None]
         xshape, dtype = ctx.shape_dtype(op.inputs[0])
         if px is not None:
-            buf = em.buffer(xshape, dtype, f"g of %{j}'s input")
+            buf, W = em.sized_buffer(xshape, dtype, f"g of %{j}'s input"), s["W"]
             em.emit(
-                f"gx{j} = matmul({g.expr}, {s['W']}, {buf})", f"LinearBackward: ∂x = g W -> {_describe(xshape, dtype)}"
+                f"gx{j} = {_with_out(f'matmul({g.expr}, {W})', buf or '')}",
+                f"LinearBackward: ∂x = g W -> {_describe(xshape, dtype)}" + ("" if buf else " (fresh)"),
             )
-            outs[0] = _Grad(f"gx{j}", "buffer", buf)
+            outs[0] = _Grad(f"gx{j}", "buffer", buf) if buf else _Grad(f"gx{j}", "fresh")
         if pw is not None:
             em.emit(f"gw{j} = matmul({em.transpose(g)}, {s['x']})", "LinearBackward: ∂W = gᵀ x (fresh)")
             outs[1] = _Grad(f"gw{j}", "fresh")
@@ -849,10 +866,11 @@ class _UnaryRule(_Rule):
         return [self.emit_backward(ctx, j, op, g)]
 
     def grad_buffer(self, ctx: _Context, j: int, op: Any, g: _Grad) -> str:
-        """Where the input's gradient goes: into g itself when it is a buffer only it uses."""
-        if g.kind == "buffer":
+        """Where the input's gradient goes: into g itself when it is an array only it uses (a buffer or a
+        fresh array), else a buffer ("" for a fresh array)."""
+        if g.kind in ("buffer", "fresh"):
             return g.expr
-        return ctx.em.buffer(op.shape, op.dtype, f"g of %{j}'s input")
+        return ctx.em.sized_buffer(op.shape, op.dtype, f"g of %{j}'s input") or ""
 
     def emit_forward(self, ctx: _Context, j: int, x: str, out: str, comment: str) -> None:
         raise NotImplementedError
@@ -875,11 +893,20 @@ class _ReLURule(_UnaryRule):
 
     def emit_backward(self, ctx: _Context, j: int, op: Any, g: _Grad) -> _Grad:
         em = ctx.em
-        mask = em.buffer(op.shape, np.bool_, f"%{j} ReLU mask")
+        mask = em.sized_buffer(op.shape, np.bool_, f"%{j} ReLU mask")
         dst = self.grad_buffer(ctx, j, op, g)
-        em.emit(f"greater(v{j}, 0, {mask})", f"ReLUBackward: y > 0 -> {_describe(op.shape, np.bool_)}")
-        em.emit(f"gr{j} = multiply({g.expr}, {mask}, {dst})", f"ReLUBackward: ∂x = g · mask into {dst}")
-        return _Grad(f"gr{j}", "buffer", g.buf if dst == g.expr else dst)
+        if mask is None:
+            em.emit(f"m{j} = greater(v{j}, 0)", f"ReLUBackward: y > 0 -> {_describe(op.shape, np.bool_)} (fresh)")
+            mask = f"m{j}"
+        else:
+            em.emit(f"greater(v{j}, 0, {mask})", f"ReLUBackward: y > 0 -> {_describe(op.shape, np.bool_)}")
+        em.emit(
+            f"gr{j} = {_with_out(f'multiply({g.expr}, {mask})', dst)}",
+            "ReLUBackward: ∂x = g · mask " + (f"into {dst}" if dst else "(fresh)"),
+        )
+        if dst == g.expr:
+            return _Grad(f"gr{j}", g.kind, g.buf)
+        return _Grad(f"gr{j}", "buffer", dst) if dst else _Grad(f"gr{j}", "fresh")
 
 
 class _TanhRule(_UnaryRule):
@@ -927,10 +954,12 @@ class _SigmoidRule(_UnaryRule):
         em = ctx.em
         tmp = em.buffer(op.shape, op.dtype, f"%{j} Sigmoid backward")
         dst = self.grad_buffer(ctx, j, op, g)
-        em.emit(f"gs{j} = multiply({g.expr}, v{j}, {dst})", "SigmoidBackward: g · y")
+        em.emit(f"gs{j} = {_with_out(f'multiply({g.expr}, v{j})', dst)}", "SigmoidBackward: g · y")
         em.emit(f"subtract(1.0, v{j}, {tmp})", "SigmoidBackward: 1 − y")
         em.emit(f"multiply(gs{j}, {tmp}, gs{j})", "SigmoidBackward: ∂x = g · y · (1 − y)")
-        return _Grad(f"gs{j}", "buffer", g.buf if dst == g.expr else dst)
+        if dst == g.expr:
+            return _Grad(f"gs{j}", g.kind, g.buf)
+        return _Grad(f"gs{j}", "buffer", dst) if dst else _Grad(f"gs{j}", "fresh")
 
 
 class _CrossEntropyRule(_Rule):
@@ -987,8 +1016,18 @@ class _CrossEntropyRule(_Rule):
         em.emit(f"exp({sh}, {p})", f"%{j} CrossEntropy: e^s")
         em.emit(f"add_reduce({p}, 1, None, {tot}, True)", f"%{j} CrossEntropy: Σ e^s")
         em.emit(f"divide({p}, {tot}, {p})", f"%{j} CrossEntropy: softmax, in place")
+        if np.dtype(tdtype) in (np.dtype(np.int64), np.dtype(np.int32)):
+            # the picked entries s[i, tᵢ] through flat indices i·C + tᵢ (a 1-D gather: the same elements, and
+            # several times faster than NumPy's 2-D fancy indexing); reused by backward's scatter
+            em.ns.setdefault("add_", np.add)
+            flat = em.buffer((n,), np.int64, f"%{j} CrossEntropy flat indices i·C + t")
+            em.emit(f"fi{j} = add_({em.bind(np.arange(n) * c, 'ROWSC')}, {t}, {flat})", f"%{j} CrossEntropy: i·C + t")
+            pick = f"{em.bind(em.ns[sh].reshape(-1), 'BF')}[fi{j}]"
+            scatter = f"{em.bind(em.ns[p].reshape(-1), 'BF')}[fi{j}] -= 1"
+        else:
+            pick, scatter = f"{sh}[{rows}, {index}]", f"{p}[{rows}, {t}] -= 1"
         em.emit(
-            f"total{j} = add_reduce(subtract(log({em.bind(em.ns[tot][:, 0], 'BV')}), {sh}[{rows}, {index}]))",
+            f"total{j} = add_reduce(subtract(log({em.bind(em.ns[tot][:, 0], 'BV')}), {pick}))",
             f"%{j} CrossEntropy: Σᵢ log Σ e^s − s[t]",
         )
         em.emit(f"if not isfinite(total{j}):", kernel=False)
@@ -997,13 +1036,13 @@ class _CrossEntropyRule(_Rule):
             em.emit(f"v{j} = asarray(total{j} / {n}, {em.bind(np.dtype(dtype), 'DT')})", f"%{j} CrossEntropy: mean")
         else:
             em.emit(f"v{j} = asarray(total{j}, {em.bind(np.dtype(dtype), 'DT')})", f"%{j} CrossEntropy: sum")
-        ctx.saved[j] = {"p": p, "t": t, "rows": rows, "n": n, "reduction": reduction}
+        ctx.saved[j] = {"p": p, "scatter": scatter, "n": n, "reduction": reduction}
 
     def backward(self, ctx: _Context, j: int, op: Any, g: _Grad) -> list:
         em = ctx.em
         s = ctx.saved[j]
         p = s["p"]
-        em.emit(f"{p}[{s['rows']}, {s['t']}] -= 1", "CrossEntropyBackward: softmax − onehot, in the softmax's buffer")
+        em.emit(s["scatter"], "CrossEntropyBackward: softmax − onehot, in the softmax's buffer")
         if s["reduction"] == "mean":
             em.emit(f"divide({p}, {s['n']}, {p})", "CrossEntropyBackward: / N")
         if g.kind != "one":  # backward() from this loss passes 1: nothing to scale

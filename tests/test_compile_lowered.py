@@ -422,3 +422,10 @@ def test_optimizer_temporaries_share_one_scratch_buffer_per_slot():
     scratch = [b for b in lowered.buffers if "optimizer scratch" in b[3]]
     assert len(scratch) == 2  # the update and the weight decay temporaries, whatever the number of parameters
     assert max(int(np.prod(s)) for _, s, _, _ in scratch) == 12 * 12  # the largest parameter
+
+
+def test_mse_and_elementwise_ops_are_lowered_too():
+    _, _, _, step = _run(True, "relu", "nesterov", "mse", np.float32, steps=3)
+    lowered = step._last.lowered
+    assert lowered.generic_ops == 0 and lowered.lowered_ops == 8  # 3 Linear, 2 ReLU, Sub, Mul, Mean
+    assert "MeanBackward: g / 64 broadcast" in lowered.source and "MulBackward" in lowered.source
