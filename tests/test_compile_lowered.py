@@ -429,3 +429,15 @@ def test_mse_and_elementwise_ops_are_lowered_too():
     lowered = step._last.lowered
     assert lowered.generic_ops == 0 and lowered.lowered_ops == 8  # 3 Linear, 2 ReLU, Sub, Mul, Mean
     assert "MeanBackward: g / 64 broadcast" in lowered.source and "MulBackward" in lowered.source
+
+
+@pytest.mark.parametrize("kind", ["relu", "mixed"])
+def test_large_arrays_take_fresh_arrays_instead_of_buffers_with_the_same_numbers(kind, monkeypatch):
+    from minigrad import _lower
+
+    monkeypatch.setattr(_lower, "FRESH_BYTES", 0)  # every array "large": the allocating path everywhere
+    eager = _run(False, kind, "momentum", "ce", np.float32, steps=30)
+    compiled = _run(True, kind, "momentum", "ce", np.float32, steps=30)
+    _assert_same(eager, compiled)
+    source = compiled[3]._last.lowered.source
+    assert "(fresh)" in source and "LinearBackward: ∂x = g W -> (16, 12) float32 (fresh)" in source
