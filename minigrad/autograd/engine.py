@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from itertools import filterfalse
 from typing import Any, NoReturn
 
 import numpy as np
@@ -130,7 +131,7 @@ def run_backward(
     walk = _Walk(_count_edges(unique_roots), not tensors, capture, accumulate)  # 1.
     for node, g in zip(roots, root_grads):
         _add_to_buffer(walk.buffers, node, g if tensors else g._data, False, not tensors)
-    ready = [n for n in unique_roots if n not in walk.deps]
+    ready = list(filterfalse(walk.deps.__contains__, unique_roots))  # the roots no other root leads to
     buffers, anomaly = walk.buffers, _state.anomaly
     prev_enabled = _state.enabled
     _state.enabled = create_graph  # the rules' Tensor ops record a graph only for create_graph

@@ -216,7 +216,7 @@ class Function:
         dropped one), then the saved output; NumPy arrays, or Tensors when ``tensors`` (with
         create_graph: the output is then this node's result, on the graph). Refuses values freed by
         an earlier backward or changed in place since the forward."""
-        values: Any = ()
+        inputs: Any = ()
         if self.save_inputs:
             saved = self._saved
             if saved is None:
@@ -224,9 +224,9 @@ class Function:
             for x, v in zip(saved, self._versions):
                 if v is not None and (x._version if x._base is None else x._base._version) != v:  # inlined: hot
                     self._raise_modified(saved)
-            values = saved if tensors else self._arrays
+            inputs = saved if tensors else self._arrays
             if not self.save_output:
-                return values
+                return inputs
         out = self._out
         if out is None:
             raise RuntimeError(_FREED.format(name=self.name))
@@ -237,7 +237,8 @@ class Function:
                 f"operation: the output of {self.name} (shape {t.shape}) is at version {t._current_version()}, "
                 "expected version 0; avoid changing it in place, or use .clone()"
             )
-        return (*values, Tensor._make(out, True, self) if tensors else out)
+        y = Tensor._make(out, True, self) if tensors else out
+        return (*inputs, y) if inputs else (y,)
 
     @property
     def inputs(self) -> tuple:

@@ -95,7 +95,11 @@ def _runner(d: Declaration) -> Callable[..., Any]:
         kwargs = {n: float(v) if n in floats and isinstance(v, (int, float)) else v for n, v in zip(names, values)}
         return op.apply(_as_float(x) if d.floating else x, **kwargs, **d.fixed)
 
-    return run
+    def run_plain(input: Any, *values: Any) -> Any:
+        """``run`` for an op without parameters (relu, sigmoid, tanh: nn.ReLU's hot path): no keywords to build."""
+        return op.apply(input if isinstance(input, Tensor) else Tensor(input))
+
+    return run if names or d.fixed or d.floating else run_plain
 
 
 def _make_function(
