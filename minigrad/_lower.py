@@ -33,6 +33,11 @@ replays; anything else takes ``compile.CompiledFunction``'s general path (retrac
   its state, a parameter's gradient is unexpectedly there or missing, a flag such as ``nesterov``
   changed, a read-only parameter) the real method is called instead. Other host calls are calls of
   the live object's method, as in the generic replay.
+* **Gradient arena**: when a plain SGD step (one group, no momentum, weight decay or maximize) follows
+  the one backward, its parameters' gradients are computed into views of one flat array in the
+  optimizer's order, so ``lr·g`` is one kernel for all of them; the arena is reused only when no
+  gradient of it is held any more (reference counts), else renewed (:class:`_Arena`).
+* **Arrays above** :data:`FRESH_BYTES` get no program buffer: their kernels allocate, as eager's do.
 * **Live arrays** are read from their tensors at the start of every replay (``L0 = T0._data``), so
   a parameter whose array was replaced (``load_state_dict``, ``p.data = ...``) is read correctly.
 
@@ -44,6 +49,7 @@ eager's; ``tests/test_compile_lowered.py`` checks 100 steps per op and optimizer
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -389,6 +395,7 @@ def lower(program: Any) -> Lowered:
     # outputs a lowered backward reads (its inputs, its own output): kept to the end of the replay
     pinned = {s[1] for j in lowered for s in ops[j].inputs if s[0] == "op"} | set(lowered)
     ctx = _Context(em, program, lowered, escapes, readers)
+    ctx.arena = _plan_arena(em, program, lowered)
     for step, free in zip(program.steps, program.frees):
         kind = step[0]
         if kind == "op":
@@ -535,6 +542,94 @@ def _run_kernel_dict(step: tuple, nodes: dict) -> None:
     _run_kernel(step, nodes)  # type: ignore[arg-type]
 
 
+class _Arena:
+    """The gradients of a plain SGD step's parameters, computed into views of one flat array (an *arena*)
+    laid out in the optimizer's order, so ``lr·g`` is one kernel for all of them (the same products, so the
+    same numbers). Each ``.grad`` gets a view; the arena is reused on the next replay only if nobody holds
+    any of its views any more (their reference counts are back to the program's own), else a new one is
+    allocated: a gradient a user kept is never overwritten."""
+
+    def __init__(self, em: _Emitter, leaves: list[tuple[int, Tensor]], dtype: np.dtype) -> None:
+        self.em, self.dtype = em, dtype
+        self.leaves = leaves  # (leaf index, parameter), in the optimizer's order
+        self.names = {k: f"AV{k}" for k, _ in leaves}
+        self.total = sum(int(p._data.size) for _, p in leaves)
+        scratch = np.empty(self.total, dtype)
+        em.ns["ASCR"] = scratch
+        offset = 0
+        for k, p in leaves:  # the update's products, viewed per parameter (allocated once)
+            em.ns[f"ASV{k}"] = scratch[offset : offset + p._data.size].reshape(p._data.shape)
+            offset += p._data.size
+        em.ns["renew_arena"] = self.renew
+        em.ns["getrefcount"] = sys.getrefcount
+        em.ns["GRAD"] = attrgetter("_grad")
+        em.ns["DATA"] = attrgetter("_data")
+        em.ns["APARAMS"] = tuple(p for _, p in leaves)
+        em.buffers.append(("ASCR", (self.total,), dtype, "SGD lr·g of every parameter at once"))
+        self.renew()
+        # the views' reference counts when only the program holds them (its globals and VIEWS), measured by
+        # the very expression the replay evaluates
+        em.ns["VREFS"] = tuple(map(sys.getrefcount, em.ns["VIEWS"]))
+
+    def renew(self) -> None:
+        """A new arena and its views (bound as the replay's globals)."""
+        ns = self.em.ns
+        arena = np.empty(self.total, self.dtype)
+        views = []
+        offset = 0
+        for k, p in self.leaves:
+            n = int(p._data.size)
+            ns[self.names[k]] = view = arena[offset : offset + n].reshape(p._data.shape)
+            views.append(view)
+            offset += n
+        ns["ARENA"] = arena
+        ns["VIEWS"] = tuple(views)
+        ns["VIEW_IDS"] = tuple(map(id, views))
+        del views, view
+
+
+def _plan_arena(em: _Emitter, program: Any, lowered: dict) -> _Arena | None:
+    """An arena when the step is one backward then a plain SGD step (one group, no momentum, weight decay or
+    maximize) whose parameters with a gradient all get exactly one, from a lowered Linear, in one dtype."""
+    from minigrad.optim.sgd import SGD
+
+    trace = program.trace
+    backwards = [i for i, st in enumerate(program.steps) if st[0] == "backward"]
+    if len(backwards) != 1:
+        return None
+    bwd = program.steps[backwards[0]][1]
+    steps = [st for st in program.steps[backwards[0] :] if st[0] == "call" and st[2] == "step"]
+    if len(steps) != 1 or type(steps[0][1]) is not SGD or steps[0][4].get("closure") is not None:
+        return None
+    opt = steps[0][1]
+    if len(opt.param_groups) != 1:
+        return None
+    group = opt.param_groups[0]
+    if float(group["momentum"]) != 0 or float(group["weight_decay"]) != 0 or group["maximize"]:
+        return None
+    count: dict[int, int] = {}
+    source: dict[int, bool] = {}
+    for j in bwd.order:
+        op = trace.ops[j]
+        for i, p in enumerate(op.parents):
+            if p is not None and p[0] == "leaf":
+                count[p[1]] = count.get(p[1], 0) + 1
+                source[p[1]] = j in lowered and type(lowered[j]).__name__ == "_LinearRule" and i in (1, 2)
+    index = {id(t): k for k, t in enumerate(trace.leaves)}
+    leaves = []
+    for p in group["params"]:
+        k = index.get(id(p))
+        if k is None or k not in count:
+            continue  # no gradient from this backward: the lowered step checks it has none
+        if count[k] != 1 or not source[k]:
+            return None
+        leaves.append((k, p))
+    dtypes = {p._data.dtype for _, p in leaves}
+    if not leaves or len(dtypes) != 1 or dtypes.pop() not in _FLOATS:
+        return None
+    return _Arena(em, leaves, leaves[0][1]._data.dtype)
+
+
 class _Context:
     """The state of one lowering: where each value and gradient lives."""
 
@@ -549,6 +644,7 @@ class _Context:
         self.certain: set[int] = set()  # ids of tensors whose .grad is known to be (or not be) None here
         self.declared: list[str] = []
         self.in_guard = False
+        self.arena: _Arena | None = None
 
     # ------------------------------------------------------------------ sources
     def expr(self, src: tuple) -> str:
@@ -628,6 +724,12 @@ class _Context:
         if one is None:
             one = _engine._root_grad(Tensor._make(np.zeros(root.shape, root.dtype)), None, "backward")._data
         em.emit(f"g{bwd.root} = {em.bind(one, 'ONE')}", "the implicit gradient of the scalar loss", kernel=False)
+        if self.arena is not None:
+            em.emit(
+                "if tuple(map(getrefcount, VIEWS)) != VREFS: renew_arena()",
+                "the gradients' arena: reused unless someone still holds a gradient of it",
+                kernel=False,
+            )
         start, self.declared = len(em.lines), []
         grads: dict[int, _Grad | None] = {bwd.root: _Grad(f"g{bwd.root}", "one")}
         # how many contributions each node and leaf gets, in order
@@ -710,9 +812,11 @@ class _Context:
         if self.leaf_in[k] == 1:
             if gi.kind == "dynamic":
                 em.emit(f"give_leaf({t}, c[0], c[1])", f"into {t}.grad")
-            elif gi.kind == "fresh":
-                em.emit(f"if {t}._grad is None: {t}._grad = make({gi.expr})", f"into {t}.grad (fresh)", kernel=False)
-                em.emit(f"else: accumulate({t}, {gi.expr}, True, True)", kernel=False)
+            elif gi.kind in ("fresh", "arena"):
+                em.emit(
+                    f"if {t}._grad is None: {t}._grad = make({gi.expr})", f"into {t}.grad ({gi.kind})", kernel=False
+                )
+                em.emit(f"else: accumulate({t}, {gi.expr}, {gi.kind == 'fresh'}, True)", kernel=False)
                 em.kernels += 1
             else:
                 em.emit(f"give_leaf({t}, {gi.expr}, False)", f"into {t}.grad (a copy)")
@@ -824,12 +928,23 @@ class _LinearRule(_Rule):
                 f"LinearBackward: ∂x = g W -> {_describe(xshape, dtype)}" + ("" if buf else " (fresh)"),
             )
             outs[0] = _Grad(f"gx{j}", "buffer", buf) if buf else _Grad(f"gx{j}", "fresh")
+        arena = ctx.arena.names if ctx.arena is not None else {}
         if pw is not None:
-            em.emit(f"gw{j} = matmul({em.transpose(g)}, {s['x']})", "LinearBackward: ∂W = gᵀ x (fresh)")
-            outs[1] = _Grad(f"gw{j}", "fresh")
+            view = arena.get(pw[1]) if pw[0] == "leaf" else None
+            if view is None:
+                em.emit(f"gw{j} = matmul({em.transpose(g)}, {s['x']})", "LinearBackward: ∂W = gᵀ x (fresh)")
+                outs[1] = _Grad(f"gw{j}", "fresh")
+            else:
+                em.emit(f"matmul({em.transpose(g)}, {s['x']}, {view})", f"LinearBackward: ∂W = gᵀ x into arena {view}")
+                outs[1] = _Grad(view, "arena")
         if pb is not None:
-            em.emit(f"gb{j} = add_reduce({g.expr}, 0)", "LinearBackward: ∂b = Σ_batch g (fresh)")
-            outs[2] = _Grad(f"gb{j}", "fresh")
+            view = arena.get(pb[1]) if pb[0] == "leaf" else None
+            if view is None:
+                em.emit(f"gb{j} = add_reduce({g.expr}, 0)", "LinearBackward: ∂b = Σ_batch g (fresh)")
+                outs[2] = _Grad(f"gb{j}", "fresh")
+            else:
+                em.emit(f"add_reduce({g.expr}, 0, None, {view})", f"LinearBackward: ∂b = Σ_batch g into arena {view}")
+                outs[2] = _Grad(view, "arena")
         return outs
 
 
@@ -1289,6 +1404,17 @@ def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
             conds.append(f"float({gn}['dampening']) {'==' if tau0 else '!='} 0")
             conds.append(f"{'' if nesterov else 'not '}{gn}['nesterov']")
         conds.append(f"{'' if maximize else 'not '}{gn}['maximize']")
+        arena = ctx.arena
+        if arena is not None and [q for _, q in arena.leaves] == params and len(groups) == 1:
+            # every gradient is a view of the arena: lr·g for all of them in one kernel, then θ −= per parameter
+            conds.append("tuple(map(id, map(DATA, map(GRAD, APARAMS)))) == VIEW_IDS")
+            lines.append((f"multiply({h}lr, ARENA, ASCR)", f"lr·g of all {len(params)} parameters at once"))
+            for p in params:
+                t, th = em.bind(p, "T"), em.live(p)
+                k = next(k for k, q in arena.leaves if q is p)
+                lines.append((f"subtract({th}, ASV{k}, {th})", f"{t}: θ −= lr·g (in place)"))
+                lines.append(_bump(em, p))
+            params = []
         for p in params:
             t, th = em.bind(p, "T"), em.live(p)
             shape, dtype = p._data.shape, p._data.dtype

@@ -441,3 +441,27 @@ def test_large_arrays_take_fresh_arrays_instead_of_buffers_with_the_same_numbers
     _assert_same(eager, compiled)
     source = compiled[3]._last.lowered.source
     assert "(fresh)" in source and "LinearBackward: ∂x = g W -> (16, 12) float32 (fresh)" in source
+
+
+def test_plain_sgd_gradients_share_an_arena_that_is_never_overwritten_while_held():
+    model, opt, x, y = _sgd_setup()
+    ref_model, ref_opt, _, _ = _sgd_setup()
+    f, ref = mg.compile(_step_fn(model, opt)), _step_fn(ref_model, ref_opt)
+    for _ in range(3):
+        f(x, y), ref(x, y)
+    lowered = f._last.lowered
+    assert "multiply(h0_lr, ARENA, ASCR)" in lowered.source  # lr·g of every parameter in one kernel
+    views = lowered.namespace["VIEWS"]
+    assert all(np.shares_memory(p.grad.numpy(), v) for p, v in zip(model.parameters(), views))
+    kept = [p.grad for p in model.parameters()]  # held by the user: the next replay must not write into them
+    values = [g.numpy().copy() for g in kept]
+    for _ in range(3):
+        assert f(x, y).item() == ref(x, y).item()
+    assert all(np.array_equal(g.numpy(), v) for g, v in zip(kept, values))
+    assert not any(np.shares_memory(g.numpy(), p.grad.numpy()) for g, p in zip(kept, model.parameters()))
+    del kept
+    f(x, y), ref(x, y)
+    assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(model.parameters(), ref_model.parameters()))
+    assert all(
+        np.array_equal(a.grad.numpy(), b.grad.numpy()) for a, b in zip(model.parameters(), ref_model.parameters())
+    )
