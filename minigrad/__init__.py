@@ -85,7 +85,7 @@ from minigrad.functions import (
     var,
     where,
 )
-from minigrad.functions import *  # noqa: F403  (with the forms derived from op declarations: relu, sigmoid, ...)
+from minigrad.functions import *  # noqa: F403  (with the function forms of Tensor methods: relu_, detach, ...)
 from minigrad.functions import (  # PyTorch's wider function surface
     add,
     all,
@@ -309,6 +309,11 @@ from minigrad.ops.extra import (
 )
 from minigrad._extras import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, gcd, isreal, lcm
 from minigrad.compile import compile  # noqa: A004 - torch.compile's name: trace a training step, replay it
+from minigrad import functions as _functions
+from minigrad.ops import declare as _declare
+
+# mg.<name> of the declared ops not written by hand (relu, sigmoid, tanh, elu, ...: minigrad/ops/declare.py)
+_declare.install(_functions, globals(), _declare.functions("minigrad.functions", globals()))
 
 arctan2 = atan2
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -832,12 +832,6 @@ __all__ += [
 ]
 
 
-# the forms of the declared ops not written above (relu, sigmoid, tanh, elu, leaky_relu, ...: minigrad/ops/declare.py)
-_derived = _declare.functions(__name__, globals())
-globals().update(_derived)
-__all__ += list(_derived)
-
-
 # ---------------------------------------------------------------------- one callable, both of PyTorch's namespaces
 #: Tensor methods PyTorch also has as torch.<name>(input, ...): here the method, its first argument named input
 FUNCTION_FORMS = (

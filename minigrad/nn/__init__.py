@@ -11,7 +11,6 @@ from minigrad.nn import init
 from minigrad.nn.module import Module
 from minigrad.nn.linear import Flatten, Identity, Linear, Unflatten
 from minigrad.nn.activation import GELU, Hardtanh, LogSoftmax, ReLU6, Softmax
-from minigrad.nn.activation import DERIVED as _DERIVED_ACTIVATIONS
 from minigrad.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Residual, Sequential
 from minigrad.nn.dropout import Dropout
 from minigrad.nn.normalization import BatchNorm1d, LayerNorm
@@ -28,6 +27,8 @@ from minigrad.nn.loss import (
 )
 from minigrad.nn.sparse import Embedding
 from minigrad.nn import functional, regularization, utils
+from minigrad.nn import activation as _activation
+from minigrad.ops import declare as _declare
 from minigrad.nn.regularization import RegularizedLoss, elastic_net_penalty, l1_penalty, l2_penalty
 
 __all__ = [
@@ -71,9 +72,9 @@ __all__ = [
     "Embedding",
 ]
 
-# the activation modules derived from their ops' declarations (ReLU, ELU, Mish, ...: minigrad/ops/declare.py)
-globals().update(_DERIVED_ACTIVATIONS)
-__all__ += list(_DERIVED_ACTIVATIONS)
+# the modules of the declared ops not written by hand (ReLU, ELU, Mish, ...: minigrad/ops/declare.py), held by
+# nn.activation; made now that every hand-written module (Linear, Dropout, ...) is here
+_declare.install(_activation, globals(), _declare.modules(_activation.__name__, globals(), Module))
 
 _CONV = (
     "convolution and pooling layers are not implemented (minigrad covers MLP-scale models); "

@@ -5,7 +5,7 @@ Course formulas: ReLU(z) = max(z, 0), derivative 1[z > 0]; leaky ReLU slope
 σ(z) = 1/(1 + e⁻ᶻ), σ' = σ(1 − σ); tanh' = 1 − tanh².
 
 ReLU, LeakyReLU, ELU, Sigmoid, Tanh, SiLU and Softplus are made from their ops' declarations
-(``minigrad/ops/declare.py``, at the end of this file); the modules below check their arguments or
+(``minigrad/ops/declare.py``, added by ``minigrad/nn/__init__.py``); the modules below check their arguments or
 have PyTorch's class structure (ReLU6 is a Hardtanh), so are written here.
 
 ``inplace=True`` is accepted for PyTorch compatibility; the result is computed
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from minigrad.nn import functional as F
 from minigrad.nn.module import Module
-from minigrad.ops import declare
 from minigrad.tensor import Tensor
 
 
@@ -100,7 +99,5 @@ class ReLU6(Hardtanh):
         return _inplace_repr(self.inplace)
 
 
-#: the declared activations not written above, made from their declarations (minigrad/nn/__init__.py exports them)
-DERIVED = declare.modules(__name__, globals(), Module, vars(F))
-globals().update(DERIVED)
-__all__ = ["Softmax", "LogSoftmax", "GELU", "Hardtanh", "ReLU6", *DERIVED]
+# the activation modules declared on their ops and not written here are added by minigrad/nn/__init__.py
+__all__ = ["Softmax", "LogSoftmax", "GELU", "Hardtanh", "ReLU6"]

@@ -477,6 +477,7 @@ def cross_entropy(
 
 # ---------------------------------------------------------------------- more of torch.nn.functional (API rev. 2)
 __all__ += [
+    "pad",
     "one_hot",
     "embedding",
     "smooth_l1_loss",

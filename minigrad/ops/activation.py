@@ -124,6 +124,7 @@ def erfc_array(x: np.ndarray) -> np.ndarray:
     return np.asarray(_erfc_scalar(x), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
 
 
+@declare(method="erfc", function="erfc")
 class Erfc(Function):
     """y = erfc x = 1 − erf x = (2/√π)∫ₓ^∞ e^{−t²} dt;  ∂x = −g · (2/√π) · e^{−x²}"""
 

@@ -12,16 +12,18 @@ arguments the forms don't expose (``relu6`` is ``Hardtanh`` with ``min_val=0, ma
 PyTorch's ``inplace=`` flag (computed out of place: the same values, and autograd stays safe). ``floating=True``
 lets integer input enter in the default float dtype.
 
-A form written by hand in its namespace (``Tensor.relu`` on the hot path, ``nn.GELU`` with its argument check) is
-kept: the declaration then records that it exists, and tests/test_declare.py fails when a declared form is
-missing from its namespace. The others are made here, at import time, by the namespaces themselves:
-``nn.functional`` calls ``functionals``, ``nn.activation`` calls ``modules``, ``minigrad.functions`` calls
-``functions`` and ``tensor.py`` calls ``install_methods``.
+A form written by hand in its namespace (``Tensor.relu`` on the hot path, ``nn.GELU`` with its argument check, every
+form of an op with several inputs such as ``where``) is kept: the declaration then records that it exists, and
+tests/test_declare.py fails when a declared form is missing from its namespace. The others are made here, at
+import time, once the namespace that would hold a hand-written form is complete: ``nn.functional`` calls
+``functionals`` at its end, ``minigrad.nn`` calls ``modules`` (held by ``nn.activation``), ``minigrad`` calls
+``functions`` (held by ``minigrad.functions``) and ``tensor.py`` calls ``install_methods``.
 """
 
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,13 @@ class Declaration:
     def doc(self) -> str:
         """The op's docstring (its formula): the derived forms' docstring."""
         return inspect.getdoc(self.op) or ""
+
+    @property
+    def derivable(self) -> bool:
+        """Whether missing forms can be derived: a one-input op, whose form is ``op.apply(input, **params)``
+        (an op of several inputs, ``where`` or ``add``, has all its forms written by hand)."""
+        params = list(inspect.signature(self.op.forward).parameters.values())[1:]  # type: ignore[attr-defined]
+        return len(params) == 1 and params[0].kind is params[0].POSITIONAL_OR_KEYWORD
 
 
 #: every declaration, in the order the op modules define them
@@ -82,37 +91,33 @@ def _annotation(default: Any) -> str:
     return type(default).__name__ if isinstance(default, (bool, int, float, str)) else "Any"
 
 
-def _runner(d: Declaration) -> Callable[..., Any]:
-    """``run(input, *values)``: the op applied to ``input`` with the declared parameters set to ``values``."""
+def _call(d: Declaration, x: str, values: dict[str, str]) -> str:
+    """Source of the op applied to the tensor expression ``x`` with the parameters' value expressions."""
+    enter = f"_as_float({x})" if d.floating else x
+    args = [enter, *(f"{p}=float({v})" if isinstance(d.params[p], float) else f"{p}={v}" for p, v in values.items())]
+    args += [f"{p}=_fixed[{p!r}]" for p in d.fixed]
+    return f"_op.apply({', '.join(args)})"  # apply looked up per call: the ONNX tracer patches it while tracing
+
+
+def _exec(source: str, d: Declaration, defaults: dict[str, Any], **names: Any) -> dict[str, Any]:
+    """The functions ``source`` defines, with the op, its defaults and ``names`` in their namespace."""
     from minigrad.tensor import Tensor, _as_float
 
-    names = list(d.params)
-    floats = {n for n, v in d.params.items() if isinstance(v, float)}
-    op: Any = d.op  # op.apply is looked up per call: the ONNX tracer patches Function.apply while it traces
-
-    def run(input: Any, *values: Any) -> Any:
-        x = input if isinstance(input, Tensor) else Tensor(input)
-        kwargs = {n: float(v) if n in floats and isinstance(v, (int, float)) else v for n, v in zip(names, values)}
-        return op.apply(_as_float(x) if d.floating else x, **kwargs, **d.fixed)
-
-    def run_plain(input: Any, *values: Any) -> Any:
-        """``run`` for an op without parameters (relu, sigmoid, tanh: nn.ReLU's hot path): no keywords to build."""
-        return op.apply(input if isinstance(input, Tensor) else Tensor(input))
-
-    return run if names or d.fixed or d.floating else run_plain
+    namespace = {"_defaults": defaults, "_op": d.op, "_fixed": d.fixed, "_as_float": _as_float, "Tensor": Tensor}
+    made: dict[str, Any] = {}
+    exec(source, {**namespace, **names}, made)  # noqa: S102 - generated signatures, as dataclasses do
+    return made
 
 
 def _make_function(
     d: Declaration, name: str, module: str, *, first: str = "input", inplace: bool = False
 ) -> Callable[..., Any]:
     """A Python function ``name(first, <params>, [inplace=False])`` with a real signature, calling the op."""
-    params = [*d.params, *(["inplace"] if inplace else [])]
     defaults = {**d.params, **({"inplace": False} if inplace else {})}
-    signature = ", ".join([first, *(f"{p}=_defaults[{p!r}]" for p in params)])
-    source = f"def {name}({signature}):\n    return _run({', '.join([first, *d.params])})\n"
-    namespace: dict[str, Any] = {"_defaults": defaults, "_run": _runner(d)}
-    exec(source, namespace)  # noqa: S102 - a generated signature, as dataclasses and namedtuple do
-    fn = namespace[name]
+    signature = ", ".join([first, *(f"{p}=_defaults[{p!r}]" for p in defaults)])
+    x = f"{first} if isinstance({first}, Tensor) else Tensor({first})"
+    source = f"def {name}({signature}):\n    return {_call(d, f'({x})', {p: p for p in d.params})}\n"
+    fn = _exec(source, d, defaults)[name]
     fn.__module__, fn.__qualname__, fn.__doc__ = module, name, d.doc
     fn.__annotations__ = {first: "Tensor", **{p: _annotation(v) for p, v in defaults.items()}, "return": "Tensor"}
     return fn
@@ -123,7 +128,7 @@ def functionals(module: str, present: dict[str, Any]) -> dict[str, Callable[...,
     return {
         d.functional: _make_function(d, d.functional, module, inplace=d.inplace)
         for d in DECLARATIONS
-        if d.functional and d.functional not in present
+        if d.derivable and d.functional and d.functional not in present
     }
 
 
@@ -132,14 +137,25 @@ def functions(module: str, present: dict[str, Any]) -> dict[str, Callable[..., A
     return {
         d.function: _make_function(d, d.function, module)
         for d in DECLARATIONS
-        if d.function and d.function not in present
+        if d.derivable and d.function and d.function not in present
     }
+
+
+def install(holder: types.ModuleType, namespace: dict[str, Any], forms: dict[str, Any]) -> None:
+    """Derived ``forms`` into the module that holds them (their ``__module__``: pickling and the docs find them
+    there) and into the public ``namespace`` that exports them, both listing them in ``__all__``."""
+    for name, form in forms.items():
+        setattr(holder, name, form)
+    vars(holder)["__all__"] = [*getattr(holder, "__all__", []), *forms]
+    namespace.update(forms)
+    if "__all__" in namespace and namespace is not vars(holder):
+        namespace["__all__"] += list(forms)
 
 
 def install_methods(tensor: type) -> None:
     """``Tensor.<name>`` for every declaration naming a method the class lacks."""
     for d in DECLARATIONS:
-        if d.method and not hasattr(tensor, d.method):
+        if d.derivable and d.method and not hasattr(tensor, d.method):
             method = _make_function(d, d.method, tensor.__module__, first="self")
             method.__qualname__ = f"{tensor.__name__}.{d.method}"
             setattr(tensor, d.method, method)
@@ -150,13 +166,13 @@ def _extra_repr(self: Any) -> str:
     return ", ".join(parts + (["inplace=True"] if getattr(self, "inplace", False) else []))
 
 
-def modules(module: str, present: dict[str, Any], base: type, functional: dict[str, Any]) -> dict[str, type]:
+def modules(module: str, present: dict[str, Any], base: type) -> dict[str, type]:
     """``nn.<Name>`` for every declaration naming one that ``present`` lacks: a subclass of ``base`` whose
-    constructor takes the declared parameters (and ``inplace``), whose ``forward`` calls ``F.<name>`` (looked up in
-    ``functional``) with them, and whose repr shows them as PyTorch's (``ELU(alpha=1.0)``)."""
+    constructor takes the declared parameters (and ``inplace``), whose ``forward`` applies the op with them as
+    ``F.<name>`` does, and whose repr shows them as PyTorch's (``ELU(alpha=1.0)``)."""
     made: dict[str, type] = {}
     for d in DECLARATIONS:
-        if not d.module or not d.functional or d.module in present:
+        if not d.derivable or not d.module or not d.functional or d.module in present:
             continue
         args = [*d.params, *(["inplace"] if d.inplace else [])]
         defaults = {**d.params, **({"inplace": False} if d.inplace else {})}
@@ -164,11 +180,10 @@ def modules(module: str, present: dict[str, Any], base: type, functional: dict[s
             f"def __init__(self, {', '.join(f'{a}=_defaults[{a!r}]' for a in args)}):\n"
             "    _base.__init__(self)\n" + "".join(f"    self.{a} = {a}\n" for a in args) + "\n"
             "def forward(self, input):\n"
-            f"    return _functional(input{''.join(f', self.{p}' for p in d.params)})\n"
+            f"    return {_call(d, 'input', {p: f'self.{p}' for p in d.params})}\n"
         )
-        namespace: dict[str, Any] = {"_defaults": defaults, "_base": base, "_functional": functional[d.functional]}
-        exec(source, namespace)  # noqa: S102 - a generated signature, as dataclasses and namedtuple do
-        init, forward = namespace["__init__"], namespace["forward"]
+        code = _exec(source, d, defaults, _base=base)
+        init, forward = code["__init__"], code["forward"]
         init.__annotations__ = {**{a: _annotation(v) for a, v in defaults.items()}, "return": "None"}
         forward.__annotations__ = {"input": "Tensor", "return": "Tensor"}
         forward.__doc__ = f"``F.{d.functional}`` of the input with this module's parameters."

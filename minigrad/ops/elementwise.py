@@ -8,6 +8,7 @@ import numpy as np
 
 from minigrad.autograd.function import Function, ShapeError
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor
 
 
@@ -26,6 +27,7 @@ class _Binary(Function):
         return broadcast_error(self.name[: -len("Backward")].lower(), arrays[0], arrays[1], exc)
 
 
+@declare(method="add", function="add")
 class Add(_Binary):
     """z = a + b;  ∂a = g,  ∂b = g"""
 
@@ -36,6 +38,7 @@ class Add(_Binary):
         return g, g
 
 
+@declare(method="sub", function="sub")
 class Sub(_Binary):
     """z = a − b;  ∂a = g,  ∂b = −g"""
 
@@ -46,6 +49,7 @@ class Sub(_Binary):
         return g, (-g if self.needs_input_grad[1] else None)
 
 
+@declare(method="mul", function="mul")
 class Mul(_Binary):
     """z = a · b;  ∂a = g · b,  ∂b = g · a"""
 
@@ -60,6 +64,7 @@ class Mul(_Binary):
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
+@declare(method="div", function="div")
 class Div(_Binary):
     """z = a / b;  ∂a = g / b,  ∂b = −g · a / b²"""
 
@@ -74,6 +79,7 @@ class Div(_Binary):
         return (g / b if need_a else None), (-g * a / (b * b) if need_b else None)
 
 
+@declare(method="neg", function="neg")
 class Neg(Function):
     """z = −a;  ∂a = −g"""
 
@@ -104,6 +110,7 @@ class PowScalar(Function):
         return g * c * a ** (c - 1)
 
 
+@declare(method="pow", function="pow")
 class Pow(_Binary):
     """z = aᵇ;  ∂a = g · b · aᵇ⁻¹ (0 where b = 0),  ∂b = g · z · log a (0 where a = 0 and b ≥ 0)"""
 
@@ -127,6 +134,7 @@ class Pow(_Binary):
         return ga, gb
 
 
+@declare(method="exp", function="exp")
 class Exp(Function):
     """y = eˣ;  ∂x = g · y"""
 
@@ -139,6 +147,7 @@ class Exp(Function):
         return g * y
 
 
+@declare(method="log", function="log")
 class Log(Function):
     """y = log x;  ∂x = g / x"""
 
@@ -151,6 +160,7 @@ class Log(Function):
         return g / x
 
 
+@declare(method="sqrt", function="sqrt")
 class Sqrt(Function):
     """y = √x;  ∂x = g / (2y)"""
 
@@ -163,6 +173,7 @@ class Sqrt(Function):
         return g / (2.0 * y)
 
 
+@declare(method="abs", function="abs")
 class Abs(Function):
     """y = |x|;  ∂x = g · sign(x)  (0 at 0, as PyTorch)"""
 
@@ -175,6 +186,7 @@ class Abs(Function):
         return g * np.sign(dual.array(x))
 
 
+@declare(method="sin", function="sin")
 class Sin(Function):
     """y = sin x;  ∂x = g · cos x"""
 
@@ -187,6 +199,7 @@ class Sin(Function):
         return g * dual.cos(x)
 
 
+@declare(method="cos", function="cos")
 class Cos(Function):
     """y = cos x;  ∂x = −g · sin x"""
 
@@ -199,6 +212,7 @@ class Cos(Function):
         return -g * dual.sin(x)
 
 
+@declare(method="clamp", function="clamp")
 class Clamp(Function):
     """y = min(max(x, lo), hi);  ∂x = g where lo ≤ x ≤ hi (edges included, as PyTorch), else 0"""
 
@@ -221,6 +235,7 @@ class Clamp(Function):
         return g * inside
 
 
+@declare(method="maximum", function="maximum")
 class Maximum(_Binary):
     """z = max(a, b);  the gradient goes to the larger operand, split equally on ties"""
 
@@ -233,6 +248,7 @@ class Maximum(_Binary):
         return _split(g, a, b, np.greater, self.needs_input_grad)
 
 
+@declare(method="minimum", function="minimum")
 class Minimum(_Binary):
     """z = min(a, b);  the gradient goes to the smaller operand, split equally on ties"""
 
@@ -253,6 +269,7 @@ def _split(g: Any, a: Any, b: Any, wins: Any, needs: tuple) -> tuple:
     return ga, gb
 
 
+@declare(method="where", function="where")
 class Where(Function):
     """z = a where cond else b;  ∂a = g where cond else 0,  ∂b = g where not cond else 0"""
 
@@ -287,6 +304,7 @@ def _scalar_or_self(x: Any) -> Any:
     return x
 
 
+@declare(method="clone", function="clone")
 class Clone(Function):
     """y = x (a copy with its own memory);  ∂x = g"""
 
@@ -315,6 +333,7 @@ _LN2 = float(np.log(2.0))
 _LN10 = float(np.log(10.0))
 
 
+@declare(method="log10", function="log10")
 class Log10(Function):
     """y = log₁₀ x;  ∂x = g / (x · ln 10)"""
 
@@ -327,6 +346,7 @@ class Log10(Function):
         return g / (x * _LN10)
 
 
+@declare(method="log2", function="log2")
 class Log2(Function):
     """y = log₂ x;  ∂x = g / (x · ln 2)"""
 
@@ -339,6 +359,7 @@ class Log2(Function):
         return g / (x * _LN2)
 
 
+@declare(method="log1p", function="log1p")
 class Log1p(Function):
     """y = log(1 + x) (accurate for small x);  ∂x = g / (1 + x)"""
 
@@ -351,6 +372,7 @@ class Log1p(Function):
         return g / (x + 1.0)
 
 
+@declare(method="expm1", function="expm1")
 class Expm1(Function):
     """y = eˣ − 1 (accurate for small x);  ∂x = g · (y + 1)"""
 
@@ -363,6 +385,7 @@ class Expm1(Function):
         return g * (y + 1.0)
 
 
+@declare(method="exp2", function="exp2")
 class Exp2(Function):
     """y = 2ˣ;  ∂x = g · y · ln 2"""
 
@@ -375,6 +398,7 @@ class Exp2(Function):
         return g * y * _LN2
 
 
+@declare(method="rsqrt", function="rsqrt")
 class Rsqrt(Function):
     """y = 1/√x;  ∂x = −g · y³ / 2"""
 
@@ -394,6 +418,7 @@ class _PiecewiseConstant(Function):
         return dual.zeros_like(g)
 
 
+@declare(method="floor", function="floor")
 class Floor(_PiecewiseConstant):
     """y = ⌊x⌋;  ∂x = 0"""
 
@@ -401,6 +426,7 @@ class Floor(_PiecewiseConstant):
         return np.floor(x)
 
 
+@declare(method="ceil", function="ceil")
 class Ceil(_PiecewiseConstant):
     """y = ⌈x⌉;  ∂x = 0"""
 
@@ -408,6 +434,7 @@ class Ceil(_PiecewiseConstant):
         return np.ceil(x)
 
 
+@declare(method="round", function="round")
 class Round(_PiecewiseConstant):
     """y = x rounded to ``decimals`` places, halves to even (as torch.round);  ∂x = 0"""
 
@@ -418,6 +445,7 @@ class Round(_PiecewiseConstant):
         return np.round(x, self.decimals)
 
 
+@declare(method="trunc", function="trunc")
 class Trunc(_PiecewiseConstant):
     """y = x rounded toward 0;  ∂x = 0"""
 
@@ -425,6 +453,7 @@ class Trunc(_PiecewiseConstant):
         return np.trunc(x)
 
 
+@declare(method="sign", function="sign")
 class Sign(_PiecewiseConstant):
     """y = sign x ∈ {−1, 0, 1};  ∂x = 0"""
 
@@ -432,6 +461,7 @@ class Sign(_PiecewiseConstant):
         return np.sign(x)
 
 
+@declare(method="nan_to_num", function="nan_to_num")
 class NanToNum(Function):
     """y = x with nan, +inf, −inf replaced;  ∂x = g where x is finite, else 0 (as PyTorch)"""
 
@@ -449,6 +479,7 @@ class NanToNum(Function):
         return g * np.isfinite(dual.array(x))
 
 
+@declare(method="remainder", function="remainder")
 class Remainder(_Binary):
     """z = a − b·⌊a/b⌋ (the sign of b, as Python's %);  ∂a = g,  ∂b = −g · ⌊a/b⌋"""
 

@@ -18,6 +18,7 @@ import numpy as np
 from minigrad._return_types import torch_repr
 from minigrad.autograd.function import Function, ShapeError
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor, _as_float, _promote, _wrap_dim
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -33,6 +34,7 @@ def _t(x: Any) -> Tensor:
 
 
 # ---------------------------------------------------------------------- elementwise
+@declare(method="tan", function="tan")
 class Tan(Function):
     """y = tan x;  ∂x = g · (1 + y²)"""
 
@@ -51,6 +53,7 @@ def erf_array(x: np.ndarray) -> np.ndarray:
     return np.asarray(_erf_scalar(x), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
 
 
+@declare(method="erf", function="erf")
 class Erf(Function):
     """y = erf x = (2/√π)∫₀ˣ e^{−t²} dt;  ∂x = g · (2/√π) · e^{−x²}"""
 
@@ -63,6 +66,7 @@ class Erf(Function):
         return g * (dual.exp(-(x * x)) * _TWO_OVER_SQRT_PI)
 
 
+@declare(method="atan2", function="atan2")
 class Atan2(Function):
     """z = atan2(a, b) (the angle of the point (b, a));  ∂a = g · b / (a² + b²),  ∂b = −g · a / (a² + b²)"""
 
@@ -116,6 +120,7 @@ def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: flo
 
 
 # ---------------------------------------------------------------------- cumprod
+@declare(method="cumprod", function="cumprod")
 class CumProd(Function):
     """yᵢ = Π_{j≤i} xⱼ along ``dim``;  ∂xᵢ = (Σ_{j≥i} gⱼ yⱼ) / xᵢ  (used when no xᵢ is 0; see ``cumprod``)"""
 
@@ -251,6 +256,7 @@ def _einsum_any(equation: str, *operands: Any) -> Any:
     return np.einsum(equation, *operands, optimize=len(operands) > 2)
 
 
+@declare(function="einsum")
 class Einsum(Function):
     """z = einsum(equation, x₁, …, xₙ);  ∂xₖ = einsum(out, the other operands' subscripts → xₖ's subscripts)
 
@@ -416,6 +422,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
 
 
 # ---------------------------------------------------------------------- inverse trigonometric and hyperbolic
+@declare(method="asin", function="asin")
 class Asin(Function):
     """y = arcsin x;  ∂x = g / √(1 − x²)"""
 
@@ -428,6 +435,7 @@ class Asin(Function):
         return g * (1.0 - x * x) ** -0.5
 
 
+@declare(method="acos", function="acos")
 class Acos(Function):
     """y = arccos x;  ∂x = −g / √(1 − x²)"""
 
@@ -440,6 +448,7 @@ class Acos(Function):
         return -g * (1.0 - x * x) ** -0.5
 
 
+@declare(method="atan", function="atan")
 class Atan(Function):
     """y = arctan x;  ∂x = g / (1 + x²)"""
 
@@ -452,6 +461,7 @@ class Atan(Function):
         return g / (1.0 + x * x)
 
 
+@declare(method="sinh", function="sinh")
 class Sinh(Function):
     """y = sinh x;  ∂x = g · cosh x"""
 
@@ -464,6 +474,7 @@ class Sinh(Function):
         return g * (cosh(x) if isinstance(x, Tensor) else np.cosh(x))
 
 
+@declare(method="cosh", function="cosh")
 class Cosh(Function):
     """y = cosh x;  ∂x = g · sinh x"""
 
@@ -476,6 +487,7 @@ class Cosh(Function):
         return g * (sinh(x) if isinstance(x, Tensor) else np.sinh(x))
 
 
+@declare(method="asinh", function="asinh")
 class Asinh(Function):
     """y = arsinh x;  ∂x = g / √(x² + 1)"""
 
@@ -488,6 +500,7 @@ class Asinh(Function):
         return g * (x * x + 1.0) ** -0.5
 
 
+@declare(method="acosh", function="acosh")
 class Acosh(Function):
     """y = arcosh x (x ≥ 1);  ∂x = g / √(x² − 1)"""
 
@@ -500,6 +513,7 @@ class Acosh(Function):
         return g * (x * x - 1.0) ** -0.5
 
 
+@declare(method="atanh", function="atanh")
 class Atanh(Function):
     """y = artanh x (|x| < 1);  ∂x = g / (1 − x²)"""
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor
 
 
@@ -118,6 +119,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     return GetItem.apply(x, index=convert_index(index))
 
 
+@declare(functional="embedding", module="Embedding")
 class Embedding(Function):
     """y = W[indices] (one row of W per index);  ∂W = zeros(W.shape) with row i of g added at indices[i]
 

@@ -8,9 +8,11 @@ import numpy as np
 
 from minigrad.autograd.function import Function, ShapeError
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor
 
 
+@declare(method="matmul", function="matmul")
 class MatMul(Function):
     """Z = A @ B;  ∂A = G @ Bᵀ,  ∂B = Aᵀ @ G
 
@@ -69,6 +71,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     return a @ b
 
 
+@declare(functional="linear", function="linear", module="Linear")
 class Linear(Function):
     """y = x Wᵀ + b;  ∂x = g W,  ∂W = gᵀ x,  ∂b = Σ_batch g   (W has shape (out, in))
 

@@ -10,12 +10,14 @@ import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.ops.reduce import _accumulator, _div_count, _stable_max
 from minigrad.tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
+@declare(functional="cross_entropy", module="CrossEntropyLoss")
 class CrossEntropy(Function):
     """ℓᵢ = logsumexp(xᵢ) − xᵢ[tᵢ] = −log softmax(xᵢ)[tᵢ];  ∂xᵢ = g · (softmax(xᵢ) − onehot(tᵢ))
 
@@ -113,6 +115,7 @@ def cross_entropy_with_indices(x: Tensor, target: Any, reduction: str = "mean") 
     return CrossEntropy.apply(x, t, reduction=reduction)
 
 
+@declare(functional="binary_cross_entropy", module="BCELoss")
 class BinaryCrossEntropy(Function):
     """ℓ = −[t·max(log p, −100) + (1 − t)·max(log(1 − p), −100)], elementwise;
 

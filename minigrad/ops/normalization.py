@@ -14,9 +14,11 @@ import numpy as np
 
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor
 
 
+@declare(functional="batch_norm", module="BatchNorm1d")
 class BatchNorm(Function):
     """Per channel, over the ``n`` values in ``dims`` (the batch and length dims)::
 

@@ -9,6 +9,7 @@ import numpy as np
 from minigrad._dtype import get_default_dtype
 from minigrad._random import resolve_generator
 from minigrad.autograd.function import Function
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor
 
 
@@ -46,6 +47,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, generat
     return Tensor._make(out.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
+@declare(method="dropout", function="dropout", functional="dropout", module="Dropout", params={"p": 0.5})
 class Dropout(Function):
     """y = x · m / (1 − p) with m ~ Bernoulli(1 − p);  ∂x = g · m / (1 − p) (the same mask)"""
 

@@ -11,6 +11,7 @@ import numpy as np
 from minigrad._return_types import torch_repr
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.ops.index import GetItem
 from minigrad.tensor import Tensor, _wrap_dim
 
@@ -79,6 +80,7 @@ def _expand_grad(g: Any, in_shape: tuple[int, ...], dims: Any, keepdim: bool) ->
     return dual.broadcast_to(g, in_shape)
 
 
+@declare(method="sum", function="sum")
 class Sum(Function):
     """y = Σₖ x;  ∂x = g broadcast over the summed dims"""
 
@@ -94,6 +96,7 @@ class Sum(Function):
         return _expand_grad(g, self.in_shape, self.dim, self.keepdim)
 
 
+@declare(method="mean", function="mean")
 class Mean(Function):
     """y = (1/N) Σₖ x;  ∂x = g / N broadcast over the averaged dims
 
@@ -133,6 +136,7 @@ def var(x: Tensor, dim: Any, correction: float, keepdim: bool) -> Tensor:
     return Sum.apply(d * d, dim=dims, keepdim=keepdim) / max(n - correction, 0)
 
 
+@declare(method="std", function="std")
 class Std(Function):
     """y = √(Σ(x − x̄)² / k) with k = max(N − correction, 0);  ∂x = g · (x − x̄) / (k·y), and 0 where y = 0
 
@@ -192,10 +196,14 @@ class _Extremum(Function):
         return _expand_grad(g, x.shape, self.dim, self.keepdim) * share.astype(g.dtype)
 
 
+@declare(method="max", function="max")
+@declare(method="amax", function="amax")
 class Max(_Extremum):
     reduce = staticmethod(np.maximum.reduce)
 
 
+@declare(method="min", function="min")
+@declare(method="amin", function="amin")
 class Min(_Extremum):
     reduce = staticmethod(np.minimum.reduce)
 
@@ -268,6 +276,7 @@ def _stable_max(x: np.ndarray, dim: Any) -> np.ndarray:
     return m
 
 
+@declare(method="logsumexp", function="logsumexp")
 class LogSumExp(Function):
     """y = log Σ eˣ = m + log Σ e^(x−m) with m = max x;  ∂x = g · e^(x−y)  (the softmax)"""
 
@@ -291,6 +300,7 @@ class LogSumExp(Function):
         return g * dual.exp(x - y)
 
 
+@declare(method="softmax", function="softmax", functional="softmax", module="Softmax")
 class Softmax(Function):
     """yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m) with m = max x;  ∂x = y · (g − Σ g·y)
 
@@ -310,6 +320,7 @@ class Softmax(Function):
         return y * (g - dual.sum(g * y, self.dim, keepdims=True))
 
 
+@declare(method="log_softmax", function="log_softmax", functional="log_softmax", module="LogSoftmax")
 class LogSoftmax(Function):
     """yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m) with m = max x;  ∂x = g − e^y · Σ g  (nan rows as Softmax)"""
 
@@ -335,6 +346,7 @@ def _integral_to_int64(x: np.ndarray, dtype: Any) -> Any:
     return np.dtype(np.int64) if x.dtype.kind in "biu" else None
 
 
+@declare(method="prod", function="prod")
 class Prod(Function):
     """y = Πᵢ xᵢ over ``dim`` (one dim, or all);  ∂xᵢ = g · Π_{j≠i} xⱼ
 
@@ -392,6 +404,7 @@ def prod(x: Tensor, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
     )
 
 
+@declare(method="cumsum", function="cumsum")
 class CumSum(Function):
     """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  ∂xᵢ = Σ_{j≥i} gⱼ (g summed from the end: flip, cumsum, flip)"""
 
@@ -416,6 +429,7 @@ def cumsum(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
     return CumSum.apply(x, dim=d, dtype_=_integral_to_int64(x._data, dtype))
 
 
+@declare(method="norm", function="norm")
 class Norm(Function):
     """y = (Σ |x|ᵖ)^(1/p) over ``dim``;  ∂x = g · sign(x)·|x|^(p−1) / y^(p−1)  (0 where y = 0, as PyTorch)
 

@@ -10,6 +10,7 @@ import numpy as np
 from minigrad.autograd.broadcast import sum_to_array
 from minigrad.autograd.function import Function, ShapeError
 from minigrad.ops import dual
+from minigrad.ops.declare import declare
 from minigrad.tensor import Tensor, _wrap_dim
 
 
@@ -23,6 +24,7 @@ def _shape_arg(shape: tuple, op: str) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+@declare(method="reshape", function="reshape")
 class Reshape(Function):
     """y = x with a new shape;  ∂x = g reshaped back"""
 
@@ -63,6 +65,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape)
 
 
+@declare(method="permute", function="permute")
 class Permute(Function):
     """y = x with dims reordered;  ∂x = g with the inverse order"""
 
@@ -115,6 +118,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in drop))
 
 
+@declare(method="broadcast_to", function="broadcast_to")
 class BroadcastTo(Function):
     """y = x repeated along broadcast dims (a view);  ∂x = g summed back to x's shape"""
 
@@ -179,6 +183,7 @@ def sum_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
     return SumTo.apply(x, target=shape)
 
 
+@declare(function="cat")
 class Cat(Function):
     """y = [x₁, x₂, …] joined along ``dim``;  ∂xᵢ = the slice of g where xᵢ sits"""
 
@@ -237,6 +242,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     return Cat.apply(*[unsqueeze(t, d) for t in ts], dim=d)
 
 
+@declare(functional="pad", function="pad")
 class Pad(Function):
     """y = x with constant borders;  ∂x = the inner slice of g"""
 
@@ -275,6 +281,7 @@ def _dims_arg(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
     return out
 
 
+@declare(method="flip", function="flip")
 class Flip(Function):
     """y = x with the order reversed along ``dims`` (a copy, as torch.flip);  ∂x = g flipped back"""
 
@@ -294,6 +301,7 @@ def flip(x: Tensor, dims: Any) -> Tensor:
     return Flip.apply(x, dims=_dims_arg(dims, x.ndim, "flip"))
 
 
+@declare(method="roll", function="roll")
 class Roll(Function):
     """y = x shifted cyclically by ``shifts`` along ``dims`` (flattened when dims is None);
     ∂x = g rolled back by −shifts"""
@@ -325,6 +333,7 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     return Roll.apply(x, shifts=tuple(int(s) for s in shifts), dims=tuple(_wrap_dim(d, x.ndim, "roll") for d in dims))
 
 
+@declare(method="repeat")
 class Repeat(Function):
     """y = x tiled ``reps`` times along each dim (torch's ``repeat``);  ∂x = g summed over the copies:
     g viewed as (r₀, s₀, r₁, s₁, …) and summed over the r axes"""
@@ -363,6 +372,7 @@ def tile(x: Tensor, dims: tuple) -> Tensor:
     return repeat(x, (1,) * (x.ndim - len(reps)) + reps)
 
 
+@declare(method="tril", function="tril")
 class Tril(Function):
     """y = x with the elements above diagonal k zeroed (last two dims);  ∂x = g with the same zeros"""
 
@@ -377,6 +387,7 @@ class Tril(Function):
         return g * self.keep
 
 
+@declare(method="triu", function="triu")
 class Triu(Function):
     """y = x with the elements below diagonal k zeroed (last two dims);  ∂x = g with the same zeros"""
 
