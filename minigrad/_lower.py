@@ -627,6 +627,8 @@ def _plan_arena(em: _Emitter, program: Any, lowered: dict) -> _Arena | None:
     dtypes = {p._data.dtype for _, p in leaves}
     if not leaves or len(dtypes) != 1 or dtypes.pop() not in _FLOATS:
         return None
+    if sum(p._data.nbytes for _, p in leaves) > 4 * FRESH_BYTES:  # a large model: one kernel more per
+        return None  # parameter is nothing, two arena-sized arrays held between steps are not
     return _Arena(em, leaves, leaves[0][1]._data.dtype)
 
 
@@ -1419,7 +1421,8 @@ def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
             t, th = em.bind(p, "T"), em.live(p)
             shape, dtype = p._data.shape, p._data.dtype
             d = _describe(shape, dtype)
-            tmp = em.scratch(shape, dtype, 0)
+            big = p._data.nbytes > FRESH_BYTES and not (mu0 and (nesterov or not tau0))
+            tmp = "" if big else em.scratch(shape, dtype, 0)  # big: lr·g allocates, as eager's does
             g = f"{t}._grad._data"
             if mu0:
                 b = f"mb{t[1:]}"
@@ -1447,8 +1450,13 @@ def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
                     g = tmp
                 else:
                     g = b
-            lines.append((f"multiply({h}lr, {g}, {tmp})", f"{t}: lr·g  {d}"))
-            lines.append((f"subtract({th}, {tmp}, {th})", f"{t}: θ −= lr·g (in place)"))
+            if big:
+                lines.append((f"u = multiply({h}lr, {g})", f"{t}: lr·g  {d} (fresh)"))
+                lines.append((f"subtract({th}, u, {th})", f"{t}: θ −= lr·g (in place)"))
+                lines.append(("u = None", ""))
+            else:
+                lines.append((f"multiply({h}lr, {g}, {tmp})", f"{t}: lr·g  {d}"))
+                lines.append((f"subtract({th}, {tmp}, {th})", f"{t}: θ −= lr·g (in place)"))
             lines.append(_bump(em, p))
     _emit_guarded(em, conds, lines, f"{o}.step()", "SGD")
 

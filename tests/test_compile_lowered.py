@@ -431,16 +431,19 @@ def test_mse_and_elementwise_ops_are_lowered_too():
     assert "MeanBackward: g / 64 broadcast" in lowered.source and "MulBackward" in lowered.source
 
 
-@pytest.mark.parametrize("kind", ["relu", "mixed"])
-def test_large_arrays_take_fresh_arrays_instead_of_buffers_with_the_same_numbers(kind, monkeypatch):
+@pytest.mark.parametrize("kind, opt_name", [("relu", "momentum"), ("mixed", "momentum"), ("relu", "sgd")])
+def test_large_arrays_take_fresh_arrays_instead_of_buffers_with_the_same_numbers(kind, opt_name, monkeypatch):
     from minigrad import _lower
 
     monkeypatch.setattr(_lower, "FRESH_BYTES", 0)  # every array "large": the allocating path everywhere
-    eager = _run(False, kind, "momentum", "ce", np.float32, steps=30)
-    compiled = _run(True, kind, "momentum", "ce", np.float32, steps=30)
+    eager = _run(False, kind, opt_name, "ce", np.float32, steps=30)
+    compiled = _run(True, kind, opt_name, "ce", np.float32, steps=30)
     _assert_same(eager, compiled)
     source = compiled[3]._last.lowered.source
     assert "(fresh)" in source and "LinearBackward: ∂x = g W -> (16, 12) float32 (fresh)" in source
+    assert "ARENA" not in source  # no arena for a large model
+    if opt_name == "sgd":
+        assert "u = multiply(h0_lr, T0._grad._data)" in source
 
 
 def test_plain_sgd_gradients_share_an_arena_that_is_never_overwritten_while_held():
