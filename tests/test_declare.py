@@ -291,3 +291,32 @@ def test_function_and_method_forms_match_torch():
         ours, theirs = fn(mg, mg.tensor(a)), fn(torch, torch.tensor(a))
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
     assert mg.is_complex(mg.tensor(a)) is torch.is_complex(torch.tensor(a)) is False
+
+
+def test_a_new_declaration_gets_every_form(monkeypatch):
+    # what adding an activation gives, without installing it: the functional and module forms from one line
+    from minigrad.autograd.function import Function
+    from minigrad.ops import declare as declare_module
+
+    class Cube(Function):
+        """y = s·x³;  ∂x = g · 3s·x²"""
+
+        scale: float
+        save_inputs = True
+
+        def forward(self, x):
+            return self.scale * x**3
+
+        def backward(self, g, x):
+            return g * (3.0 * self.scale) * x * x
+
+    monkeypatch.setattr(declare_module, "DECLARATIONS", [])
+    declare(functional="cube", module="Cube", params={"scale": 1.0}, inplace=True, floating=True)(Cube)
+    cube = declare_module.functionals("somewhere", {})["cube"]
+    Module = declare_module.modules("somewhere", {}, nn.Module)["Cube"]
+    assert list(inspect.signature(cube).parameters) == ["input", "scale", "inplace"] and cube.__doc__ == Cube.__doc__
+    assert repr(Module()) == "Cube(scale=1.0)" and repr(Module(2, inplace=True)) == "Cube(scale=2, inplace=True)"
+    x = mg.tensor([1.0, -2.0], dtype=mg.float64, requires_grad=True)
+    Module(scale=2)(x).sum().backward()
+    assert x.grad.tolist() == [6.0, 24.0] and cube(mg.tensor([2]), 0.5).tolist() == [4.0]  # ints enter as floats
+    assert declare_module.functionals("somewhere", {"cube": None}) == {}  # a form written by hand is kept
