@@ -49,6 +49,7 @@ eager's; ``tests/test_compile_lowered.py`` checks 100 steps per op and optimizer
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable
 from operator import attrgetter
@@ -78,6 +79,9 @@ MISS = _Miss()
 
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+#: an assignment to a local of the generated function (its locals are lowercase; globals are not)
+_ASSIGNED = re.compile(r"\s*([a-z][a-z_]*\d+) = ")
 
 #: arrays larger than this (bytes) are not given program buffers: their kernels allocate, as eager's do
 FRESH_BYTES = 1 << 20
@@ -392,10 +396,18 @@ def lower(program: Any) -> Lowered:
             em.prologue.append(f"    A{k} = flat[{k}]._data")
         elif key[1] == "A":
             em.prologue.append(f"    A{k} = flat[{k}]")
-    # outputs a lowered backward reads (its inputs, its own output): kept to the end of the replay
-    pinned = {s[1] for j in lowered for s in ops[j].inputs if s[0] == "op"} | set(lowered)
+    # outputs a lowered backward reads: kept until that backward (freed there when there is one backward pass)
+    bwd_reads: dict[int, int] = {}
+    for j, rule in lowered.items():
+        if ops[j].has_node:
+            for k in rule.reads(ops[j], j):
+                bwd_reads[k] = bwd_reads.get(k, 0) + 1
+    pinned = set(bwd_reads)
     ctx = _Context(em, program, lowered, escapes, readers)
     ctx.arena = _plan_arena(em, program, lowered)
+    if sum(1 for st in program.steps if st[0] == "backward") == 1:
+        ctx.bwd_reads = bwd_reads
+    ctx.results = set(result_ops)
     for step, free in zip(program.steps, program.frees):
         kind = step[0]
         if kind == "op":
@@ -410,7 +422,7 @@ def lower(program: Any) -> Lowered:
         else:
             ctx.host_call(step)
         for j in free:
-            if j in ctx.buffered or j in pinned:
+            if j in pinned:
                 continue
             if j not in result_ops:
                 em.emit(f"v{j} = None", f"%{j} is read no more", kernel=False)
@@ -647,6 +659,8 @@ class _Context:
         self.declared: list[str] = []
         self.in_guard = False
         self.arena: _Arena | None = None
+        self.bwd_reads: dict[int, int] = {}  # op output -> lowered backward rules still to read it
+        self.results: set[int] = set()
 
     # ------------------------------------------------------------------ sources
     def expr(self, src: tuple) -> str:
@@ -760,10 +774,12 @@ class _Context:
                 em.emit(f"if g{j} is not None:", kernel=False)
                 em.indent += 1
             if rule is not None:
+                first = len(em.lines)
                 outs = rule.backward(self, j, op, g)  # per parent index: _Grad or None
                 for i, p in enumerate(op.parents):
                     if p is not None and outs[i] is not None:
                         self.deliver(j, p, outs[i], grads, dynamic=False)
+                self.free_after(j, rule, op, em.lines[first:])
             else:
                 stubs = self.program.targets[j]
                 name = em.bind(tuple((i, stub) for i, _, _, stub in stubs), "ST")
@@ -776,6 +792,7 @@ class _Context:
                     em.indent += 1
                     self.deliver(j, p, _Grad("c[0]", "dynamic"), grads, dynamic=True)
                     em.indent -= 1
+                em.emit(f"g{j} = r = c = None", "freed: nothing later reads them", kernel=False)
             if guard:
                 em.indent -= 1
         # leaves with several contributions: summed in order, then into .grad
@@ -786,6 +803,22 @@ class _Context:
                 em.emit(f"    accumulate({t}, a{k}[0], a{k}[1], True)", f"into {t}.grad")
         em.lines[start:start] = self.declared
         self.note_leaves(bwd)
+
+    def free_after(self, j: int, rule: _Rule, op: Any, lines: list[str]) -> None:
+        """Drop what node ``j``'s backward was the last to need, as the engine frees a node's saved values
+        and gradient: its incoming gradient and temporaries, and the op outputs no later rule reads."""
+        names = {f"g{j}"}
+        for line in lines:
+            m = _ASSIGNED.match(line)
+            if m and not re.fullmatch(r"[ga]\d+", m.group(1)):  # not the next nodes' gradients
+                names.add(m.group(1))
+        for k in rule.reads(op, j):
+            left = self.bwd_reads.get(k)
+            if left is not None:
+                self.bwd_reads[k] = left - 1
+                if left == 1 and k not in self.results:
+                    names.add(f"v{k}")
+        self.em.emit(" = ".join(sorted(names)) + " = None", "freed: nothing later reads them", kernel=False)
 
     def deliver(self, j: int, p: tuple, gi: _Grad, grads: dict, dynamic: bool) -> None:
         """Gradient ``gi`` (of op ``j``'s input) to its target ``p``: a node's gradient local or a leaf."""
@@ -872,6 +905,10 @@ class _Rule:
     def accepts(self, em: _Emitter, op: Any, j: int) -> bool:
         return False
 
+    def reads(self, op: Any, j: int) -> list[int]:
+        """The op outputs its backward reads (kept until then, freed after the last such read)."""
+        return []
+
     def forward(self, ctx: _Context, j: int, op: Any) -> None:
         raise NotImplementedError
 
@@ -902,6 +939,9 @@ class _LinearRule(_Rule):
             and op.inputs[1][0] == "live"
             and (bias_none or op.inputs[2][0] == "live")
         )
+
+    def reads(self, op: Any, j: int) -> list[int]:
+        return [op.inputs[0][1]] if op.inputs[0][0] == "op" and op.parents[1] is not None else []
 
     def forward(self, ctx: _Context, j: int, op: Any) -> None:
         em = ctx.em
@@ -961,6 +1001,9 @@ class _UnaryRule(_Rule):
         ctx = _Context(em, em.program, {}, set(), {})
         s, d = ctx.shape_dtype(op.inputs[0])
         return s == op.shape and d == op.dtype
+
+    def reads(self, op: Any, j: int) -> list[int]:
+        return [j]
 
     def target(self, ctx: _Context, j: int, op: Any) -> tuple[str, str]:
         """Where the output goes: the input's buffer (in place) when only this op reads it, else a buffer."""
@@ -1202,6 +1245,9 @@ class _ElementwiseRule(_Rule):
             if shape != op.shape or dtype != op.dtype:
                 return False
         return True
+
+    def reads(self, op: Any, j: int) -> list[int]:
+        return [s[1] for s in op.inputs if s[0] == "op"] if self.ufunc == "multiply" else []
 
     def forward(self, ctx: _Context, j: int, op: Any) -> None:
         a, b = (ctx.expr(s) for s in op.inputs)
