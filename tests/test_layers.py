@@ -20,12 +20,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "minigrad"
 
-#: what ``import minigrad`` loads: the Tensor, its ops and autograd, creation and the tensor functions
+#: what ``import minigrad`` loads: the Tensor, its ops and autograd, creation and the tensor functions,
+#: ``mg.compile`` and its lowering pass
 CORE = {
     "_device",
     "_dtype",
     "_extras",
     "_grad_mode",
+    "_lower",
     "_print",
     "_random",
     "_return_types",
