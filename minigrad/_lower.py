@@ -38,8 +38,13 @@ replays; anything else takes ``compile.CompiledFunction``'s general path (retrac
   optimizer's order, so ``lr·g`` is one kernel for all of them; the arena is reused only when no
   gradient of it is held any more (reference counts), else renewed (:class:`_Arena`).
 * **Arrays above** :data:`FRESH_BYTES` get no program buffer: their kernels allocate, as eager's do.
-* **Live arrays** are read from their tensors at the start of every replay (``L0 = T0._data``), so
-  a parameter whose array was replaced (``load_state_dict``, ``p.data = ...``) is read correctly.
+* **Live arrays** (parameters, buffers) are globals of the function (``L0``, and ``LT0`` for ``L0.T``)
+  that the guard checks are still their tensors' arrays; when one was replaced by an array of the same
+  shape and dtype (``load_state_dict``, ``p.data = ...``) they are rebound, else the step is traced again.
+* **Memory**: values are dropped where eager drops them (an op output after its last reader, forward or
+  lowered backward; a node's gradient after its rule), so peak memory is eager's.
+* A program's buffers belong to it: one compiled step is not meant to be replayed from two threads at
+  once (neither is a training step that updates the same parameters).
 
 Exactness: each lowering runs the NumPy kernels its eager op runs, on the same operands and in the
 same order (writing into a buffer with ``out=`` changes no value), so replay is **bit-for-bit**
