@@ -28,6 +28,7 @@ from minigrad._grad_mode import _state
 from minigrad.autograd.broadcast import sum_to_array
 from minigrad.tensor import Tensor
 
+_make = Tensor._make  # bound once (see function.py)
 _ONES: dict = {}  # (shape, dtype) -> a read-only array of ones: the implicit gradient of a scalar output
 
 
@@ -249,7 +250,7 @@ class _Walk:
         with _LEAF_LOCK:
             for t, g, fresh in self.leaves:
                 if fresh and t._grad is None:  # the common case
-                    t._grad = Tensor._make(g)
+                    t._grad = _make(g)
                 else:
                     _add_into_grad(t, g, fresh, arrays)
 

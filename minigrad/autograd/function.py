@@ -40,6 +40,10 @@ sets them on the node and refuses a keyword the class does not declare. A node k
 what its backward needs: the saved inputs and output, the parameters, and whatever
 ``forward`` stores on ``self`` for it (a mask, the softmax). The engine frees the saved
 values after backward. ``inputs`` and ``output`` show the saved values as Tensors, for inspection.
+
+A user's PyTorch-style ``autograd.Function`` (``custom.py``) has the same shape: its forward
+saves with ``ctx.save_for_backward``, its ``backward(ctx, g)`` reads ``ctx.saved_tensors``
+(version-checked the same way); it always gets Tensors, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ from minigrad._grad_mode import _state
 from minigrad.errors import ShapeError  # noqa: F401 - re-exported: ops raise it from here
 from minigrad.tensor import Tensor
 
+#: ``Tensor._make`` bound once: looked up on the class per call, a classmethod makes a method object each time
+_make = Tensor._make
 _NONES = repeat(None)  # None, as often as asked (``needs_input_grad`` compares each parent with it)
 
 #: what ``apply`` sets on every recorded node: a parameter of the same name would be overwritten
@@ -162,10 +168,10 @@ class Function:
             raise node.error(arrays, exc) from None
         if type(out) is not np.ndarray:  # NumPy gives scalars for 0-d results
             out = np.asarray(out)
-        if any_grad and out.dtype.kind in "fc":  # integer and bool results never require grad
+        if any_grad and (dtype := out.dtype).kind in "fc":  # integer and bool results never require grad
             node.parents = tuple(parents)
             node.shape = out.shape
-            node.dtype = out.dtype
+            node.dtype = dtype
             if cls.save_inputs:
                 if cls.save_for is not None:
                     keep = cls.save_for([p is not None for p in parents])
@@ -175,7 +181,7 @@ class Function:
                 node._saved = inputs
                 node._arrays = arrays
                 node._versions = versions
-            result = Tensor._make(out, True, node)
+            result = _make(out, True, node)
             if cls.save_output:
                 node._out = out
                 node._out_ref = weakref.ref(result)
@@ -185,7 +191,7 @@ class Function:
             if _state.anomaly:
                 node._trace = traceback.format_stack()[:-2]
         else:
-            result = Tensor._make(out)
+            result = _make(out)
         if cls.view_of_input:
             _link_view(result, inputs[0], cls, params)
         return result
@@ -237,7 +243,7 @@ class Function:
                 f"operation: the output of {self.name} (shape {t.shape}) is at version {t._current_version()}, "
                 "expected version 0; avoid changing it in place, or use .clone()"
             )
-        y = Tensor._make(out, True, self) if tensors else out
+        y = _make(out, True, self) if tensors else out
         return (*inputs, y) if inputs else (y,)
 
     @property

@@ -414,14 +414,16 @@ def cross_entropy(
 
     Log-softmax subtracts the max first, so logits of ±1000 give finite values and gradients.
     """
-    input = _as_float(input)  # integer/bool logits compute in the default float dtype
-    target = _as_tensor(target)
-    t = target._data
-    if weight is None and label_smoothing == 0 and input.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu":
+    if input._data.dtype.kind not in "fc":  # integer/bool logits compute in the default float dtype
+        input = _as_float(input)
+    if not isinstance(target, Tensor):
+        target = _as_tensor(target)
+    x, t = input._data, target._data
+    if weight is None and label_smoothing == 0 and x.ndim == 2 and t.ndim == 1 and t.dtype.kind in "iu":
         # the plain case (the training hot path): one fused softmax + CE node. It refuses targets outside
         # [0, C), so an ignore_index outside [0, C) (the default, -100) needs no check of its own: such
         # targets (ignored) and out-of-range ones (PyTorch's IndexError) go to the general path below
-        if not 0 <= ignore_index < input.shape[1] or not (t == ignore_index).any():
+        if not 0 <= ignore_index < x.shape[1] or not (t == ignore_index).any():
             try:
                 return cross_entropy_with_indices(input, t, reduction)
             except IndexError:

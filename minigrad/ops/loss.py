@@ -11,7 +11,7 @@ import numpy as np
 from minigrad.autograd.function import Function
 from minigrad.ops import dual
 from minigrad.ops.declare import declare
-from minigrad.ops.reduce import _accumulator, _div_count, _stable_max
+from minigrad.ops.reduce import _div_count, _stable_max
 from minigrad.tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -32,17 +32,18 @@ class CrossEntropy(Function):
     save_inputs = True
 
     def forward(self, x, target):
-        # as unsigned integers negative targets are huge, so one max checks both t < 0 and t ≥ C
-        # (NumPy itself would wrap a uint64 index of 2**64 - 1 round to -1: the last class)
-        index = target.view(np.uint64) if target.dtype == np.int64 else target.astype(np.uint64)
-        if index.size and np.maximum.reduce(index) >= x.shape[1]:
+        # as unsigned integers negative targets are huge, so one max checks both t < 0 and t ≥ C (unchecked,
+        # NumPy would take t = -1 for the last class); the checked targets then index as they are
+        as_unsigned = target.view(np.uint64) if target.dtype == np.int64 else target.astype(np.uint64)
+        if as_unsigned.size and np.maximum.reduce(as_unsigned) >= x.shape[1]:
             raise IndexError("target out of bounds")
         self.rows = np.arange(x.shape[0])
-        losses = self._losses(x, index, np.maximum.reduce(x, axis=1, keepdims=True))
-        total = np.add.reduce(losses, dtype=_accumulator(x.dtype))
+        losses = self._losses(x, target, np.maximum.reduce(x, axis=1, keepdims=True))
+        accumulator = np.float32 if x.dtype == np.float16 else None  # reduce._accumulator, inlined: hot
+        total = np.add.reduce(losses, dtype=accumulator)
         if not math.isfinite(total):  # rows of ±inf: shift those by 0 rather than by an infinite max
-            losses = self._losses(x, index, _stable_max(x, 1))
-            total = np.add.reduce(losses, dtype=_accumulator(x.dtype))
+            losses = self._losses(x, target, _stable_max(x, 1))
+            total = np.add.reduce(losses, dtype=accumulator)
         if self.reduction == "mean":
             return np.asarray(total / x.shape[0], dtype=x.dtype)
         if self.reduction == "sum":

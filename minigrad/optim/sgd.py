@@ -68,7 +68,7 @@ class SGD(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = _call_closure(closure)
+        loss = None if closure is None else _call_closure(closure)
         self._check_writeable()  # before any state changes: a failed step changes nothing
         for group in self.param_groups:
             # Python floats keep float32 arrays float32 (a NumPy float64 scalar would upcast)
