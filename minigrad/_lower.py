@@ -16,8 +16,8 @@ and dtypes, then ``guard()`` (each module's training flag where its forward read
 and children by identity, each live tensor's array by identity and its ``requires_grad``), and then
 replays; anything else takes ``compile.CompiledFunction``'s general path (retrace, or rebind arrays).
 
-* **Lowered ops** (:data:`_LOWERINGS`): Linear, ReLU, Tanh, Sigmoid, CrossEntropy (mean/sum), Add, Sub
-  and Mul of same-shape arrays, Mean over all elements (so MSE), forward and backward, each gradient
+* **Lowered ops** (:data:`_LOWERINGS`): Linear, ReLU, Tanh, Sigmoid, Dropout, CrossEntropy (mean/sum),
+  Add, Sub and Mul of same-shape arrays, Mean over all elements (so MSE), forward and backward, each gradient
   written straight into the buffer its consumer reads. Every other op
   keeps the generic path, as a call of :func:`_generic_forward` / :func:`_generic_backward` in the
   source, so coverage is that of the generic replay.
@@ -1317,6 +1317,52 @@ class _MeanRule(_Rule):
         return [_Grad(f"gm{j}", "shared")]
 
 
+class _DropoutRule(_Rule):
+    """Inverted dropout (``ops.random.Dropout``): the mask drawn from the same generator, at the same point,
+    into a buffer (``rng.random(out=...)`` draws the numbers ``rng.random(shape)`` would), ``≥ p``, then
+    ``x · mask``, ``· 1/(1 − p)``; backward ``g · mask · 1/(1 − p)``."""
+
+    def accepts(self, em: _Emitter, op: Any, j: int) -> bool:
+        p, rng = op.params.get("p", ("x", 0)), op.params.get("rng", ("x", 0))
+        if p[0] != "const" or not isinstance(p[1], float) or rng[0] != "gen" or op.dtype not in _FLOATS:
+            return False
+        if len(op.inputs) != 1 or op.inputs[0][0] not in ("op", "arg", "live"):
+            return False
+        shape, dtype = _Context(em, em.program, {}, set(), {}).shape_dtype(op.inputs[0])
+        return shape == op.shape and dtype == op.dtype
+
+    def forward(self, ctx: _Context, j: int, op: Any) -> None:
+        from minigrad._random import resolve_generator
+
+        em = ctx.em
+        x = ctx.expr(op.inputs[0])
+        p = op.params["p"][1]
+        em.ns["resolve_generator"] = resolve_generator
+        gen = em.bind(op.params["rng"][1], "GEN") if op.params["rng"][1] is not None else "None"
+        draws = em.buffer(op.shape, np.float32, f"%{j} Dropout uniform draws")
+        mask = em.buffer(op.shape, np.bool_, f"%{j} Dropout keep mask (read by backward)")
+        out = ctx.out_buffer(j, "Dropout output")
+        em.ns.setdefault("greater_equal", np.greater_equal)
+        em.emit(f"resolve_generator({gen}).random(dtype=float32, out={draws})", f"%{j} Dropout: u ~ U[0, 1)")
+        em.ns["float32"] = np.float32
+        em.emit(f"greater_equal({draws}, {p!r}, {mask})", f"%{j} Dropout: keep = u ≥ {p!r}")
+        em.emit(f"v{j} = {_with_out(f'multiply({x}, {mask})', out or '')}", f"%{j} Dropout: x · keep")
+        em.emit(f"multiply(v{j}, {1.0 / (1.0 - p)!r}, v{j})", f"%{j} Dropout: · 1/(1 − p)")
+        ctx.saved[j] = {"mask": mask, "scale": 1.0 / (1.0 - p)}
+
+    def backward(self, ctx: _Context, j: int, op: Any, g: _Grad) -> list:
+        em, s = ctx.em, ctx.saved[j]
+        if op.parents[0] is None:
+            return [None]
+        dst = g.expr if g.kind in ("buffer", "fresh") else em.sized_buffer(op.shape, op.dtype, f"g of %{j}'s input")
+        dst, mask = dst or "", s["mask"]
+        em.emit(f"gd{j} = {_with_out(f'multiply({g.expr}, {mask})', dst)}", "DropoutBackward: g · keep")
+        em.emit(f"multiply(gd{j}, {s['scale']!r}, gd{j})", "DropoutBackward: · 1/(1 − p)")
+        if dst == g.expr:
+            return [_Grad(f"gd{j}", g.kind, g.buf)]
+        return [_Grad(f"gd{j}", "buffer", dst) if dst else _Grad(f"gd{j}", "fresh")]
+
+
 _LOWERINGS: dict[Any, _Rule] = {}
 
 
@@ -1325,6 +1371,7 @@ def _register() -> None:
     from minigrad.ops.elementwise import Add, Mul, Sub
     from minigrad.ops.linalg import Linear
     from minigrad.ops.loss import CrossEntropy
+    from minigrad.ops.random import Dropout
     from minigrad.ops.reduce import Mean
 
     _LOWERINGS.update(
@@ -1333,6 +1380,7 @@ def _register() -> None:
             Sub: _ElementwiseRule("subtract", "−"),
             Mul: _ElementwiseRule("multiply", "·"),
             Mean: _MeanRule(),
+            Dropout: _DropoutRule(),
             Linear: _LinearRule(),
             ReLU: _ReLURule(),
             Tanh: _TanhRule(),
