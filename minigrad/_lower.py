@@ -1563,6 +1563,8 @@ def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
 def _lower_adam(ctx: _Context, opt: Any, kwargs: dict) -> None:
     """Adam/AdamW.step, kernel for kernel (no amsgrad): m += (1 − β₁)(g − m), v = β₂v + (1 − β₂)g²,
     θ −= (lr/(1 − β₁ᵗ))·m / (√v/√(1 − β₂ᵗ) + ε); the step count is the state's own int."""
+    if any(group["amsgrad"] for group in opt.param_groups):
+        raise CannotLower("amsgrad")  # before anything is emitted: the real step() is called instead
     em = ctx.em
     o = em.bind(opt, "O")
     cond, groups = _groups_check(ctx, opt)
@@ -1572,8 +1574,6 @@ def _lower_adam(ctx: _Context, opt: Any, kwargs: dict) -> None:
     conds = [cond, *gconds]
     for gi, (group, params) in enumerate(zip(groups, per_group)):
         gn = em.bind(group, "GR")
-        if group["amsgrad"]:
-            raise CannotLower("amsgrad")
         wd0 = float(group["weight_decay"]) != 0
         maximize, decoupled = bool(group["maximize"]), bool(group["decoupled_weight_decay"])
         h = f"h{gi}_"

@@ -468,3 +468,32 @@ def test_plain_sgd_gradients_share_an_arena_that_is_never_overwritten_while_held
     assert all(
         np.array_equal(a.grad.numpy(), b.grad.numpy()) for a, b in zip(model.parameters(), ref_model.parameters())
     )
+
+
+@pytest.mark.parametrize("make_opt", ["two_groups_sgd", "two_groups_adam", "amsgrad"])
+def test_param_groups_and_unlowered_variants_equal_eager(make_opt):
+    def run(compiled):
+        mg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3))
+        first, last = list(model[0].parameters()), list(model[2].parameters())
+        opt = {
+            "two_groups_sgd": lambda: mg.optim.SGD(
+                [{"params": first, "lr": 0.05, "momentum": 0.9}, {"params": last}], lr=0.1
+            ),
+            "two_groups_adam": lambda: mg.optim.Adam([{"params": first, "lr": 3e-3}, {"params": last}], lr=1e-2),
+            "amsgrad": lambda: mg.optim.Adam(model.parameters(), lr=1e-2, amsgrad=True),  # the real step()
+        }[make_opt]()
+        f = _step_fn(model, opt)
+        step = mg.compile(f) if compiled else f
+        rng = np.random.default_rng(3)
+        losses = []
+        for _ in range(40):
+            x = mg.tensor(rng.standard_normal((9, 5)).astype(np.float32))
+            losses.append(step(x, mg.tensor(rng.integers(0, 3, 9))).item())
+        return losses, [p.numpy().copy() for p in model.parameters()], step
+
+    l1, p1, _ = run(False)
+    l2, p2, step = run(True)
+    assert l1 == l2 and all(a.tobytes() == b.tobytes() for a, b in zip(p1, p2))
+    lowered = step._last.lowered
+    assert lowered is not None and ("step lowered" in lowered.source) == (make_opt != "amsgrad")
