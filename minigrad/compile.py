@@ -601,13 +601,14 @@ class _Tracer:
                 ("__array__", "np.asarray()"),
             ):
                 patch(Tensor, name, wrap_read(what))
-            patch(Tensor, "_bump_version", lambda orig: _noting(tracer.write, orig))
+            for name in ("_bump_version", "_writable"):  # the library's in-place writes (see Tensor._writable)
+                patch(Tensor, name, lambda orig: _noting(tracer.write, orig))
             for name in ("grad", "data"):  # assigning p.grad or p.data inside the step (not in a host call)
                 patch(Tensor, name, functools.partial(_watched_setter, functools.partial(tracer.assign, name)))
-            sys.setprofile(self.profile)
+            sys.setprofile(_chained(previous_profile, self.profile))
             result = fn(*args, **kwargs)
         finally:
-            sys.setprofile(previous_profile)
+            _restore_profile(previous_profile)
             for owner, name, original in reversed(patches):
                 setattr(owner, name, original)
         try:
@@ -633,6 +634,38 @@ class _Tracer:
         if isinstance(value, (int, float, str, bool, type(None))):
             return ("const", value)
         raise _Untraceable(f"the step returns a {type(value).__name__}")
+
+
+def _chained(previous: Any, hook: Callable[[Any, str, Any], None]) -> Callable[[Any, str, Any], None]:
+    """The tracer's profile hook, after a Python-level profiler's own (``profile.Profile``, a user's
+    ``sys.setprofile`` function) so that profiler sees every event of the trace and its call stack stays whole.
+    A C profiler (cProfile: ``sys.getprofile()`` gives its Profile object, not a function) cannot be called
+    from Python: it sees nothing of the trace and resumes after it (``_restore_profile``)."""
+    if previous is None or not callable(previous):
+        return hook
+
+    def both(frame: Any, event: str, arg: Any) -> None:
+        previous(frame, event, arg)
+        hook(frame, event, arg)
+
+    return both
+
+
+def _restore_profile(previous: Any) -> None:
+    """Give the profile hook back to what held it before the trace. A Python-level hook is set again; a C
+    profiler such as ``cProfile.Profile`` is not a function ``sys.setprofile`` accepts, so it is re-enabled
+    (its ``enable()`` installs its C hook again, keeping the statistics gathered so far)."""
+    if previous is None or callable(previous):
+        sys.setprofile(previous)
+    elif callable(getattr(previous, "enable", None)):
+        previous.enable()
+    else:  # an unknown C-level hook: it cannot be put back from Python
+        sys.setprofile(None)
+        warnings.warn(
+            f"mg.compile: the profiler {type(previous).__name__} active while tracing could not be restored",
+            CompileWarning,
+            stacklevel=3,
+        )
 
 
 def _returns_graph(r: Any) -> bool:

@@ -707,3 +707,83 @@ def test_reseeding_inside_the_step_happens_on_every_replay():
     values = [step(x).item() for _ in range(5)]
     assert values == [f(x).item()] * 5 and step.eager_reason is None
     assert "call Generator.manual_seed()" in step.explain()
+
+
+def _small_step():
+    mg.manual_seed(0)
+    model = nn.Linear(4, 2)
+    opt = mg.optim.SGD(model.parameters(), lr=0.1)
+
+    def train_step(x, y):
+        opt.zero_grad()
+        out = F.mse_loss(model(x), y)
+        out.backward()
+        opt.step()
+        return out
+
+    return train_step, model
+
+
+def _profiled_by_cprofile(stats, name):
+    return [k for k in stats if k[2] == name]
+
+
+def test_tracing_under_cprofile_traces_and_cprofile_keeps_profiling():
+    import cProfile
+    import pstats
+    import sys
+
+    eager_step, eager_model = _small_step()
+    train_step, model = _small_step()
+    step = mg.compile(train_step)
+    x, y = mg.ones(8, 4), mg.zeros(8, 2)
+
+    def after_the_trace():
+        return 1
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        losses = [step(x, y).numpy().copy() for _ in range(3)]  # trace, check trace, replay
+        assert sys.getprofile() is profiler  # the C profiler is back in place after each trace
+        after_the_trace()
+    finally:
+        profiler.disable()
+    assert step.traces == 2 and step.eager_reason is None
+    stats = pstats.Stats(profiler).stats
+    assert _profiled_by_cprofile(stats, "after_the_trace")  # profiling went on after the trace
+    eager = [eager_step(x, y).numpy().copy() for _ in range(3)]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(eager, losses))
+    assert np.array_equal(model.weight.numpy(), eager_model.weight.numpy())
+
+
+def test_tracing_under_a_python_profiler_chains_to_it_and_restores_it():
+    import profile
+    import sys
+
+    train_step, _ = _small_step()
+    step = mg.compile(train_step)
+    x, y = mg.ones(8, 4), mg.zeros(8, 2)
+    seen = []
+
+    def hook(frame, event, arg):
+        if event == "call":
+            seen.append(frame.f_code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        step(x, y)
+        assert sys.getprofile() is hook
+    finally:
+        sys.setprofile(previous)
+    assert "train_step" in seen and "forward" in seen  # the hook saw the calls made during the trace
+    assert step.traces == 1 and step.eager_reason is None
+
+    # profile.Profile checks that every return matches its call: it would fail on a broken call stack
+    step2 = mg.compile(_small_step()[0])
+    prof = profile.Profile()
+    prof.runcall(lambda: [step2(x, y) for _ in range(3)])
+    assert step2.traces == 2 and step2.eager_reason is None
+    prof.create_stats()
+    assert any(k[2] == "train_step" for k in prof.stats)
