@@ -39,8 +39,7 @@ def _into(out: Any, result: Tensor, op: str) -> Tensor:
         out.copy_(result)
     else:  # PyTorch resizes out to the result's shape
         out._check_inplace(op)
-        out._data = result._data.astype(out.dtype)
-        out._bump_version()
+        out._take_memory(result._data.astype(out.dtype))
     return out
 
 

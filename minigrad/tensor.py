@@ -489,6 +489,16 @@ class Tensor:
         """How many in-place writes this tensor's memory has seen (the base's count for a view)."""
         return self._version if self._base is None else self._base._version
 
+    def _writable(self) -> np.ndarray:
+        """The array to write into in place, the write counted first: the one way library code (optimizers,
+        init, clipping, running statistics, loading) changes a tensor's memory, so none forgets the version
+        counter that lets a graph which saved this tensor refuse a stale backward."""
+        if self._base is None:
+            self._version += 1
+        else:
+            self._base._version += 1
+        return self._data
+
     def _bump_version(self) -> None:
         """Count an in-place write into this tensor's memory."""
         if self._base is None:

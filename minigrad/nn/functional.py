@@ -169,8 +169,7 @@ def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, channel_shape
 
 def _update_running(stat: Tensor, batch_value: np.ndarray, momentum: float) -> None:
     """stat ← (1 − momentum)·stat + momentum·batch_value, in place on the buffer's array."""
-    stat._data[...] = (1 - momentum) * stat._data + momentum * batch_value
-    stat._bump_version()
+    stat._writable()[...] = (1 - momentum) * stat._data + momentum * batch_value
 
 
 def layer_norm(
@@ -590,8 +589,7 @@ def _embedding_renorm(weight: Tensor, idx: np.ndarray, max_norm: float, norm_typ
     if over.any():
         rows = rows[over]
         scale = (max_norm / (norms[over] + 1e-7))[:, None]
-        weight._data[rows] = (weight._data[rows] * scale).astype(weight.dtype)
-        weight._bump_version()
+        weight._writable()[rows] = (weight._data[rows] * scale).astype(weight.dtype)
 
 
 def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:

@@ -61,7 +61,7 @@ def _array(tensor: Tensor | np.ndarray, scheme: str) -> np.ndarray:
     if not isinstance(data, np.ndarray):
         raise TypeError(f"nn.init.{scheme}: expected a minigrad Tensor, got {type(tensor).__name__}")
     if not isinstance(tensor, np.ndarray):
-        tensor._bump_version()  # filled in place: a graph that saved this tensor will refuse backward
+        data = tensor._writable()  # filled in place: a graph that saved this tensor will refuse backward
     return data
 
 

@@ -381,8 +381,7 @@ class Module:
             elif grad.requires_grad or grad.grad_fn is not None or not grad._data.flags.writeable:
                 param.grad = Tensor._make(np.zeros_like(grad._data))
             else:
-                grad._data[...] = 0
-                grad._bump_version()
+                grad._writable()[...] = 0
 
     def _cast_floats(self: M, dtype: Any) -> M:
         dtype = np.dtype(dtype)
@@ -500,8 +499,7 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         for target, array in updates:
-            np.copyto(target._data, array, casting="unsafe")
-            target._bump_version()
+            np.copyto(target._writable(), array, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ repr

@@ -87,16 +87,14 @@ class BatchNorm1d(Module):
         if self.track_running_stats:
             for buf, value in ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0)):
                 buf = cast(Tensor, buf)  # registered when track_running_stats
-                buf._data[...] = value
-                buf._bump_version()
+                buf._writable()[...] = value
 
     def reset_parameters(self) -> None:
         """Running statistics reset, γ ← 1, β ← 0."""
         self.reset_running_stats()
         for param, value in ((self.weight, 1), (self.bias, 0)):
             if param is not None:
-                param._data[...] = value
-                param._bump_version()
+                param._writable()[...] = value
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 3):
@@ -112,8 +110,7 @@ class BatchNorm1d(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             count = cast(Tensor, self.num_batches_tracked)  # registered when track_running_stats
-            count._data += 1
-            count._bump_version()
+            count._writable()[...] += 1
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(count._data)
         # batch statistics in training, and in eval too when no running statistics are kept
@@ -176,8 +173,7 @@ class LayerNorm(Module):
         """γ ← 1, β ← 0."""
         for param, value in ((self.weight, 1), (self.bias, 0)):
             if param is not None:
-                param._data[...] = value
-                param._bump_version()
+                param._writable()[...] = value
 
     def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)

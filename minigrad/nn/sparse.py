@@ -79,8 +79,7 @@ class Embedding(Module):
         """Draw the weight from N(0, 1) again (and zero the padding row)."""
         init.normal_(self.weight, generator=generator)
         if self.padding_idx is not None:
-            self.weight._data[self.padding_idx] = 0
-            self.weight._bump_version()
+            self.weight._writable()[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         return F.embedding(

@@ -26,8 +26,8 @@ def _scale_grad_(param: Tensor, grad: Tensor, factor: float) -> None:
     if grad.requires_grad or not grad._data.flags.writeable:
         param.grad = Tensor._make(grad._data * factor)
     else:
-        grad._data *= factor
-        grad._bump_version()
+        data = grad._writable()
+        data *= factor
 
 
 def _vector_norm(x: np.ndarray, norm_type: float) -> float:
@@ -99,8 +99,8 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
         if grad.requires_grad or not grad._data.flags.writeable:
             p.grad = Tensor._make(np.clip(grad._data, -clip_value, clip_value))
         else:
-            np.clip(grad._data, -clip_value, clip_value, out=grad._data)
-            grad._bump_version()
+            data = grad._writable()
+            np.clip(data, -clip_value, clip_value, out=data)
 
 
 def max_norm_(params_or_module: Module | Tensor | Iterable[Tensor], max_norm: float, dim: int = 1) -> None:
@@ -125,8 +125,8 @@ def max_norm_(params_or_module: Module | Tensor | Iterable[Tensor], max_norm: fl
         too_long = norms > max_norm
         if too_long.any():
             scale = np.where(too_long, max_norm / (norms + 1e-7), 1.0)
-            w._data *= scale.astype(w.dtype, copy=False)
-            w._bump_version()
+            data = w._writable()
+            data *= scale.astype(w.dtype, copy=False)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
@@ -153,6 +153,5 @@ def vector_to_parameters(vec: Any, parameters: Iterable[Tensor]) -> None:
     start = 0
     for p in params:
         n = p.numel()
-        p._data[...] = vec._data[start : start + n].reshape(p.shape)
-        p._bump_version()
+        p._writable()[...] = vec._data[start : start + n].reshape(p.shape)
         start += n

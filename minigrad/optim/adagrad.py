@@ -102,5 +102,4 @@ class Adagrad(Optimizer):
                 update = np.divide(g, std, out=std)
                 update *= lr_t
                 theta -= update
-                p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss

@@ -122,7 +122,6 @@ class Adam(Optimizer):
                 update = np.divide(m, denom, out=denom)
                 update *= step_size
                 theta -= update
-                p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss
 
 

@@ -69,12 +69,13 @@ def _call_closure(closure: Callable[[], Any] | None) -> Any:
 
 
 def _with_grads(group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray, np.ndarray]]:
-    """``(p, θ, g)`` (the parameter, its array, its gradient's array) for each parameter of
-    ``group`` that has a gradient; parameters whose ``.grad`` is None are skipped."""
+    """``(p, θ, g)`` (the parameter, the array the step writes into, its gradient's array) for each
+    parameter of ``group`` that has a gradient; parameters whose ``.grad`` is None are skipped. θ comes
+    from ``p._writable()``: the write is counted, so a graph that saved p refuses backward, as torch."""
     for p in group["params"]:
         grad = p._grad
         if grad is not None:
-            yield p, p._data, grad._data
+            yield p, p._writable(), grad._data
 
 
 def _new_state(array: np.ndarray) -> Tensor:
@@ -203,8 +204,7 @@ class Optimizer:
                     grad = grad.detach()
                     p.grad = grad
                 if grad._data.flags.writeable:
-                    grad._data.fill(0)
-                    grad._bump_version()
+                    grad._writable().fill(0)
                 else:
                     p.grad = mg.from_numpy(np.zeros_like(grad._data))
 

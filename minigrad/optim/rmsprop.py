@@ -114,10 +114,8 @@ class RMSprop(Optimizer):
                     b *= mu
                     b += np.divide(g, s, out=s)
                     theta -= lr * b
-                    p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
                 else:
                     update = np.divide(g, s, out=s)
                     update *= lr
                     theta -= update
-                    p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss

@@ -82,7 +82,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p._grad is None:
                     continue
-                theta, g = p._data, p._grad._data
+                theta, g = p._writable(), p._grad._data  # the write counted: a graph that saved p refuses backward
                 if maximize:
                     g = -g
                 if wd != 0:
@@ -99,5 +99,4 @@ class SGD(Optimizer):
                         b += g if tau == 0 else (1 - tau) * g
                     g = g + mu * b if nesterov else b
                 theta -= lr * g
-                p._bump_version()  # in place, as torch: a graph that saved p now refuses backward
         return loss
