@@ -202,7 +202,7 @@ class _Walk:
     """What one backward pass carries from node to node: dependency counts, gradient buffers, and
     the gradients bound for leaves."""
 
-    __slots__ = ("deps", "buffers", "arrays", "capture", "captured", "direct", "leaves")
+    __slots__ = ("deps", "buffers", "arrays", "capture", "captured", "direct", "leaves", "sinks")
     captured: dict[Any, Any]  # node -> the gradient it received (for autograd.grad's captured nodes)
 
     def __init__(self, deps: dict, arrays: bool, capture: set | None, accumulate: bool) -> None:
@@ -212,12 +212,13 @@ class _Walk:
         self.captured = {}
         self.direct = capture is None and accumulate  # a leaf's only gradient may go straight into .grad
         self.leaves: list = []  # (leaf, its only gradient, whether that array is ours), added at the end
+        self.sinks = (deps, self.buffers, arrays, self.direct)  # what deliver reads, in one attribute
 
     def deliver(self, node: Any, grads: tuple, g: Any, ready: list) -> None:
         """Step 3: each input's gradient, fitted to it (``_fit_*``), into its node's buffer, or
         into ``leaves`` when it is a leaf's only one; a node whose last consumer has now sent its
         gradient becomes ready."""
-        deps, buffers, arrays, direct = self.deps, self.buffers, self.arrays, self.direct
+        deps, buffers, arrays, direct = self.sinks
         for p, gi in zip(node.parents, grads):
             if p is None:
                 continue
