@@ -231,6 +231,7 @@ class _Emitter:
         self.optimized: list[Tensor] = []  # parameters a lowered optimizer step writes into
         self.scratches: list[tuple[str, tuple, np.dtype, int]] = []
         self.ns["WRITEABLE"] = True
+        self.zero_rows: dict[tuple, str] = {}  # (width, dtype) -> the name of a row of zeros (ReLU)
         self.kernels = 0
         self.lowered_ops = 0
         self.generic_ops = 0
@@ -1049,12 +1050,17 @@ def _with_out(call: str, out: str) -> str:
 
 
 class _ReLURule(_UnaryRule):
-    """y = max(x, 0): ``maximum(x, 0)``; ∂x = g · (y > 0): ``greater(y, 0)``, ``multiply(g, mask)``."""
+    """y = max(x, 0): ``maximum(x, Z)`` with ``Z`` a row of zeros (:func:`_zero_row`; eager's values, faster);
+    ∂x = g · (y > 0): ``greater(y, 0)``, ``multiply(g, mask)``."""
 
     name = "ReLU"
 
     def emit_forward(self, ctx: _Context, j: int, x: str, out: str, comment: str) -> None:
-        ctx.em.emit(f"v{j} = maximum({x}, 0, out={out})" if out else f"v{j} = maximum({x}, 0)", comment)
+        op = ctx.trace.ops[j]
+        zero = _zero_row(ctx.em, op.shape, op.dtype)
+        if zero != "0":
+            comment += f", 0 as {zero}: {op.shape[-1]} zeros"
+        ctx.em.emit(f"v{j} = maximum({x}, {zero}, out={out})" if out else f"v{j} = maximum({x}, {zero})", comment)
 
     def emit_backward(self, ctx: _Context, j: int, op: Any, g: _Grad) -> _Grad:
         em = ctx.em
@@ -1072,6 +1078,25 @@ class _ReLURule(_UnaryRule):
         if dst == g.expr:
             return _Grad(f"gr{j}", g.kind, g.buf)
         return _Grad(f"gr{j}", "buffer", dst) if dst else _Grad(f"gr{j}", "fresh")
+
+
+#: the narrowest last axis for which ``maximum(x, zeros)`` beats ``maximum(x, 0)`` (measured on float32/float64)
+ZERO_ROW_MIN = 16
+
+
+def _zero_row(em: _Emitter, shape: tuple, dtype: Any) -> str:
+    """The second operand of ReLU's ``maximum``: ``0``, or a global row of zeros as wide as the last axis.
+    ``maximum(x, 0)`` runs NumPy's loop for a scalar operand, 2–3× slower than its loop over two arrays on
+    wide rows (512×1024 float32: 165 µs against 59 µs); both give the same values, bit for bit (the same
+    comparison per element: NaN, ±0 and ±inf included), so eager's ``np.maximum(x, 0)`` is matched exactly."""
+    if not shape or shape[-1] < ZERO_ROW_MIN:
+        return "0"
+    key = (int(shape[-1]), np.dtype(dtype))
+    name = em.zero_rows.get(key)
+    if name is None:
+        name = em.zero_rows[key] = em.fresh_name("Z")
+        em.ns[name] = np.zeros(key[0], key[1])
+    return name
 
 
 class _TanhRule(_UnaryRule):

@@ -497,3 +497,39 @@ def test_param_groups_and_unlowered_variants_equal_eager(make_opt):
     assert l1 == l2 and all(a.tobytes() == b.tobytes() for a, b in zip(p1, p2))
     lowered = step._last.lowered
     assert lowered is not None and ("step lowered" in lowered.source) == (make_opt != "amsgrad")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_against_a_row_of_zeros_gives_eager_bits_on_special_values(dtype):
+    tiny = np.finfo(dtype).smallest_subnormal
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, tiny, -tiny, 1.5, -2.5], dtype)
+    rng = np.random.default_rng(0)
+    bits = rng.integers(0, 2 ** (8 * np.dtype(dtype).itemsize), (16, 48), dtype=np.uint64)
+    values = bits.astype(np.uint32 if dtype == np.float32 else np.uint64).view(dtype).reshape(16, 48)
+    values[rng.integers(0, 16, 200), rng.integers(0, 48, 200)] = rng.choice(specials, 200)
+
+    def run(compiled):
+        p = nn.Parameter(mg.tensor(values.copy()))
+        weight = mg.tensor(rng.standard_normal((16, 48)).astype(dtype))
+        opt = mg.optim.SGD([p], lr=0.1)  # only its zero_grad: the values stay as they are
+
+        def step():
+            opt.zero_grad()
+            y = F.relu(p)
+            loss = (y * weight).mean()
+            loss.backward()
+            return y.detach()
+
+        fn = mg.compile(step) if compiled else step
+        with np.errstate(all="ignore"):
+            outs = [fn().numpy().copy() for _ in range(3)]
+        return outs, p.grad.numpy().copy(), fn
+
+    rng = np.random.default_rng(1)
+    eager, eager_grad, _ = run(False)
+    rng = np.random.default_rng(1)
+    compiled, grad, fn = run(True)
+    assert "maximum(" in fn.explain() and "48 zeros" in fn.explain()  # the zero-row form was lowered and replayed
+    for a, b in zip(eager, compiled):
+        assert a.tobytes() == b.tobytes()
+    assert eager_grad.tobytes() == grad.tobytes()
