@@ -119,12 +119,15 @@ assert any(line.startswith("def replay(") for line in program) and any("allocate
 #   the optimizer's `step()`, which reads its hyperparameters live.
 #
 # Then what is actually replayed: the trace **lowered** to the source of one generated Python
-# function, `replay`, one line per NumPy kernel. Every intermediate gets a buffer allocated once per
-# program (the `B` lines: the guards of section 3 fix every shape and dtype, so the buffers fit every
-# replay) and the kernels write into them (`matmul(A0, LT0, B0)`, `out=`); each gradient goes
-# straight into the buffer of the kernel that reads it. `zero_grad` and the SGD update are written
-# out as kernels too: they read `lr` from the optimizer at every call, and the `if … else` around
-# them calls the real method whenever what the lowering assumed no longer holds.
+# function, `replay`, one line per NumPy kernel. Every intermediate of up to 1 MiB gets a buffer
+# allocated once per program (the `B` lines: the guards of section 3 fix every shape and dtype, so the
+# buffers fit every replay) and the kernels write into them (`matmul(A0, LT0, B0)`, `out=`); each
+# gradient goes straight into the buffer of the kernel that reads it. A larger array is allocated by
+# its kernel, as in eager mode (memory freed moments earlier, still in the cache), and every value is
+# dropped where eager mode drops it, so a replay needs no more memory than an eager step.
+# `zero_grad` and the SGD update are written out as kernels too: they read `lr` from the optimizer
+# at every call, and the `if … else` around them calls the real method whenever what the lowering
+# assumed no longer holds.
 #
 # The replay runs the same kernels as eager mode in the same order (writing into a buffer changes no
 # value), so it gives the same numbers. Two identical
@@ -332,8 +335,9 @@ assert step.traces == 4 and has_dropout == {"train": True, "eval": False}
 # %% [markdown]
 # The eval-mode program has no dropout op at all: in eval mode, dropout is the identity.
 #
-# Hyperparameters are *not* guards. The optimizer's `step()` is replayed as a host call on the live
-# optimizer, so it reads `lr` (and momentum, weight decay, ...) when it runs. A scheduler that lowers
+# Hyperparameters are *not* guards. The optimizer's step is replayed on the live optimizer: SGD's and
+# Adam's written out as kernels that read `lr` (and momentum, weight decay, ...) from its param groups
+# at every replay, any other optimizer's `step()` called as it is. A scheduler that lowers
 # the learning rate every 10 steps takes effect without a retrace, and the compiled run ends with
 # the eager run's weights:
 
@@ -579,9 +583,10 @@ assert h_comp.val_acc == h_eager.val_acc and np.allclose(h_comp.train_loss, h_ea
 # %% [markdown]
 # What a replay can gain depends on what a step spends besides its kernels. The last printed line of
 # the timings puts the wide MLP's compiled step beside its NumPy step: on a model whose kernels are
-# most of the eager step, compiling can only help by doing the kernels' work more cheaply (the
-# lowered replay's buffers, allocated once, against the NumPy step's fresh arrays), and the line says
-# whether it did on this run. `python -m benchmarks.run` measures eager, compiled and the hand-written
+# most of the eager step, compiling can only help by doing the kernels' work more cheaply (writing in
+# place where the NumPy step allocates, and ReLU's `maximum` against a row of zeros, which NumPy runs
+# 2–3× faster than against the scalar 0, with the same values), and the line says whether it did on
+# this run. `python -m benchmarks.run` measures eager, compiled and the hand-written
 # NumPy step side by side on four workloads, from tiny to BLAS-bound, with their peak memory.
 #
 # ## 7. Try it
