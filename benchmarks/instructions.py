@@ -5,6 +5,11 @@ counts do not (the same code, inputs and interpreter give the same count). This
 runs N and N+K steps of one engine in fresh interpreters under callgrind and
 reports (count(N+K) − count(N)) / K, so imports and set-up cancel out.
 
+The children run with PYTHONHASHSEED=0 (and one BLAS thread): with random string
+hashing, dict and set layouts change from run to run and workload a's count swung
+±2–3%; with the seed fixed, repeat runs agree within about 1%. Set PYTHONHASHSEED
+yourself to sample other layouts.
+
     python -m benchmarks.instructions --workloads a,d        # minigrad and numpy, float32
 
 Instructions are not time (BLAS kernels retire more instructions per cycle than the
@@ -56,8 +61,15 @@ def count(engine: str, workload: str, steps: int, child: str = _CHILD) -> int:
         capture_output=True,
         text=True,
         check=True,
-        # one BLAS thread: idle OpenBLAS workers spin, adding instructions that vary run to run
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+        # one BLAS thread: idle OpenBLAS workers spin, adding instructions that vary run to run;
+        # a fixed hash seed: string hashing decides dict/set layouts, which moved a's count by ±2–3%
+        env={
+            "PYTHONHASHSEED": "0",
+            **os.environ,
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        },
     )
     match = re.search(r"Collected : (\d+)", out.stderr)
     if match is None:
