@@ -199,6 +199,8 @@ class Tensor:
             raise TypeError(f"data: cannot assign {arr.dtype} values to a tensor that requires grad")
         self._data = arr
         self._base = self._view_fn = None  # its own memory now: no longer a view of anything
+        if self._acc is not None:  # Function.apply takes a leaf's node as it is
+            self._acc.shape, self._acc.dtype = arr.shape, arr.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -378,12 +380,11 @@ class Tensor:
         return RemovableHandle(hooks, key)
 
     def _grad_accumulator(self) -> Any:
-        """The AccumulateGrad node of a leaf that requires grad (one per leaf, kept with it)."""
+        """The AccumulateGrad node of a leaf that requires grad (one per leaf, kept with it; where the
+        leaf's array is replaced, the data setter and ``_take_memory`` give the node its shape and dtype)."""
         node = self._acc
         if node is None:
             node = self._acc = _function.AccumulateGrad(self)
-        elif node.shape != self._data.shape:  # the array was replaced by an array of another shape
-            node.shape, node.dtype = self._data.shape, self._data.dtype
         return node
 
     # ------------------------------------------------------------------ copies and casts
@@ -513,6 +514,8 @@ class Tensor:
         self._base = None
         self._view_fn = None
         self._data = data
+        if self._acc is not None:  # Function.apply takes a leaf's node as it is
+            self._acc.shape, self._acc.dtype = data.shape, data.dtype
 
     def _regenerate_view(self) -> None:
         """Remake this view's history from its base's current one (after the base, or another

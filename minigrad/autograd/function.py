@@ -155,7 +155,8 @@ class Function:
                 arrays.append(x._data)
                 versions.append(x._version if x._base is None else x._base._version)  # _current_version()
                 if record and x.requires_grad:
-                    parents.append(x.grad_fn or x._grad_accumulator())
+                    # the leaf's node as it is (its shape is kept in sync where a leaf's array is replaced)
+                    parents.append(x.grad_fn or x._acc or x._grad_accumulator())
                     any_grad = True
                     continue
             else:
