@@ -48,6 +48,17 @@ class Tanh(Function):
         return g * (1.0 - y * y)
 
 
+def _zero(dtype: type) -> np.ndarray:
+    zero: np.ndarray = np.zeros((), dtype)
+    zero.flags.writeable = False
+    return zero
+
+
+#: a read-only 0-d zero of each float dtype, for ReLU's max and mask: NumPy converts a Python ``0``
+#: operand anew on every call (~2.5k instructions, a fifth of a 32×64 ReLU); the same values, bit for bit
+_ZEROS = {np.dtype(t): _zero(t) for t in (np.float16, np.float32, np.float64, np.longdouble)}
+
+
 @declare(method="relu", function="relu", functional="relu", module="ReLU", inplace=True)
 class ReLU(Function):
     """y = max(x, 0);  ∂x = g · 1[x > 0]  (0 at x = 0, as PyTorch)"""
@@ -55,10 +66,11 @@ class ReLU(Function):
     save_output = True
 
     def forward(self, x):
-        return np.maximum(x, 0)
+        return np.maximum(x, _ZEROS.get(x.dtype, 0))  # (integers and bools: the Python 0, for its promotion)
 
     def backward(self, g, y):
-        return g * (dual.array(y) > 0)
+        y = dual.array(y)
+        return g * (y > _ZEROS.get(y.dtype, 0))
 
 
 @declare(

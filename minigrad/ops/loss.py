@@ -14,6 +14,11 @@ from minigrad.ops.declare import declare
 from minigrad.ops.reduce import _div_count, _stable_max
 from minigrad.tensor import Tensor
 
+try:  # np.count_nonzero's C function, without its Python wrapper and dispatcher (~2k instructions a call)
+    from numpy._core.multiarray import count_nonzero as _count_nonzero
+except ImportError:  # NumPy 1
+    from numpy.core.multiarray import count_nonzero as _count_nonzero  # type: ignore[no-redef]
+
 REDUCTIONS = ("mean", "sum", "none")
 
 _ROWS: dict[int, np.ndarray] = {}  # N -> arange(N), read-only: the row indices of a batch of N, made once
@@ -45,7 +50,7 @@ class CrossEntropy(Function):
         # as unsigned integers negative targets are huge, so one comparison checks both t < 0 and t ≥ C
         # (unchecked, NumPy would take t = -1 for the last class); the checked targets then index as they are
         as_unsigned = target.view(np.uint64) if target.dtype == np.int64 else target.astype(np.uint64)
-        if np.count_nonzero(as_unsigned >= x.shape[1]):  # (a comparison and a count: cheaper than a reduction)
+        if _count_nonzero(as_unsigned >= x.shape[1]):  # (a comparison and a count: cheaper than a reduction)
             raise IndexError("target out of bounds")
         rows = _ROWS.get(x.shape[0])
         self.rows = rows if rows is not None else _rows(x.shape[0])
