@@ -97,8 +97,12 @@ def _dead_ref() -> None:
 
 
 # ====================================================================== the generic path, as kernels
-def _generic_forward(step: tuple, flat: list, arrays: list) -> tuple[np.ndarray, Any]:
-    """What ``Function.apply`` does, minus the Tensors and the graph (``compile._Program.run``'s op step)."""
+def _generic_forward(
+    step: tuple, flat: list, arrays: list, op_output: Callable[[int], Any] | None = None
+) -> tuple[np.ndarray, Any]:
+    """What ``Function.apply`` does, minus the Tensors and the graph: the op's node made as ``apply`` makes it,
+    its parameters set, its forward run on ``arrays``; returns the output and the node (when backward needs it).
+    ``op_output(j)``: op j's output, for a parameter that is one (the unlowered replay, ``compile._Program.run``)."""
     from minigrad._random import resolve_generator
 
     _, j, cls, inputs, const, dynamic, has_node, flags, keep, keep_node = step
@@ -117,7 +121,9 @@ def _generic_forward(step: tuple, flat: list, arrays: list) -> tuple[np.ndarray,
             value = resolve_generator(v)
         elif kind == "slot":
             value = {}
-        else:  # an op's output as a parameter: not produced by the generic path
+        elif op_output is not None:  # an op's output as a parameter
+            value = op_output(v)
+        else:  # not produced by the generic path of a lowered program
             raise CannotLower(f"parameter {k!r} of {cls.__name__} is an op's output")
         setattr(node, k, value)
     out = node.forward(*arrays)

@@ -896,28 +896,9 @@ class _Program:
         for step, free in zip(self.steps, self.frees):
             kind = step[0]
             if kind == "op":  # what Function.apply does, minus the Tensors and the graph
-                _, j, cls, inputs, const, dynamic, has_node, flags, keep, keep_node = step
-                arrays = [values[v] if k == 0 else v._data if k == 1 else get(v) for k, v in inputs]
-                node = object.__new__(cls)
-                if const:
-                    node.__dict__.update(const)
-                for k, s in dynamic:
-                    setattr(node, k, get(s))
-                out = node.forward(*arrays)
-                if type(out) is not np.ndarray:
-                    out = np.asarray(out)
-                values[j] = out
-                if has_node:  # what backward reads on a node
-                    node.parents, node.shape, node.dtype = flags, out.shape, out.dtype
-                    if cls.save_inputs:
-                        if keep is not None:
-                            arrays = [a if k else None for a, k in zip(arrays, keep)]
-                        node._saved = node._arrays = arrays
-                        node._versions = (None,) * len(arrays)
-                    if cls.save_output:
-                        node._out, node._out_ref = out, _dead_ref
-                if keep_node:
-                    nodes[j] = node
+                j = step[1]
+                arrays = [values[v] if k == 0 else v._data if k == 1 else get(v) for k, v in step[3]]
+                values[j], nodes[j] = _lower._generic_forward(step, flat, arrays, values.__getitem__)
             elif kind == "backward":
                 self.backward(step[1], values, nodes)
             elif kind == "kernel":

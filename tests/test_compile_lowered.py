@@ -533,3 +533,19 @@ def test_relu_against_a_row_of_zeros_gives_eager_bits_on_special_values(dtype):
     for a, b in zip(eager, compiled):
         assert a.tobytes() == b.tobytes()
     assert eager_grad.tobytes() == grad.tobytes()
+
+
+@pytest.mark.parametrize("kind, opt_name, loss", [("generic", "adam", "ce"), ("relu", "momentum", "mse")])
+def test_the_unlowered_replay_equals_eager_too(kind, opt_name, loss, monkeypatch):
+    """A program the lowering pass refuses (``CannotLower``) replays step by step instead
+    (``compile._Program.run``'s interpreter, which shares the generic op path with the lowered function)."""
+    from minigrad import _lower
+
+    def refuse(program):
+        raise _lower.CannotLower("forced by the test")
+
+    monkeypatch.setattr(_lower, "lower", refuse)
+    eager = _run(False, kind, opt_name, loss, np.float64, steps=30)
+    compiled = _run(True, kind, opt_name, loss, np.float64, steps=30)
+    _assert_same(eager, compiled)
+    assert compiled[3]._last.lowered is None
