@@ -1506,15 +1506,22 @@ def _bump(em: _Emitter, p: Tensor) -> tuple[str, str]:
     return (f"{t}._bump_version()", "")
 
 
-def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
-    """SGD.step, kernel for kernel: ``g + wd·θ``, ``b = μ·b + (1 − τ)·g``, ``g + μ·b`` (Nesterov), ``θ −= lr·g``."""
+def _optimizer_prelude(ctx: _Context, opt: Any) -> tuple[_Emitter, str, list, list, list]:
+    """What every lowered optimizer step starts with: the optimizer bound, the checks that its groups and the
+    parameters' gradients are as traced (``conds``), and a comment line naming it."""
     em = ctx.em
     o = em.bind(opt, "O")
     cond, groups = _groups_check(ctx, opt)
     per_group, gconds = _param_grads(ctx, opt, groups)
-    em.emit(f"# SGD.step lowered ({sum(map(len, per_group))} parameters; hyperparameters read live)", kernel=False)
+    n = sum(map(len, per_group))
+    em.emit(f"# {type(opt).__name__}.step lowered ({n} parameters; hyperparameters read live)", kernel=False)
+    return em, o, groups, per_group, [cond, *gconds]
+
+
+def _lower_sgd(ctx: _Context, opt: Any, kwargs: dict) -> None:
+    """SGD.step, kernel for kernel: ``g + wd·θ``, ``b = μ·b + (1 − τ)·g``, ``g + μ·b`` (Nesterov), ``θ −= lr·g``."""
+    em, o, groups, per_group, conds = _optimizer_prelude(ctx, opt)
     lines: list[tuple[str, str]] = []
-    conds = [cond, *gconds]
     for gi, (group, params) in enumerate(zip(groups, per_group)):
         gn = em.bind(group, "GR")
         mu0 = float(group["momentum"]) != 0
@@ -1596,13 +1603,8 @@ def _lower_adam(ctx: _Context, opt: Any, kwargs: dict) -> None:
     θ −= (lr/(1 − β₁ᵗ))·m / (√v/√(1 − β₂ᵗ) + ε); the step count is the state's own int."""
     if any(group["amsgrad"] for group in opt.param_groups):
         raise CannotLower("amsgrad")  # before anything is emitted: the real step() is called instead
-    em = ctx.em
-    o = em.bind(opt, "O")
-    cond, groups = _groups_check(ctx, opt)
-    per_group, gconds = _param_grads(ctx, opt, groups)
-    em.emit(f"# {type(opt).__name__}.step lowered (hyperparameters read live)", kernel=False)
+    em, o, groups, per_group, conds = _optimizer_prelude(ctx, opt)
     lines: list[tuple[str, str]] = []
-    conds = [cond, *gconds]
     for gi, (group, params) in enumerate(zip(groups, per_group)):
         gn = em.bind(group, "GR")
         wd0 = float(group["weight_decay"]) != 0
